@@ -1,0 +1,121 @@
+/**
+ * Wiring: the store, the AWS gateways, the services and Bolt, in HTTP or Socket Mode, with a
+ * health check that says 200 only once all of them are ready.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { App, LogLevel } from '@slack/bolt';
+import { SesGateway } from './aws/ses-gateway.js';
+import { SupportGateway } from './aws/support-gateway.js';
+import type { Config } from './config.js';
+import { boltLogger, type Logger } from './logger.js';
+import { FilingService } from './services/filing.js';
+import { registerQuotaListeners } from './slack/listeners/quota.js';
+import { registerRequestListeners } from './slack/listeners/requests.js';
+import { SlackMessenger } from './slack/messenger.js';
+import { openStore } from './store/open-store.js';
+import type { Store } from './store/store.js';
+import { defaultRegion } from './domain/regions.js';
+
+export interface RunningBot {
+  /** The port of the HTTP server (Slack requests in HTTP mode; /healthz in both modes). */
+  port: number;
+  store: Store;
+  filing: FilingService;
+  stop(): Promise<void>;
+}
+
+const BOLT_LEVEL: Record<string, LogLevel> = {
+  trace: LogLevel.DEBUG,
+  debug: LogLevel.DEBUG,
+  info: LogLevel.INFO,
+  warn: LogLevel.WARN,
+  error: LogLevel.ERROR,
+  fatal: LogLevel.ERROR,
+  silent: LogLevel.ERROR,
+};
+
+export async function startBot(config: Config, logger: Logger): Promise<RunningBot> {
+  const store = await openStore(config.databaseUrl);
+  const support = new SupportGateway();
+  const ses = new SesGateway();
+  let ready = false;
+
+  const healthz = async (_req: IncomingMessage, res: ServerResponse) => {
+    const ok = ready && (await store.ping());
+    res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ ok }));
+  };
+
+  const app = new App({
+    token: config.slack.botToken,
+    logger: boltLogger(logger),
+    logLevel: BOLT_LEVEL[config.logLevel] ?? LogLevel.INFO,
+    // Slack's SDK waits out 429s (Retry-After) and retries 5xx; bounded to about a minute so a
+    // message is not held back for half an hour.
+    clientOptions: { slackApiUrl: config.slack.apiUrl, retryConfig: { retries: 6, factor: 2, minTimeout: 500, maxTimeout: 15_000, randomize: true } },
+    ...(config.slack.mode === 'socket'
+      ? { socketMode: true, appToken: config.slack.appToken }
+      : {
+          signingSecret: config.slack.signingSecret!,
+          customRoutes: [{ path: '/healthz', method: ['GET'], handler: healthz }],
+        }),
+  });
+  app.error(async (err) => {
+    logger.error({ err: err.message, code: (err as { code?: string }).code }, 'unhandled error in a Slack listener');
+  });
+
+  const messenger = new SlackMessenger(app.client, logger);
+  const filing = new FilingService(
+    store,
+    support,
+    messenger,
+    {
+      severity: config.support.severity,
+      issueType: config.support.issueType,
+      categoryOverrides: { quota: config.support.quotaCategoryCode },
+      approverUserIds: config.approverUserIds,
+    },
+    logger.child({ component: 'filing' }),
+  );
+  registerQuotaListeners(app, { filing, ses, defaultRegion: defaultRegion(config.defaultRegion), logger });
+  registerRequestListeners(app, { filing, store, logger });
+
+  let server: Server;
+  try {
+    if (config.slack.mode === 'http') {
+      server = (await app.start(config.port)) as Server;
+    } else {
+      await app.start();
+      server = createServer((req, res) => {
+        if (req.method === 'GET' && req.url === '/healthz') return void healthz(req, res);
+        res.writeHead(404).end();
+      });
+      await new Promise<void>((resolve, reject) => server.once('error', reject).listen(config.port, resolve));
+    }
+  } catch (err) {
+    await store.close().catch(() => undefined);
+    support.destroy();
+    ses.destroy();
+    throw err;
+  }
+  const port = (server.address() as AddressInfo).port;
+  await filing.resumeAfterRestart();
+  ready = true;
+  logger.info({ mode: config.slack.mode, port }, 'SES support bot is running');
+
+  return {
+    port,
+    store,
+    filing,
+    async stop() {
+      ready = false;
+      await app.stop().catch((err: Error) => logger.warn({ err: err.message }, 'error while stopping Bolt'));
+      if (config.slack.mode === 'socket') await new Promise((resolve) => server.close(resolve));
+      await filing.idle();
+      support.destroy();
+      ses.destroy();
+      await store.close();
+    },
+  };
+}

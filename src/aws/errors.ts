@@ -1,0 +1,87 @@
+/**
+ * AWS failures translated into what the bot and its users can act on. `maybeApplied` says
+ * whether AWS may have carried out the call anyway (timeouts, 5xx): such a call must be
+ * reconciled, never blindly repeated.
+ */
+export type AwsFailureKind =
+  | 'no_support_plan'
+  | 'case_limit'
+  | 'access_denied'
+  | 'throttled'
+  | 'invalid_request'
+  | 'not_found'
+  | 'unavailable'
+  | 'unknown';
+
+export class AwsError extends Error {
+  constructor(
+    readonly kind: AwsFailureKind,
+    /** The IAM action of the failed call, e.g. support:CreateCase. */
+    readonly action: string,
+    message: string,
+    readonly maybeApplied: boolean,
+    readonly awsName?: string,
+  ) {
+    super(message);
+    this.name = 'AwsError';
+  }
+
+  /** What to tell the user, in words they can act on. */
+  get userMessage(): string {
+    switch (this.kind) {
+      case 'no_support_plan':
+        return 'AWS Support refused: this AWS account has no paid support plan (Business, Enterprise On-Ramp or Enterprise), which the AWS Support API requires. Subscribe in the AWS console, or file the request in Support Center.';
+      case 'case_limit':
+        return 'AWS Support refused: this account has opened 10 cases in the last hour, the most AWS allows. Press Retry in an hour.';
+      case 'access_denied':
+        return `AWS refused the bot's credentials: they lack the IAM permission \`${this.action}\`. Add it to the bot's role or user, then press Retry.`;
+      case 'throttled':
+        return `AWS is throttling the bot's calls (\`${this.action}\`). Wait a minute and press Retry.`;
+      case 'invalid_request':
+        return `AWS rejected the request as invalid (\`${this.action}\`): ${this.message}`;
+      case 'not_found':
+        return `AWS could not find what the bot asked for (\`${this.action}\`): ${this.message}`;
+      case 'unavailable':
+        return this.maybeApplied
+          ? `AWS did not answer in time (\`${this.action}\`), so it is not known whether it went through. The bot checks before trying again.`
+          : `AWS could not be reached (\`${this.action}\`): ${this.message}. Press Retry in a moment.`;
+      default:
+        return `AWS returned an error (\`${this.action}\`): ${this.message}`;
+    }
+  }
+}
+
+interface SdkLikeError {
+  name?: string;
+  message?: string;
+  code?: string;
+  $fault?: 'client' | 'server';
+  $metadata?: { httpStatusCode?: number };
+}
+
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'CredentialsProviderError']);
+
+export function translateAwsError(err: unknown, action: string): AwsError {
+  if (err instanceof AwsError) return err;
+  const e = (err ?? {}) as SdkLikeError;
+  const name = e.name ?? 'Error';
+  const message = (e.message ?? String(err)).slice(0, 500);
+  const status = e.$metadata?.httpStatusCode;
+  const make = (kind: AwsFailureKind, maybeApplied = false) => new AwsError(kind, action, message, maybeApplied, name);
+
+  if (name === 'SubscriptionRequiredException' || /Premium Support Subscription is required/i.test(message)) return make('no_support_plan');
+  if (name === 'CaseCreationLimitExceeded') return make('case_limit');
+  if (name === 'AccessDeniedException' || name === 'UnauthorizedOperation' || name === 'AccessDenied' || status === 403) {
+    return make('access_denied');
+  }
+  if (/Throttl|TooManyRequests|LimitExceeded|RequestLimitExceeded/.test(name) || status === 429) return make('throttled');
+  if (name === 'CredentialsProviderError' || NOT_SENT_CODES.has(e.code ?? '')) return make('unavailable', false);
+  if (/NotFound|CaseIdNotFound/.test(name) || status === 404) return make('not_found');
+  if (name === 'TimeoutError' || name === 'RequestTimeout' || e.code === 'ECONNRESET' || e.code === 'ETIMEDOUT' || name === 'AbortError') {
+    return make('unavailable', true);
+  }
+  if (e.$fault === 'server' || (status !== undefined && status >= 500)) return make('unavailable', true);
+  if (name === 'ValidationException' || name === 'BadRequestException' || status === 400) return make('invalid_request');
+  // No HTTP answer at all and no known cause: assume it may have arrived.
+  return make('unknown', status === undefined);
+}

@@ -1,0 +1,128 @@
+/**
+ * Configuration from the environment (and `.env`), validated once at start-up. Every bad
+ * variable is reported together in one readable message; AWS settings are left to the SDK's
+ * own chain (AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL_SUPPORT, …).
+ */
+import { z } from 'zod';
+
+const SEVERITIES = ['low', 'normal', 'high', 'urgent', 'critical'] as const;
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const optionalText = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+
+const userIdList = z
+  .string()
+  .optional()
+  .transform((v) => (v ?? '').split(/[\s,]+/).filter(Boolean))
+  .pipe(z.array(z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'Slack user ids such as U012AB3CD, separated by commas')));
+
+const boolean = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', ''], { error: 'true or false' })
+  .optional()
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const schema = z
+  .object({
+    SLACK_BOT_TOKEN: z
+      .string({ error: 'required: the Bot User OAuth Token (xoxb-…) from your Slack app' })
+      .regex(/^xoxb-[\w-]+$/, 'a bot token starting with xoxb-'),
+    SLACK_APP_TOKEN: optionalText.pipe(
+      z.string().regex(/^xapp-[\w-]+$/, 'an app-level token starting with xapp- (Socket Mode), or unset for HTTP mode').optional(),
+    ),
+    SLACK_SIGNING_SECRET: optionalText.pipe(z.string().regex(/^[0-9a-zA-Z]{16,}$/, 'the Signing Secret from Basic Information (letters and digits)').optional()),
+    PORT: optionalText
+      .pipe(z.string().regex(/^\d{1,5}$/, 'a port number from 0 to 65535').optional())
+      .transform((v) => (v === undefined ? 3000 : Number(v)))
+      .pipe(z.number().max(65535, 'a port number from 0 to 65535')),
+    SLACK_API_URL: optionalText.pipe(
+      z.url({ protocol: /^https?$/, error: 'an http(s) URL such as https://slack.com/api/' }).default('https://slack.com/api/'),
+    ),
+    DATABASE_URL: optionalText.pipe(
+      z
+        .string()
+        .regex(/^file:.+/, 'file:PATH for SQLite (PostgreSQL is not supported yet), or unset for ./data/ses-bot.sqlite')
+        .default('file:./data/ses-bot.sqlite'),
+    ),
+    LOG_LEVEL: optionalText.pipe(z.enum(LOG_LEVELS, { error: `one of ${LOG_LEVELS.join(', ')}` }).default('info')),
+    LOG_PRETTY: boolean,
+    SUPPORT_SEVERITY: optionalText.pipe(z.enum(SEVERITIES, { error: `one of ${SEVERITIES.join(', ')}` }).default('low')),
+    SUPPORT_ISSUE_TYPE: optionalText.pipe(
+      z.enum(['technical', 'customer-service', 'service-limit-increase'], { error: 'technical, customer-service or service-limit-increase' }).optional(),
+    ),
+    SES_QUOTA_CATEGORY_CODE: optionalText.pipe(z.string().regex(/^[a-z0-9-]+$/, 'a Support category code such as ses-sending-quota').optional()),
+    APPROVER_USER_IDS: userIdList,
+    AWS_REGION: optionalText,
+  });
+
+export interface Config {
+  slack: {
+    botToken: string;
+    appToken: string | undefined;
+    signingSecret: string | undefined;
+    apiUrl: string;
+    mode: 'socket' | 'http';
+  };
+  port: number;
+  databaseUrl: string;
+  logLevel: (typeof LOG_LEVELS)[number];
+  logPretty: boolean;
+  support: {
+    severity: (typeof SEVERITIES)[number];
+    issueType: string | undefined;
+    quotaCategoryCode: string | undefined;
+  };
+  approverUserIds: string[];
+  defaultRegion: string | undefined;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: { variable: string; problem: string }[]) {
+    super(
+      [
+        'The bot cannot start: fix these settings (environment or .env):',
+        ...problems.map((p) => `  - ${p.variable}: ${p.problem}`),
+      ].join('\n'),
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const result = schema.safeParse(env);
+  const problems = new Map<string, string>();
+  for (const issue of result.error?.issues ?? []) {
+    const variable = String(issue.path[0] ?? 'environment');
+    if (!problems.has(variable)) problems.set(variable, issue.message);
+  }
+  // Checked apart from the schema so that it is reported together with every other problem.
+  if (!env.SLACK_APP_TOKEN?.trim() && !env.SLACK_SIGNING_SECRET?.trim()) {
+    problems.set(
+      'SLACK_SIGNING_SECRET',
+      'required in HTTP mode (when SLACK_APP_TOKEN is not set): the Signing Secret from Basic Information',
+    );
+  }
+  if (!result.success || problems.size > 0) {
+    throw new ConfigError([...problems].map(([variable, problem]) => ({ variable, problem })));
+  }
+  const e = result.data!;
+  return {
+    slack: {
+      botToken: e.SLACK_BOT_TOKEN,
+      appToken: e.SLACK_APP_TOKEN,
+      signingSecret: e.SLACK_SIGNING_SECRET,
+      apiUrl: e.SLACK_API_URL.endsWith('/') ? e.SLACK_API_URL : `${e.SLACK_API_URL}/`,
+      mode: e.SLACK_APP_TOKEN ? 'socket' : 'http',
+    },
+    port: e.PORT,
+    databaseUrl: e.DATABASE_URL,
+    logLevel: e.LOG_LEVEL,
+    logPretty: e.LOG_PRETTY,
+    support: { severity: e.SUPPORT_SEVERITY, issueType: e.SUPPORT_ISSUE_TYPE, quotaCategoryCode: e.SES_QUOTA_CATEGORY_CODE },
+    approverUserIds: e.APPROVER_USER_IDS,
+    defaultRegion: e.AWS_REGION,
+  };
+}

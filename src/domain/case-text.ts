@@ -1,0 +1,109 @@
+/**
+ * Case subject and body in the console's own layout for SES limit cases, which AWS reviewers
+ * and their tools parse. Pure functions: golden-tested.
+ */
+import { MAIL_TYPES, formatNumber, yesNo, type MailType } from './common.js';
+import { QUOTA_LIMITS, type QuotaIncreaseRequest } from './quota-request.js';
+import { regionName, type RegionCode } from './regions.js';
+
+export const CASE_SERVICE_NAME = 'SES Sending Limits';
+const SEPARATOR = '------------';
+
+export interface LimitBlock {
+  region: RegionCode;
+  limitName: string;
+  newValue: number;
+}
+
+export interface CaseText {
+  subject: string;
+  body: string;
+}
+
+/** The line that lets the bot find its case again among the account's cases (e.g. after a crash). */
+export function referenceLine(reference: string): string {
+  return `Slack request reference: ${reference}`;
+}
+
+export function renderLimitCaseBody(parts: {
+  blocks: LimitBlock[];
+  useCase: string;
+  mailType?: MailType;
+  websiteUrl?: string;
+  answers: [question: string, answer: boolean | string][];
+  reference: string;
+}): string {
+  const lines: string[] = [];
+  parts.blocks.forEach((block, i) => {
+    lines.push(
+      `Limit increase request ${i + 1}`,
+      `Service: ${CASE_SERVICE_NAME}`,
+      `Region: ${regionName(block.region)}`,
+      `Limit name: ${block.limitName}`,
+      `New limit value: ${block.newValue}`,
+      SEPARATOR,
+    );
+  });
+  lines.push(`Use case description: ${parts.useCase}`);
+  if (parts.mailType) lines.push(`Mail Type: ${MAIL_TYPES[parts.mailType]}`);
+  if (parts.websiteUrl) lines.push(`Website URL: ${parts.websiteUrl}`);
+  for (const [question, answer] of parts.answers) {
+    lines.push(`${question}: ${typeof answer === 'boolean' ? yesNo(answer) : answer}`);
+  }
+  lines.push('', referenceLine(parts.reference));
+  return lines.join('\n');
+}
+
+export const QUOTA_ANSWERS = {
+  aup: 'My email-sending complies with the AWS Service Terms and AUP',
+  requested: 'I only send to recipients who have specifically requested my mail',
+  bounces: 'I have a process to handle bounces and complaints',
+} as const;
+
+export function quotaCaseText(request: QuotaIncreaseRequest, reference: string): CaseText {
+  const body = renderLimitCaseBody({
+    blocks: request.rows.map((row) => ({ region: row.region, limitName: QUOTA_LIMITS[row.limit].caseName, newValue: row.newValue })),
+    useCase: request.useCase,
+    mailType: request.mailType,
+    websiteUrl: request.websiteUrl,
+    answers: [
+      [QUOTA_ANSWERS.aup, request.compliesWithAup],
+      [QUOTA_ANSWERS.requested, request.onlyRequestedRecipients],
+      [QUOTA_ANSWERS.bounces, request.handlesBouncesAndComplaints],
+    ],
+    reference,
+  });
+  const what = request.rows
+    .map((row) => `${row.region} ${formatNumber(row.newValue)} ${row.limit === 'send_quota' ? 'per day' : 'per second'}`)
+    .join(', ');
+  return { subject: subjectWithReference(`Amazon SES sending limit increase: ${what}`, reference), body };
+}
+
+const MAX_SUBJECT = 250;
+
+/** Subjects carry the reference too, so a case can be recognised from DescribeCases alone. */
+export function subjectWithReference(subject: string, reference: string): string {
+  const suffix = ` [${reference}]`;
+  const room = MAX_SUBJECT - suffix.length;
+  const head = subject.length > room ? `${subject.slice(0, room - 1)}…` : subject;
+  return head + suffix;
+}
+
+/** The case as people open it in Support Center. */
+export function supportCaseUrl(displayId: string): string {
+  return `https://console.aws.amazon.com/support/home#/case/?displayId=${encodeURIComponent(displayId)}`;
+}
+
+const CASE_STATUS_LABELS: Record<string, string> = {
+  opened: 'Opened',
+  unassigned: 'Unassigned',
+  'work-in-progress': 'Work in progress',
+  'pending-customer-action': 'Pending customer action',
+  'customer-action-completed': 'Customer action completed',
+  reopened: 'Reopened',
+  resolved: 'Resolved',
+};
+
+export function caseStatusLabel(status: string): string {
+  return CASE_STATUS_LABELS[status] ?? status;
+}

@@ -1,0 +1,66 @@
+/** Answers and fields shared by every SES limit-increase form. */
+
+export const MAIL_TYPES = {
+  marketing: 'Marketing',
+  transactional: 'Transactional',
+  system_notifications: 'System Notifications',
+} as const;
+export type MailType = keyof typeof MAIL_TYPES;
+
+export const CONTACT_LANGUAGES = { en: 'English', ja: 'Japanese' } as const;
+export type ContactLanguage = keyof typeof CONTACT_LANGUAGES;
+
+export type YesNo = 'yes' | 'no';
+
+/** Errors for one form, keyed by field (rows use `rows.<rowKey>.<field>`), in plain words. */
+export type FieldErrors = Record<string, string>;
+
+export type Validation<T> = { ok: true; value: T } | { ok: false; errors: FieldErrors };
+
+/** The API refuses a communication body over 8,000 characters. */
+export const MAX_CASE_BODY_CHARS = 8000;
+
+/** Parses a website URL the way a reviewer would accept it: http(s), a real-looking host. */
+export function checkWebsiteUrl(raw: string | null | undefined): { ok: true; url: string } | { ok: false; error: string } {
+  const text = (raw ?? '').trim();
+  if (!text) return { ok: false, error: 'Enter the website URL of the business that sends this mail.' };
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return { ok: false, error: 'Enter a full web address starting with https:// or http://, for example https://example.com.' };
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    return { ok: false, error: 'The website URL must start with https:// or http://.' };
+  }
+  if (!/^[a-z0-9-]+(\.[a-z0-9-]+)+$/i.test(url.hostname) || url.hostname.endsWith('.')) {
+    return { ok: false, error: 'The website URL needs a domain name such as example.com.' };
+  }
+  if (url.username || url.password) {
+    return { ok: false, error: 'Remove the user name or password from the website URL.' };
+  }
+  return { ok: true, url: text };
+}
+
+/** Whole number parsing that refuses "1e6", "10.5", "1,000" ambiguities with a readable message. */
+export function parseWholeNumber(raw: string | null | undefined): number | undefined {
+  const text = (raw ?? '').trim().replace(/[\s_,]/g, '');
+  if (!/^\d{1,15}$/.test(text)) return undefined;
+  return Number(text);
+}
+
+export function formatNumber(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+export function yesNo(answer: boolean): 'Yes' | 'No' {
+  return answer ? 'Yes' : 'No';
+}
+
+/**
+ * A request's reference: short, unique and unlikely to appear in a case by chance. It is
+ * written into the case subject and body so the bot can find its case again.
+ */
+export function referenceFor(requestId: string): string {
+  return `SESBOT-${requestId}`;
+}

@@ -1,0 +1,206 @@
+/**
+ * The SES sending-quota increase request: what the console's "SES Service Limits" case form
+ * asks, its validation rules, and nothing about Slack or AWS SDKs.
+ */
+import { z } from 'zod';
+import {
+  CONTACT_LANGUAGES,
+  MAIL_TYPES,
+  checkWebsiteUrl,
+  MAX_CASE_BODY_CHARS,
+  formatNumber,
+  parseWholeNumber,
+  referenceFor,
+  type ContactLanguage,
+  type FieldErrors,
+  type MailType,
+  type Validation,
+} from './common.js';
+import { quotaCaseText } from './case-text.js';
+import { isRegionCode, regionName, type RegionCode } from './regions.js';
+
+export const QUOTA_LIMITS = {
+  send_quota: { caseName: 'Desired Maximum Send Quota', label: 'Desired Maximum Send Quota (emails per 24 hours)', unit: 'per 24 hours', max: 1_000_000_000 },
+  send_rate: { caseName: 'Desired Maximum Send Rate', label: 'Desired Maximum Send Rate (emails per second)', unit: 'per second', max: 100_000 },
+} as const;
+export type QuotaLimit = keyof typeof QUOTA_LIMITS;
+
+/** At most this many request rows: keeps the modal well inside Block Kit's 100-block limit. */
+export const MAX_QUOTA_ROWS = 10;
+
+/** AWS denies vague requests; below this the description cannot answer the four questions. */
+export const MIN_USE_CASE_CHARS = 150;
+export const MAX_USE_CASE_CHARS = 5000;
+
+export const USE_CASE_QUESTIONS = [
+  'How do you build or acquire your mailing list?',
+  'How do you handle bounces and complaints?',
+  'How can recipients opt out of your mail?',
+  'How did you choose the new limit value you are requesting?',
+] as const;
+
+export interface QuotaRequestRow {
+  region: RegionCode;
+  limit: QuotaLimit;
+  newValue: number;
+}
+
+export interface QuotaIncreaseRequest {
+  kind: 'quota';
+  mailType: MailType;
+  websiteUrl: string;
+  compliesWithAup: true;
+  onlyRequestedRecipients: boolean;
+  handlesBouncesAndComplaints: boolean;
+  rows: QuotaRequestRow[];
+  useCase: string;
+  language: ContactLanguage;
+}
+
+/** The account's current sending limits in one region, as SESv2 GetAccount reports them. */
+export interface CurrentQuota {
+  max24HourSend: number; // -1 means unlimited
+  maxSendRate: number; // -1 means unlimited
+  sentLast24Hours: number;
+  productionAccess: boolean;
+}
+
+/** What the form holds, as loose strings: anything may be missing or malformed. */
+export interface QuotaFormInput {
+  mailType?: string | null;
+  websiteUrl?: string | null;
+  compliesWithAup?: string | null;
+  onlyRequestedRecipients?: string | null;
+  handlesBouncesAndComplaints?: string | null;
+  rows: { key: string; region?: string | null; limit?: string | null; newValue?: string | null }[];
+  useCase?: string | null;
+  language?: string | null;
+}
+
+/** Request ids are 16 characters; the case body is measured with the reference they make. */
+export const LONGEST_REQUEST_ID = 'x'.repeat(16);
+
+export function rowField(key: string, field: 'region' | 'limit' | 'newValue'): string {
+  return `rows.${key}.${field}`;
+}
+
+const answer = (question: string) =>
+  z.enum(['yes', 'no'], { error: `Answer "${question}" with Yes or No.` });
+
+const formSchema = z.object({
+  mailType: z.enum(Object.keys(MAIL_TYPES) as [MailType, ...MailType[]], {
+    error: 'Choose the type of mail that covers most of what you send.',
+  }),
+  compliesWithAup: answer('My email sending complies with the AWS Service Terms and AUP').refine((v) => v === 'yes', {
+    error: 'AWS does not raise limits for sending that does not comply with the AWS Service Terms and Acceptable Use Policy, so this request cannot be filed with "No".',
+  }),
+  onlyRequestedRecipients: answer('I only send to recipients who have specifically requested my mail'),
+  handlesBouncesAndComplaints: answer('I have a process to handle bounces and complaints'),
+  useCase: z
+    .string({ error: 'Describe your use case.' })
+    .trim()
+    .min(MIN_USE_CASE_CHARS, {
+      error: (issue) =>
+        `Say more (at least ${MIN_USE_CASE_CHARS} characters; you wrote ${String(issue.input ?? '').trim().length}): AWS denies vague requests. Answer the four questions above.`,
+    })
+    .max(MAX_USE_CASE_CHARS, { error: `Keep the use case under ${formatNumber(MAX_USE_CASE_CHARS)} characters.` }),
+  language: z.enum(Object.keys(CONTACT_LANGUAGES) as [ContactLanguage, ...ContactLanguage[]], {
+    error: 'Choose English or Japanese.',
+  }),
+});
+
+/**
+ * Validates the form. `current` holds the quotas the user was shown, per region, when known:
+ * a new value must then be above the current one.
+ */
+export function validateQuotaForm(
+  input: QuotaFormInput,
+  current: Partial<Record<string, CurrentQuota>> = {},
+): Validation<QuotaIncreaseRequest> {
+  const errors: FieldErrors = {};
+  const parsed = formSchema.safeParse({
+    mailType: input.mailType ?? undefined,
+    compliesWithAup: input.compliesWithAup ?? undefined,
+    onlyRequestedRecipients: input.onlyRequestedRecipients ?? undefined,
+    handlesBouncesAndComplaints: input.handlesBouncesAndComplaints ?? undefined,
+    useCase: input.useCase ?? undefined,
+    language: input.language ?? undefined,
+  });
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const field = String(issue.path[0]);
+      errors[field] ??= issue.message;
+    }
+  }
+
+  const website = checkWebsiteUrl(input.websiteUrl);
+  if (!website.ok) errors.websiteUrl = website.error;
+
+  const rows: QuotaRequestRow[] = [];
+  const seen = new Map<string, number>();
+  if (input.rows.length === 0) errors.rows = 'Add at least one request.';
+  if (input.rows.length > MAX_QUOTA_ROWS) errors.rows = `At most ${MAX_QUOTA_ROWS} requests fit in one case.`;
+  input.rows.forEach((row, index) => {
+    const region = row.region ?? undefined;
+    const limit = row.limit ?? undefined;
+    const regionOk = isRegionCode(region);
+    const limitOk = typeof limit === 'string' && Object.hasOwn(QUOTA_LIMITS, limit);
+    if (!regionOk) errors[rowField(row.key, 'region')] = 'Choose the region whose limit you want raised.';
+    if (!limitOk) errors[rowField(row.key, 'limit')] = 'Choose which limit to raise.';
+    const valueError = checkNewValue(row.newValue, regionOk && limitOk ? current[region]?.[limitKey(limit as QuotaLimit)] : undefined, limitOk ? (limit as QuotaLimit) : undefined);
+    if (typeof valueError === 'string') errors[rowField(row.key, 'newValue')] = valueError;
+    if (regionOk && limitOk) {
+      const pair = `${region}/${limit}`;
+      const first = seen.get(pair);
+      if (first !== undefined) {
+        errors[rowField(row.key, 'limit')] =
+          `Request ${first + 1} already asks for the ${QUOTA_LIMITS[limit as QuotaLimit].caseName} in ${regionName(region)}. Remove one of them.`;
+      } else {
+        seen.set(pair, index);
+      }
+      if (typeof valueError === 'number') rows.push({ region, limit: limit as QuotaLimit, newValue: valueError });
+    }
+  });
+
+  if (Object.keys(errors).length > 0 || !parsed.success || !website.ok) return { ok: false, errors };
+  const request: QuotaIncreaseRequest = {
+    kind: 'quota',
+    mailType: parsed.data.mailType,
+    websiteUrl: website.url,
+    compliesWithAup: true,
+    onlyRequestedRecipients: parsed.data.onlyRequestedRecipients === 'yes',
+    handlesBouncesAndComplaints: parsed.data.handlesBouncesAndComplaints === 'yes',
+    rows,
+    useCase: parsed.data.useCase,
+    language: parsed.data.language,
+  };
+  const bodyLength = quotaCaseText(request, referenceFor(LONGEST_REQUEST_ID)).body.length;
+  if (bodyLength > MAX_CASE_BODY_CHARS) {
+    return {
+      ok: false,
+      errors: { useCase: `The case would be ${formatNumber(bodyLength)} characters; AWS accepts ${formatNumber(MAX_CASE_BODY_CHARS)}. Shorten the use case description.` },
+    };
+  }
+  return { ok: true, value: request };
+}
+
+function limitKey(limit: QuotaLimit): 'max24HourSend' | 'maxSendRate' {
+  return limit === 'send_quota' ? 'max24HourSend' : 'maxSendRate';
+}
+
+/** Returns the parsed value, or the error to show under the field. */
+function checkNewValue(raw: string | null | undefined, currentValue: number | undefined, limit: QuotaLimit | undefined): number | string {
+  if (!(raw ?? '').trim()) return 'Enter the new limit value.';
+  const value = parseWholeNumber(raw);
+  if (value === undefined) return 'Enter a whole number, without decimals or units (for example 200000).';
+  if (value < 1) return 'The new limit value must be at least 1.';
+  if (limit) {
+    const { max, unit } = QUOTA_LIMITS[limit];
+    if (value > max) return `${formatNumber(value)} is beyond what AWS grants through a case; the most this bot files is ${formatNumber(max)} ${unit}.`;
+    if (currentValue === -1) return `This account already has no limit here (${unit}); there is nothing to raise.`;
+    if (currentValue !== undefined && value <= currentValue) {
+      return `Your current limit is ${formatNumber(currentValue)} ${unit}; ask for more than that.`;
+    }
+  }
+  return value;
+}

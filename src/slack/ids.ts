@@ -1,0 +1,44 @@
+/** Every block id, action id and callback id the bot uses, in one place. */
+
+export const COMMANDS = { quota: '/ses-quota', dedicatedIp: '/ses-dedicated-ip' } as const;
+
+export const CALLBACK = {
+  quotaRequest: 'ses_quota_request',
+} as const;
+
+/** Input blocks of the quota form; block id and action id are the same string. */
+export const QUOTA_BLOCK = {
+  limitType: 'limit_type',
+  currentQuota: 'current_quota',
+  mailType: 'mail_type',
+  websiteUrl: 'website_url',
+  compliesWithAup: 'complies_with_aup',
+  onlyRequestedRecipients: 'only_requested_recipients',
+  handlesBouncesAndComplaints: 'handles_bounces_and_complaints',
+  rowsHeader: 'rows_header',
+  addRow: 'add_row',
+  useCaseQuestions: 'use_case_questions',
+  useCase: 'use_case',
+  language: 'contact_language',
+} as const;
+
+export const ACTION = {
+  addRow: 'add_row',
+  removeRow: 'remove_row',
+  rowRegion: 'row_region',
+  rowLimit: 'row_limit',
+  rowValue: 'row_value',
+  retryFiling: 'retry_filing',
+} as const;
+
+/** Row blocks carry a stable row key so that typed values survive adding and removing rows. */
+export type RowField = 'region' | 'limit' | 'newValue' | 'header';
+
+export function rowBlockId(rowKey: string, field: RowField): string {
+  return `row:${rowKey}:${field}`;
+}
+
+export function parseRowBlockId(blockId: string): { rowKey: string; field: RowField } | undefined {
+  const match = /^row:([a-z0-9]{1,8}):(region|limit|newValue|header)$/.exec(blockId);
+  return match ? { rowKey: match[1]!, field: match[2] as RowField } : undefined;
+}

@@ -1,0 +1,144 @@
+/**
+ * /ses-quota listeners: thin — parse what Slack sent, call the domain and the filing service,
+ * answer Slack. The modal opens from a view built in memory; anything slow comes after.
+ */
+import type { App, types, webApi } from '@slack/bolt';
+import { MAX_QUOTA_ROWS, validateQuotaForm, type CurrentQuota, type QuotaFormInput } from '../../domain/quota-request.js';
+import type { SesGateway } from '../../aws/ses-gateway.js';
+import { AwsError } from '../../aws/errors.js';
+import type { Logger } from '../../logger.js';
+import type { FilingService } from '../../services/filing.js';
+import { ACTION, CALLBACK, COMMANDS, QUOTA_BLOCK } from '../ids.js';
+import { decodeQuotaMeta, type QuotaModalMeta } from '../modal-metadata.js';
+import { quotaErrorsToBlocks, readQuotaForm } from '../quota-form.js';
+import { buildQuotaAcceptedView, buildQuotaModal, newQuotaMeta, regionsInForm } from '../views/quota-modal.js';
+
+interface Deps {
+  filing: FilingService;
+  ses: SesGateway;
+  defaultRegion: string;
+  logger: Logger;
+}
+
+type ViewOutput = { id: string; hash: string; private_metadata?: string; state?: { values?: unknown } };
+
+export function registerQuotaListeners(app: App, deps: Deps): void {
+  const { filing, ses, defaultRegion, logger } = deps;
+
+  /** Reads the quotas the form's regions still lack, then redraws the modal (if nobody else has since). */
+  async function showQuotas(client: webApi.WebClient, view: ViewOutput, form: QuotaFormInput, meta: QuotaModalMeta): Promise<void> {
+    const missing = regionsInForm(form, defaultRegion).filter((r) => meta.quotas[r]?.state !== 'ok');
+    if (missing.length === 0) return;
+    await Promise.all(
+      missing.map(async (region) => {
+        try {
+          meta.quotas[region] = { state: 'ok', quota: await ses.getQuota(region) };
+        } catch (err) {
+          const message = err instanceof AwsError ? `${err.kind.replace(/_/g, ' ')}: ${err.message}` : String(err);
+          meta.quotas[region] = { state: 'error', message: message.slice(0, 200) };
+        }
+      }),
+    );
+    await updateView(client, view, buildQuotaModal(form, meta, defaultRegion));
+  }
+
+  async function updateView(client: webApi.WebClient, view: ViewOutput, next: types.ModalView): Promise<void> {
+    try {
+      await client.views.update({ view_id: view.id, hash: view.hash, view: next });
+    } catch (err) {
+      // hash_conflict: the user changed the form meanwhile; that change redraws it.
+      logger.debug({ err: (err as { data?: { error?: string } }).data?.error ?? String(err) }, 'views.update skipped');
+    }
+  }
+
+  app.command(COMMANDS.quota, async ({ ack, command, client, respond }) => {
+    await ack();
+    const meta = newQuotaMeta(command.channel_id, command.response_url);
+    const form: QuotaFormInput = { rows: [{ key: meta.rowKeys[0]!, region: defaultRegion }] };
+    let opened: ViewOutput;
+    try {
+      const res = await client.views.open({ trigger_id: command.trigger_id, view: buildQuotaModal(form, meta, defaultRegion) });
+      opened = res.view as ViewOutput;
+    } catch (err) {
+      logger.warn({ err: (err as Error).message }, 'views.open failed');
+      await respond({
+        response_type: 'ephemeral',
+        text: `:warning: I couldn't open the form (${(err as { data?: { error?: string } }).data?.error ?? 'Slack error'}). Run \`${COMMANDS.quota}\` again.`,
+      });
+      return;
+    }
+    await showQuotas(client, opened, form, meta);
+  });
+
+  /** Reads the modal a block action came from, or undefined if it is not one of ours. */
+  function modalOf(body: unknown): { view: ViewOutput; meta: QuotaModalMeta; form: QuotaFormInput } | undefined {
+    const view = (body as { view?: ViewOutput }).view;
+    const meta = decodeQuotaMeta(view?.private_metadata);
+    if (!view || !meta) return undefined;
+    return { view, meta, form: readQuotaForm(view.state?.values, meta) };
+  }
+
+  app.action(ACTION.addRow, async ({ ack, body, client }) => {
+    await ack();
+    const modal = modalOf(body);
+    if (!modal || modal.meta.rowKeys.length >= MAX_QUOTA_ROWS) return;
+    const key = modal.meta.nextRowKey.toString(36);
+    modal.meta.rowKeys.push(key);
+    modal.meta.nextRowKey += 1;
+    await updateView(client, modal.view, buildQuotaModal(modal.form, modal.meta, defaultRegion));
+  });
+
+  app.action(ACTION.removeRow, async ({ ack, body, action, client }) => {
+    await ack();
+    const modal = modalOf(body);
+    const key = (action as { value?: string }).value;
+    if (!modal || !key || modal.meta.rowKeys.length <= 1) return;
+    modal.meta.rowKeys = modal.meta.rowKeys.filter((k) => k !== key);
+    modal.form.rows = modal.form.rows.filter((r) => r.key !== key);
+    await updateView(client, modal.view, buildQuotaModal(modal.form, modal.meta, defaultRegion));
+  });
+
+  app.action(ACTION.rowRegion, async ({ ack, body, client }) => {
+    await ack();
+    const modal = modalOf(body);
+    if (!modal) return;
+    await showQuotas(client, modal.view, modal.form, modal.meta);
+  });
+
+  // The other row inputs dispatch nothing, but Bolt must not log unhandled actions for them.
+  app.action(ACTION.rowLimit, async ({ ack }) => ack());
+
+  app.view(CALLBACK.quotaRequest, async ({ ack, body, view }) => {
+    const meta = decodeQuotaMeta(view.private_metadata);
+    if (!meta) {
+      await ack({ response_action: 'errors', errors: { [QUOTA_BLOCK.useCase]: `This form is out of date. Copy your text, close the form and run ${COMMANDS.quota} again.` } });
+      return;
+    }
+    const form = readQuotaForm(view.state.values, meta);
+    const current: Record<string, CurrentQuota> = {};
+    for (const [region, lookup] of Object.entries(meta.quotas)) if (lookup.state === 'ok') current[region] = lookup.quota;
+    const result = validateQuotaForm(form, current);
+    if (!result.ok) {
+      await ack({ response_action: 'errors', errors: quotaErrorsToBlocks(result.errors, meta) });
+      return;
+    }
+    let accepted;
+    try {
+      accepted = await filing.accept({
+        kind: 'quota',
+        request: result.value,
+        submissionKey: `view:${view.id}`,
+        teamId: body.team?.id ?? view.team_id,
+        channelId: meta.channelId,
+        requesterId: body.user.id,
+        responseUrl: meta.responseUrl,
+      });
+    } catch (err) {
+      logger.error({ err }, 'could not store a request');
+      await ack({ response_action: 'errors', errors: { [QUOTA_BLOCK.useCase]: 'The bot could not save your request (its database is unavailable). Nothing was filed; press File case again in a moment.' } });
+      return;
+    }
+    await ack({ response_action: 'update', view: buildQuotaAcceptedView(meta.channelId) });
+    if (accepted.created) filing.fileInBackground(accepted.request.id);
+  });
+}

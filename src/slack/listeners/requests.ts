@@ -1,0 +1,33 @@
+/** Actions on a stored request from its messages: Retry. */
+import type { App } from '@slack/bolt';
+import type { Logger } from '../../logger.js';
+import type { FilingService } from '../../services/filing.js';
+import type { Store } from '../../store/store.js';
+import { ACTION } from '../ids.js';
+import { userMention } from '../mrkdwn.js';
+
+export function registerRequestListeners(app: App, deps: { filing: FilingService; store: Store; logger: Logger }): void {
+  const { filing, store } = deps;
+
+  app.action(ACTION.retryFiling, async ({ ack, body, action, client, respond }) => {
+    await ack();
+    const requestId = (action as { value?: string }).value ?? '';
+    const channel = (body as { channel?: { id?: string } }).channel?.id;
+    const tell = async (text: string) => {
+      if (channel) await client.chat.postEphemeral({ channel, user: body.user.id, text }).catch(() => respond({ response_type: 'ephemeral', replace_original: false, text }));
+      else await respond({ response_type: 'ephemeral', replace_original: false, text });
+    };
+    const request = await store.getRequest(requestId);
+    if (!request) return tell('That request is not known to this bot.');
+    if (!filing.mayAct(body.user.id, request)) {
+      return tell(`Only ${userMention(request.requesterId)}, who made this request, or an approver can retry it.`);
+    }
+    if (request.status === 'filed') return tell('This request is already filed.');
+    if (request.status === 'filing' || request.status === 'received') return tell('This request is being filed right now.');
+    // A Retry on the ephemeral "not in channel" notice: that notice has done its job.
+    if ((body as { container?: { is_ephemeral?: boolean } }).container?.is_ephemeral) {
+      await respond({ delete_original: true }).catch(() => undefined);
+    }
+    filing.fileInBackground(request.id, 'retry');
+  });
+}

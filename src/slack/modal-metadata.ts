@@ -1,0 +1,54 @@
+/**
+ * Typed private_metadata of the bot's modals. Slack hands it back verbatim, but it is still
+ * parsed and checked: it carries the form's layout and what the user was shown, never who
+ * the user is (that comes from Slack's payload).
+ */
+import { z } from 'zod';
+
+const quotaLookup = z.discriminatedUnion('state', [
+  z.object({ state: z.literal('loading') }),
+  z.object({
+    state: z.literal('ok'),
+    quota: z.object({
+      max24HourSend: z.number(),
+      maxSendRate: z.number(),
+      sentLast24Hours: z.number(),
+      productionAccess: z.boolean(),
+    }),
+  }),
+  z.object({ state: z.literal('error'), message: z.string().max(300) }),
+]);
+export type QuotaLookup = z.infer<typeof quotaLookup>;
+
+const rowKey = z.string().regex(/^[a-z0-9]{1,8}$/);
+
+export const quotaModalMeta = z.object({
+  kind: z.literal('quota'),
+  channelId: z.string().regex(/^[CGD][A-Z0-9]{2,30}$/),
+  responseUrl: z.url({ protocol: /^https?$/ }).max(500).optional(),
+  rowKeys: z.array(rowKey).min(1).max(10),
+  nextRowKey: z.number().int().min(0).max(1_000_000),
+  quotas: z.record(z.string().max(20), quotaLookup),
+});
+export type QuotaModalMeta = z.infer<typeof quotaModalMeta>;
+
+/** Slack's limit on private_metadata. */
+const MAX_METADATA = 3000;
+
+export function encodeMeta(meta: QuotaModalMeta): string {
+  let text = JSON.stringify(meta);
+  if (text.length > MAX_METADATA) {
+    // Quota displays are a convenience: drop them before anything the form needs.
+    text = JSON.stringify({ ...meta, quotas: {} });
+  }
+  return text;
+}
+
+export function decodeQuotaMeta(text: string | undefined): QuotaModalMeta | undefined {
+  try {
+    const parsed = quotaModalMeta.safeParse(JSON.parse(text ?? ''));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,196 @@
+/**
+ * The /ses-quota modal: the console's "SES Service Limits" case form, as a pure function of
+ * what the form holds and what the bot knows about the account.
+ */
+import type { types } from '@slack/bolt';
+import { CONTACT_LANGUAGES, MAIL_TYPES, formatNumber } from '../../domain/common.js';
+import {
+  MAX_QUOTA_ROWS,
+  QUOTA_LIMITS,
+  USE_CASE_QUESTIONS,
+  MIN_USE_CASE_CHARS,
+  MAX_USE_CASE_CHARS,
+  type QuotaFormInput,
+} from '../../domain/quota-request.js';
+import { SES_REGIONS, regionName, isRegionCode } from '../../domain/regions.js';
+import { ACTION, CALLBACK, QUOTA_BLOCK, rowBlockId } from '../ids.js';
+import { encodeMeta, type QuotaLookup, type QuotaModalMeta } from '../modal-metadata.js';
+import { channelMention, escape } from '../mrkdwn.js';
+import { YES_NO, context, option, plain, radioInput, section, selectInput, textInput } from './blocks.js';
+
+type KnownBlock = types.KnownBlock;
+type ModalView = types.ModalView;
+
+const MAIL_TYPE_HELP: Record<keyof typeof MAIL_TYPES, string> = {
+  marketing: 'Promotions, newsletters, announcements',
+  transactional: 'Receipts, password resets, account notices',
+  system_notifications: 'Alerts and reports from your systems',
+};
+
+const REGION_OPTIONS = SES_REGIONS.map((r) => option(r.code, r.name));
+const LIMIT_OPTIONS = (Object.keys(QUOTA_LIMITS) as (keyof typeof QUOTA_LIMITS)[]).map((k) => option(k, QUOTA_LIMITS[k].label));
+
+export function newQuotaMeta(channelId: string, responseUrl: string | undefined): QuotaModalMeta {
+  return { kind: 'quota', channelId, ...(responseUrl ? { responseUrl } : {}), rowKeys: ['0'], nextRowKey: 1, quotas: {} };
+}
+
+/** Regions the rows name (or the default for a row without one), in row order, each once. */
+export function regionsInForm(form: QuotaFormInput, defaultRegion: string): string[] {
+  const regions = form.rows.map((r) => (isRegionCode(r.region) ? r.region : defaultRegion));
+  return [...new Set(regions.length ? regions : [defaultRegion])];
+}
+
+export function buildQuotaModal(form: QuotaFormInput, meta: QuotaModalMeta, defaultRegion: string): ModalView {
+  const blocks: KnownBlock[] = [
+    section('*Limit type:* SES Service Limits', QUOTA_BLOCK.limitType),
+    context('This files a *Service limit increase* case with AWS Support, as the Support Center form does. AWS answers in the case\'s Slack thread.'),
+    currentQuotaBlock(regionsInForm(form, defaultRegion), meta.quotas),
+    radioInput({
+      blockId: QUOTA_BLOCK.mailType,
+      label: 'Mail type',
+      hint: 'Pick the type that covers most of the mail you send.',
+      options: (Object.keys(MAIL_TYPES) as (keyof typeof MAIL_TYPES)[]).map((k) => option(k, MAIL_TYPES[k], MAIL_TYPE_HELP[k])),
+      initial: form.mailType ?? undefined,
+    }),
+    textInput({
+      blockId: QUOTA_BLOCK.websiteUrl,
+      actionId: QUOTA_BLOCK.websiteUrl,
+      label: 'Website URL',
+      placeholder: 'https://example.com',
+      initial: form.websiteUrl ?? undefined,
+      maxLength: 2000,
+    }),
+    radioInput({
+      blockId: QUOTA_BLOCK.compliesWithAup,
+      label: 'My email sending complies with the AWS Service Terms and AUP',
+      options: YES_NO,
+      initial: form.compliesWithAup ?? undefined,
+    }),
+    radioInput({
+      blockId: QUOTA_BLOCK.onlyRequestedRecipients,
+      label: 'I only send to recipients who have specifically requested my mail',
+      options: YES_NO,
+      initial: form.onlyRequestedRecipients ?? undefined,
+    }),
+    radioInput({
+      blockId: QUOTA_BLOCK.handlesBouncesAndComplaints,
+      label: 'I have a process to handle bounces and complaints',
+      options: YES_NO,
+      initial: form.handlesBouncesAndComplaints ?? undefined,
+    }),
+    { type: 'divider' },
+    section('*Requests*', QUOTA_BLOCK.rowsHeader),
+  ];
+
+  const rowsByKey = new Map(form.rows.map((r) => [r.key, r]));
+  meta.rowKeys.forEach((key, i) => {
+    const row = rowsByKey.get(key);
+    blocks.push(
+      {
+        type: 'section',
+        block_id: rowBlockId(key, 'header'),
+        text: { type: 'mrkdwn', text: `*Request ${i + 1}*` },
+        ...(meta.rowKeys.length > 1
+          ? { accessory: { type: 'button', action_id: ACTION.removeRow, value: key, text: plain('Remove') } }
+          : {}),
+      },
+      selectInput({
+        blockId: rowBlockId(key, 'region'),
+        actionId: ACTION.rowRegion,
+        label: 'Region',
+        placeholder: 'Choose a region',
+        options: REGION_OPTIONS,
+        initial: row?.region ?? (i === 0 ? defaultRegion : undefined),
+        dispatchAction: true,
+      }),
+      selectInput({
+        blockId: rowBlockId(key, 'limit'),
+        actionId: ACTION.rowLimit,
+        label: 'Limit',
+        placeholder: 'Choose a limit',
+        options: LIMIT_OPTIONS,
+        initial: row?.limit ?? undefined,
+      }),
+      textInput({
+        blockId: rowBlockId(key, 'newValue'),
+        actionId: ACTION.rowValue,
+        label: 'New limit value',
+        placeholder: 'A whole number, e.g. 200000',
+        initial: row?.newValue ?? undefined,
+        maxLength: 20,
+      }),
+    );
+  });
+  if (meta.rowKeys.length < MAX_QUOTA_ROWS) {
+    blocks.push({
+      type: 'actions',
+      block_id: QUOTA_BLOCK.addRow,
+      elements: [{ type: 'button', action_id: ACTION.addRow, text: plain('Add another request') }],
+    });
+  } else {
+    blocks.push(context(`${MAX_QUOTA_ROWS} requests is the most one case holds.`, QUOTA_BLOCK.addRow));
+  }
+
+  blocks.push(
+    { type: 'divider' },
+    section(
+      ['*Use case description.* AWS asks you to answer:', ...USE_CASE_QUESTIONS.map((q, i) => `${i + 1}. ${q}`)].join('\n'),
+      QUOTA_BLOCK.useCaseQuestions,
+    ),
+    textInput({
+      blockId: QUOTA_BLOCK.useCase,
+      actionId: QUOTA_BLOCK.useCase,
+      label: 'Use case description',
+      multiline: true,
+      initial: form.useCase ?? undefined,
+      maxLength: MAX_USE_CASE_CHARS,
+      hint: `At least ${MIN_USE_CASE_CHARS} characters. Specific answers get limits raised; vague ones are denied.`,
+    }),
+    selectInput({
+      blockId: QUOTA_BLOCK.language,
+      actionId: QUOTA_BLOCK.language,
+      label: 'Preferred contact language',
+      placeholder: 'Choose a language',
+      options: (Object.keys(CONTACT_LANGUAGES) as (keyof typeof CONTACT_LANGUAGES)[]).map((k) => option(k, CONTACT_LANGUAGES[k])),
+      initial: form.language ?? 'en',
+    }),
+  );
+
+  return {
+    type: 'modal',
+    callback_id: CALLBACK.quotaRequest,
+    title: plain('SES sending quota', 24),
+    submit: plain('File case', 24),
+    close: plain('Cancel', 24),
+    private_metadata: encodeMeta(meta),
+    blocks,
+  };
+}
+
+function currentQuotaBlock(regions: string[], quotas: Record<string, QuotaLookup>): KnownBlock {
+  const lines = regions.map((region) => {
+    const name = isRegionCode(region) ? regionName(region) : region;
+    const lookup = quotas[region] ?? { state: 'loading' };
+    if (lookup.state === 'loading') return `*${escape(name)}*: looking up the current quota…`;
+    if (lookup.state === 'error') {
+      return `*${escape(name)}*: could not read the current quota (${escape(lookup.message)}). You can still file the request.`;
+    }
+    const q = lookup.quota;
+    const per24h = q.max24HourSend < 0 ? 'unlimited' : formatNumber(q.max24HourSend);
+    const rate = q.maxSendRate < 0 ? 'unlimited' : formatNumber(q.maxSendRate);
+    return `*${escape(name)}*: ${per24h} emails per 24 hours · ${rate} emails per second · ${formatNumber(q.sentLast24Hours)} sent in the last 24 hours · ${q.productionAccess ? 'production' : 'sandbox'}`;
+  });
+  return section(['*Current sending quota*', ...lines].join('\n'), QUOTA_BLOCK.currentQuota);
+}
+
+/** The view shown once a valid request has been accepted: the "submitting…" step. */
+export function buildQuotaAcceptedView(channelId: string): ModalView {
+  return {
+    type: 'modal',
+    title: plain('SES sending quota', 24),
+    close: plain('Close', 24),
+    blocks: [
+      section(`:white_check_mark: Request received. The bot is filing it with AWS Support; follow it in ${channelMention(channelId)}, where the case gets its own thread.`),
+    ],
+  };
+}

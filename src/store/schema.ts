@@ -1,0 +1,28 @@
+/** Kysely table types, shared by every back-end. */
+import type { Generated } from 'kysely';
+
+export interface RequestsTable {
+  id: string;
+  kind: string;
+  submission_key: string;
+  reference: string;
+  team_id: string;
+  channel_id: string;
+  requester_id: string;
+  payload: string;
+  status: string;
+  response_url: string | null;
+  root_ts: string | null;
+  case_id: string | null;
+  display_id: string | null;
+  case_status: string | null;
+  error_code: string | null;
+  error_message: string | null;
+  attempts: Generated<number>;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface Database {
+  requests: RequestsTable;
+}
