@@ -73,12 +73,23 @@ export class FilingService {
     });
   }
 
-  /** Starts filing in the background; the caller (a Slack listener) has already acked. */
-  fileInBackground(requestId: string, from: 'new' | 'retry' = 'new'): void {
-    const job = this.file(requestId, from)
+  /**
+   * Claims a stored request for filing and files it in the background (the Slack listener that
+   * calls this has already acked). Only one caller can claim a request: a double click, a
+   * second replica or a retried event gets `busy`.
+   */
+  async startFiling(requestId: string, from: 'new' | 'retry' = 'new'): Promise<'started' | 'busy'> {
+    const clear = { errorCode: null, errorMessage: null };
+    // "uncertain" is claimed on its own, so that whoever claims it knows to look for the case first.
+    const uncertain = from === 'retry' ? await this.store.transition(requestId, ['uncertain'], 'filing', clear) : undefined;
+    const claimed =
+      uncertain ?? (await this.store.transition(requestId, from === 'new' ? ['received'] : ['failed', 'not_posted'], 'filing', clear));
+    if (!claimed) return 'busy';
+    const job = this.file(claimed, uncertain !== undefined)
       .catch((err: unknown) => this.logger.error({ err, requestId }, 'filing failed unexpectedly'))
       .finally(() => this.running.delete(job));
     this.running.add(job);
+    return 'started';
   }
 
   async idle(): Promise<void> {
@@ -89,25 +100,15 @@ export class FilingService {
     return userId === request.requesterId || this.settings.approverUserIds.includes(userId);
   }
 
-  /**
-   * Files a stored request if it is waiting to be filed. Safe to call twice at once: only the
-   * caller that moves the request to "filing" goes on.
-   */
-  async file(requestId: string, from: 'new' | 'retry' = 'new'): Promise<void> {
-    const fromStatuses = from === 'new' ? (['received'] as const) : (['failed', 'not_posted', 'uncertain'] as const);
-    const before = await this.store.getRequest(requestId);
-    if (!before) return;
-    let request = await this.store.transition(requestId, [...fromStatuses], 'filing', { errorCode: null, errorMessage: null });
-    if (!request) {
-      this.logger.info({ requestId, status: before.status }, 'request is already being filed or is filed');
-      return;
-    }
-    const log = this.logger.child({ requestId, reference: request.reference });
+  /** Files a request this process has claimed (status "filing"). */
+  private async file(claimed: StoredRequest, mayAlreadyBeFiled: boolean): Promise<void> {
+    let request: StoredRequest | undefined = claimed;
+    const log = this.logger.child({ requestId: request.id, reference: request.reference });
 
     request = await this.ensureRootMessage(request, log);
     if (!request) return;
 
-    if (before.status === 'uncertain') {
+    if (mayAlreadyBeFiled) {
       const found = await this.reconcile(request, log);
       if (found === 'unknown') return;
       if (found) return this.linkCase(request, found.caseId, log);
@@ -242,7 +243,7 @@ export class FilingService {
    * being filed may have reached AWS, so they wait for a reconciling retry.
    */
   async resumeAfterRestart(): Promise<void> {
-    for (const request of await this.store.listRequestsByStatus(['received'])) this.fileInBackground(request.id);
+    for (const request of await this.store.listRequestsByStatus(['received'])) await this.startFiling(request.id);
     for (const request of await this.store.listRequestsByStatus(['filing'])) {
       const stored = await this.store.transition(request.id, ['filing'], 'uncertain', {
         errorCode: 'interrupted',

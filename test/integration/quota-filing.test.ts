@@ -61,9 +61,9 @@ describe('the modal', () => {
       return v.blocks.some((b: any) => b.block_id === 'row:1:region') ? v : undefined;
     });
     // The first row's answers and the rest of the form survive the rebuild.
-    const firstValue = withTwo.blocks.find((b: any) => b.block_id === 'row:0:newValue');
+    const firstValue: any = withTwo.blocks.find((b: any) => b.block_id === 'row:0:newValue');
     expect(firstValue.element.initial_value).toBe('250000');
-    expect(withTwo.blocks.find((b: any) => b.block_id === 'website_url').element.initial_value).toBe('https://shop.example.com');
+    expect(withTwo.blocks.find((b: any) => b.block_id === 'website_url')!.element.initial_value).toBe('https://shop.example.com');
     expect(textOf(withTwo.blocks)).toContain('Request 2');
 
     const twoRows = { ...typed, 'row:1:region': 'eu-west-1', 'row:1:limit': 'send_rate', 'row:1:newValue': '50' };
@@ -89,7 +89,7 @@ describe('the modal', () => {
       const v = h.slack.latestView(view.id)!;
       return v.blocks.some((b: any) => b.block_id === 'row:0:region') ? undefined : v;
     });
-    expect(oneLeft.blocks.find((b: any) => b.block_id === 'row:1:newValue').element.initial_value).toBe('50');
+    expect(oneLeft.blocks.find((b: any) => b.block_id === 'row:1:newValue')!.element.initial_value).toBe('50');
     expect(textOf(oneLeft.blocks)).toContain('Request 1');
     expect(textOf(oneLeft.blocks)).not.toContain('Request 2');
 
@@ -111,7 +111,7 @@ describe('the modal', () => {
   it('tells the user through the command\'s response_url when the modal cannot be opened', async () => {
     h.slack.inject('views.open', { error: 'expired_trigger_id' });
     await h.requester.command({ command: '/ses-quota', userId: REQUESTER, channelId: CHANNEL });
-    const response = await h.slack.waitFor(() => h.slack.responses[0]);
+    const response: any = await h.slack.waitFor(() => h.slack.responses[0]);
     expect(response.body.text).toContain("couldn't open the form (expired_trigger_id)");
     expect(response.body.response_type).toBe('ephemeral');
   });

@@ -139,6 +139,6 @@ export function registerQuotaListeners(app: App, deps: Deps): void {
       return;
     }
     await ack({ response_action: 'update', view: buildQuotaAcceptedView(meta.channelId) });
-    if (accepted.created) filing.fileInBackground(accepted.request.id);
+    if (accepted.created) await filing.startFiling(accepted.request.id);
   });
 }

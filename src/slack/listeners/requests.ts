@@ -23,11 +23,10 @@ export function registerRequestListeners(app: App, deps: { filing: FilingService
       return tell(`Only ${userMention(request.requesterId)}, who made this request, or an approver can retry it.`);
     }
     if (request.status === 'filed') return tell('This request is already filed.');
-    if (request.status === 'filing' || request.status === 'received') return tell('This request is being filed right now.');
+    if ((await filing.startFiling(request.id, 'retry')) === 'busy') return tell('This request is being filed right now.');
     // A Retry on the ephemeral "not in channel" notice: that notice has done its job.
     if ((body as { container?: { is_ephemeral?: boolean } }).container?.is_ephemeral) {
       await respond({ delete_original: true }).catch(() => undefined);
     }
-    filing.fileInBackground(request.id, 'retry');
   });
 }
