@@ -51,6 +51,9 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
     token: config.slack.botToken,
     logger: boltLogger(logger),
     logLevel: BOLT_LEVEL[config.logLevel] ?? LogLevel.INFO,
+    // Bolt otherwise calls auth.test from its constructor, where a bad token becomes an
+    // unhandled rejection; app.init() below lets start-up report it.
+    deferInitialization: true,
     // Slack's SDK waits out 429s (Retry-After) and retries 5xx; bounded to about a minute so a
     // message is not held back for half an hour.
     clientOptions: { slackApiUrl: config.slack.apiUrl, retryConfig: { retries: 6, factor: 2, minTimeout: 500, maxTimeout: 15_000, randomize: true } },
@@ -83,6 +86,7 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
 
   let server: Server;
   try {
+    await app.init();
     if (config.slack.mode === 'http') {
       server = (await app.start(config.port)) as Server;
     } else {
