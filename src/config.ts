@@ -21,7 +21,9 @@ const userIdList = z
   .pipe(z.array(z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'Slack user ids such as U012AB3CD, separated by commas')));
 
 const boolean = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no', ''], { error: 'true or false' })
+  .string()
+  .transform((v) => v.trim().toLowerCase())
+  .pipe(z.enum(['true', 'false', '1', '0', 'yes', 'no', ''], { error: 'true or false' }))
   .optional()
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
@@ -29,6 +31,7 @@ const schema = z
   .object({
     SLACK_BOT_TOKEN: z
       .string({ error: 'required: the Bot User OAuth Token (xoxb-…) from your Slack app' })
+      .trim()
       .regex(/^xoxb-[\w-]+$/, 'a bot token starting with xoxb-'),
     SLACK_APP_TOKEN: optionalText.pipe(
       z.string().regex(/^xapp-[\w-]+$/, 'an app-level token starting with xapp- (Socket Mode), or unset for HTTP mode').optional(),

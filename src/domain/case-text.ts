@@ -105,5 +105,5 @@ const CASE_STATUS_LABELS: Record<string, string> = {
 };
 
 export function caseStatusLabel(status: string): string {
-  return CASE_STATUS_LABELS[status] ?? status;
+  return Object.hasOwn(CASE_STATUS_LABELS, status) ? CASE_STATUS_LABELS[status]! : status;
 }

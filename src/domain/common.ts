@@ -20,12 +20,21 @@ export type Validation<T> = { ok: true; value: T } | { ok: false; errors: FieldE
 /** The API refuses a communication body over 8,000 characters. */
 export const MAX_CASE_BODY_CHARS = 8000;
 
+const MAX_URL_CHARS = 1000;
+
 /** Parses a website URL the way a reviewer would accept it: http(s), a real-looking host. */
 export function checkWebsiteUrl(raw: string | null | undefined): { ok: true; url: string } | { ok: false; error: string } {
   const text = (raw ?? '').trim();
   if (!text) return { ok: false, error: 'Enter the website URL of the business that sends this mail.' };
+  // The URL is written into the case body line by line: no whitespace may smuggle in a line.
+  if (/[\s\u0000-\u001f\u007f]/.test(text)) return { ok: false, error: 'Remove spaces and line breaks from the website URL.' };
+  if (text.length > MAX_URL_CHARS) return { ok: false, error: `Shorten the website URL to at most ${formatNumber(MAX_URL_CHARS)} characters.` };
+  if (/^[a-z][a-z0-9+.-]*:/i.test(text) && !/^https?:\/\//i.test(text)) {
+    return { ok: false, error: 'The website URL must start with https:// or http://.' };
+  }
   let url: URL;
   try {
+    if (!/^https?:\/\//i.test(text)) throw new Error('no scheme');
     url = new URL(text);
   } catch {
     return { ok: false, error: 'Enter a full web address starting with https:// or http://, for example https://example.com.' };
@@ -33,7 +42,7 @@ export function checkWebsiteUrl(raw: string | null | undefined): { ok: true; url
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     return { ok: false, error: 'The website URL must start with https:// or http://.' };
   }
-  if (!/^[a-z0-9-]+(\.[a-z0-9-]+)+$/i.test(url.hostname) || url.hostname.endsWith('.')) {
+  if (!/^[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z][a-z0-9-]*$/i.test(url.hostname)) {
     return { ok: false, error: 'The website URL needs a domain name such as example.com.' };
   }
   if (url.username || url.password) {
@@ -44,9 +53,10 @@ export function checkWebsiteUrl(raw: string | null | undefined): { ok: true; url
 
 /** Whole number parsing that refuses "1e6", "10.5", "1,000" ambiguities with a readable message. */
 export function parseWholeNumber(raw: string | null | undefined): number | undefined {
-  const text = (raw ?? '').trim().replace(/[\s_,]/g, '');
-  if (!/^\d{1,15}$/.test(text)) return undefined;
-  return Number(text);
+  const text = (raw ?? '').trim();
+  // Plain digits, or digits grouped by thousands ("200,000", "200 000"): "1,5" is not fifteen.
+  if (!/^\d{1,15}$/.test(text) && !/^\d{1,3}([, _]\d{3}){1,4}$/.test(text)) return undefined;
+  return Number(text.replace(/[, _]/g, ''));
 }
 
 export function formatNumber(n: number): string {

@@ -103,7 +103,7 @@ const formSchema = z.object({
       error: (issue) =>
         `Say more (at least ${MIN_USE_CASE_CHARS} characters; you wrote ${String(issue.input ?? '').trim().length}): AWS denies vague requests. Answer the four questions above.`,
     })
-    .max(MAX_USE_CASE_CHARS, { error: `Keep the use case under ${formatNumber(MAX_USE_CASE_CHARS)} characters.` }),
+    .max(MAX_USE_CASE_CHARS, { error: `Keep the use case to at most ${formatNumber(MAX_USE_CASE_CHARS)} characters.` }),
   language: z.enum(Object.keys(CONTACT_LANGUAGES) as [ContactLanguage, ...ContactLanguage[]], {
     error: 'Choose English or Japanese.',
   }),

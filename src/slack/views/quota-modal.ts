@@ -58,7 +58,7 @@ export function buildQuotaModal(form: QuotaFormInput, meta: QuotaModalMeta, defa
       label: 'Website URL',
       placeholder: 'https://example.com',
       initial: form.websiteUrl ?? undefined,
-      maxLength: 2000,
+      maxLength: 1000,
     }),
     radioInput({
       blockId: QUOTA_BLOCK.compliesWithAup,

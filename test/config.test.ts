@@ -1,0 +1,252 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config.js';
+
+type Env = Record<string, string | undefined>;
+
+const BOT_TOKEN = 'xoxb-1234567890-0987654321-AbCdEfGhIjKlMnOp';
+const APP_TOKEN = 'xapp-1-A0123456789-1234567890-abcdef0123456789';
+const SIGNING_SECRET = '8f742231b10e8888abcd99yyyzzz85a5';
+
+/** HTTP mode: a bot token and a signing secret. */
+const httpEnv = (overrides: Env = {}): Env => ({ SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, ...overrides });
+/** Socket Mode: a bot token and an app-level token, no signing secret. */
+const socketEnv = (overrides: Env = {}): Env => ({ SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_APP_TOKEN: APP_TOKEN, ...overrides });
+
+/** Loads the config, expecting a ConfigError, and returns it. */
+function configError(env: Env): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return err as ConfigError;
+  }
+  throw new Error('expected loadConfig to throw a ConfigError');
+}
+
+const badVariables = (err: ConfigError) => err.problems.map((p) => p.variable).sort();
+
+describe('loadConfig: valid settings', () => {
+  it('loads an HTTP-mode config with every default', () => {
+    expect(loadConfig(httpEnv())).toStrictEqual({
+      slack: {
+        botToken: BOT_TOKEN,
+        appToken: undefined,
+        signingSecret: SIGNING_SECRET,
+        apiUrl: 'https://slack.com/api/',
+        mode: 'http',
+      },
+      port: 3000,
+      databaseUrl: 'file:./data/ses-bot.sqlite',
+      logLevel: 'info',
+      logPretty: false,
+      support: { severity: 'low', issueType: undefined, quotaCategoryCode: undefined },
+      approverUserIds: [],
+      defaultRegion: undefined,
+    });
+  });
+
+  it('loads a Socket-Mode config without a signing secret', () => {
+    const config = loadConfig(socketEnv());
+    expect(config.slack).toStrictEqual({
+      botToken: BOT_TOKEN,
+      appToken: APP_TOKEN,
+      signingSecret: undefined,
+      apiUrl: 'https://slack.com/api/',
+      mode: 'socket',
+    });
+  });
+
+  it('uses Socket Mode whenever an app token is set, even with a signing secret', () => {
+    expect(loadConfig(socketEnv({ SLACK_SIGNING_SECRET: SIGNING_SECRET })).slack.mode).toBe('socket');
+  });
+
+  it('reads a bot token and LOG_PRETTY pasted with stray whitespace or capitals', () => {
+    const config = loadConfig(httpEnv({ SLACK_BOT_TOKEN: `${BOT_TOKEN}\n`, LOG_PRETTY: ' TRUE ' }));
+    expect(config.slack.botToken).toBe(BOT_TOKEN);
+    expect(config.logPretty).toBe(true);
+  });
+
+  it('treats empty and blank variables as unset and uses the defaults', () => {
+    const config = loadConfig(
+      httpEnv({
+        SLACK_APP_TOKEN: '',
+        PORT: '',
+        SLACK_API_URL: '  ',
+        DATABASE_URL: '',
+        LOG_LEVEL: '',
+        LOG_PRETTY: '',
+        SUPPORT_SEVERITY: ' ',
+        SUPPORT_ISSUE_TYPE: '',
+        SES_QUOTA_CATEGORY_CODE: '',
+        APPROVER_USER_IDS: '',
+        AWS_REGION: '',
+      }),
+    );
+    expect(config.slack.mode).toBe('http');
+    expect(config.slack.appToken).toBeUndefined();
+    expect(config.port).toBe(3000);
+    expect(config.slack.apiUrl).toBe('https://slack.com/api/');
+    expect(config.databaseUrl).toBe('file:./data/ses-bot.sqlite');
+    expect(config.logLevel).toBe('info');
+    expect(config.logPretty).toBe(false);
+    expect(config.support).toStrictEqual({ severity: 'low', issueType: undefined, quotaCategoryCode: undefined });
+    expect(config.approverUserIds).toEqual([]);
+    expect(config.defaultRegion).toBeUndefined();
+  });
+
+  it('reads every optional setting', () => {
+    const config = loadConfig(
+      httpEnv({
+        PORT: '8080',
+        SLACK_API_URL: 'http://localhost:4000/api/',
+        DATABASE_URL: 'file:/var/lib/ses-bot/db.sqlite',
+        LOG_LEVEL: 'debug',
+        LOG_PRETTY: 'true',
+        SUPPORT_SEVERITY: 'urgent',
+        SUPPORT_ISSUE_TYPE: 'service-limit-increase',
+        SES_QUOTA_CATEGORY_CODE: 'ses-sending-quota',
+        APPROVER_USER_IDS: 'U012AB3CD, W0456EFGH  U0789XYZ',
+        AWS_REGION: 'eu-west-1',
+      }),
+    );
+    expect(config).toMatchObject({
+      port: 8080,
+      slack: { apiUrl: 'http://localhost:4000/api/' },
+      databaseUrl: 'file:/var/lib/ses-bot/db.sqlite',
+      logLevel: 'debug',
+      logPretty: true,
+      support: { severity: 'urgent', issueType: 'service-limit-increase', quotaCategoryCode: 'ses-sending-quota' },
+      approverUserIds: ['U012AB3CD', 'W0456EFGH', 'U0789XYZ'],
+      defaultRegion: 'eu-west-1',
+    });
+  });
+
+  it.each([
+    ['https://slack.com/api', 'https://slack.com/api/'],
+    ['https://slack.com/api/', 'https://slack.com/api/'],
+    ['http://127.0.0.1:3999/api', 'http://127.0.0.1:3999/api/'],
+  ])('normalises SLACK_API_URL %s to end with one slash', (value, apiUrl) => {
+    expect(loadConfig(httpEnv({ SLACK_API_URL: value })).slack.apiUrl).toBe(apiUrl);
+  });
+
+  it.each([
+    ['0', 0],
+    ['  8080 ', 8080],
+    ['65535', 65535],
+  ])('accepts PORT %j', (value, port) => {
+    expect(loadConfig(httpEnv({ PORT: value })).port).toBe(port);
+  });
+
+  it.each([
+    ['true', true],
+    ['1', true],
+    ['yes', true],
+    ['false', false],
+    ['0', false],
+    ['no', false],
+  ])('reads LOG_PRETTY=%s as %s', (value, pretty) => {
+    expect(loadConfig(httpEnv({ LOG_PRETTY: value })).logPretty).toBe(pretty);
+  });
+
+  it.each(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])('accepts LOG_LEVEL %s', (level) => {
+    expect(loadConfig(httpEnv({ LOG_LEVEL: level })).logLevel).toBe(level);
+  });
+
+  it.each(['low', 'normal', 'high', 'urgent', 'critical'])('accepts SUPPORT_SEVERITY %s', (severity) => {
+    expect(loadConfig(httpEnv({ SUPPORT_SEVERITY: severity })).support.severity).toBe(severity);
+  });
+});
+
+describe('loadConfig: bad settings', () => {
+  it('lists every bad variable in one ConfigError', () => {
+    const err = configError({
+      SLACK_BOT_TOKEN: 'xoxp-user-token',
+      PORT: 'eighty',
+      SLACK_API_URL: 'not a url',
+      DATABASE_URL: 'postgres://ses:pw@db.internal/ses',
+      LOG_LEVEL: 'verbose',
+      SUPPORT_SEVERITY: 'meh',
+      APPROVER_USER_IDS: 'U012AB3CD, bob',
+    });
+    expect(err.name).toBe('ConfigError');
+    expect(err).toBeInstanceOf(Error);
+    expect(badVariables(err)).toEqual(
+      [
+        'SLACK_BOT_TOKEN',
+        'SLACK_SIGNING_SECRET',
+        'PORT',
+        'SLACK_API_URL',
+        'DATABASE_URL',
+        'LOG_LEVEL',
+        'SUPPORT_SEVERITY',
+        'APPROVER_USER_IDS',
+      ].sort(),
+    );
+    const lines = err.message.split('\n');
+    expect(lines[0]).toBe('The bot cannot start: fix these settings (environment or .env):');
+    expect(lines).toHaveLength(1 + err.problems.length);
+    for (const { variable, problem } of err.problems) {
+      expect(err.message).toContain(`  - ${variable}: ${problem}`);
+    }
+  });
+
+  it('reports a variable with several bad items once', () => {
+    const err = configError(httpEnv({ APPROVER_USER_IDS: 'alice, bob, carol' }));
+    expect(err.problems).toStrictEqual([{ variable: 'APPROVER_USER_IDS', problem: 'Slack user ids such as U012AB3CD, separated by commas' }]);
+  });
+
+  it.each<[string, Env, string, RegExp]>([
+    ['a missing bot token', { SLACK_SIGNING_SECRET: SIGNING_SECRET }, 'SLACK_BOT_TOKEN', /^required: the Bot User OAuth Token \(xoxb-…\)/],
+    ['a user token instead of a bot token', httpEnv({ SLACK_BOT_TOKEN: 'xoxp-123-abc' }), 'SLACK_BOT_TOKEN', /starting with xoxb-/],
+    ['a bot token as the app token', socketEnv({ SLACK_APP_TOKEN: BOT_TOKEN }), 'SLACK_APP_TOKEN', /starting with xapp-.*or unset for HTTP mode/],
+    ['no signing secret in HTTP mode', { SLACK_BOT_TOKEN: BOT_TOKEN }, 'SLACK_SIGNING_SECRET', /^required in HTTP mode \(when SLACK_APP_TOKEN is not set\)/],
+    ['a blank signing secret in HTTP mode', httpEnv({ SLACK_SIGNING_SECRET: '   ' }), 'SLACK_SIGNING_SECRET', /^required in HTTP mode/],
+    ['a malformed signing secret', httpEnv({ SLACK_SIGNING_SECRET: 'not-a-secret!' }), 'SLACK_SIGNING_SECRET', /Signing Secret from Basic Information/],
+    ['a malformed signing secret in Socket Mode', socketEnv({ SLACK_SIGNING_SECRET: 'short' }), 'SLACK_SIGNING_SECRET', /Signing Secret from Basic Information/],
+    ['a non-numeric PORT', httpEnv({ PORT: 'http' }), 'PORT', /^a port number from 0 to 65535$/],
+    ['a negative PORT', httpEnv({ PORT: '-1' }), 'PORT', /^a port number from 0 to 65535$/],
+    ['a PORT above 65535', httpEnv({ PORT: '65536' }), 'PORT', /^a port number from 0 to 65535$/],
+    ['a decimal PORT', httpEnv({ PORT: '80.5' }), 'PORT', /^a port number from 0 to 65535$/],
+    ['a SLACK_API_URL that is not a URL', httpEnv({ SLACK_API_URL: 'slack api' }), 'SLACK_API_URL', /^an http\(s\) URL such as https:\/\/slack\.com\/api\/$/],
+    ['an ftp SLACK_API_URL', httpEnv({ SLACK_API_URL: 'ftp://slack.com/api/' }), 'SLACK_API_URL', /^an http\(s\) URL/],
+    ['a PostgreSQL DATABASE_URL', httpEnv({ DATABASE_URL: 'postgres://localhost/ses' }), 'DATABASE_URL', /PostgreSQL is not supported yet/],
+    ['a DATABASE_URL without a path', httpEnv({ DATABASE_URL: 'file:' }), 'DATABASE_URL', /^file:PATH for SQLite/],
+    ['an unknown LOG_LEVEL', httpEnv({ LOG_LEVEL: 'verbose' }), 'LOG_LEVEL', /^one of fatal, error, warn, info, debug, trace, silent$/],
+    ['an unknown SUPPORT_SEVERITY', httpEnv({ SUPPORT_SEVERITY: 'meh' }), 'SUPPORT_SEVERITY', /^one of low, normal, high, urgent, critical$/],
+    ['a lower-case user id', httpEnv({ APPROVER_USER_IDS: 'u012ab3cd' }), 'APPROVER_USER_IDS', /^Slack user ids such as U012AB3CD/],
+    ['a channel id as approver', httpEnv({ APPROVER_USER_IDS: 'U012AB3CD,C0123ABCD' }), 'APPROVER_USER_IDS', /^Slack user ids such as U012AB3CD/],
+    ['a LOG_PRETTY that is not a boolean', httpEnv({ LOG_PRETTY: 'pretty' }), 'LOG_PRETTY', /^true or false$/],
+    ['an unknown SUPPORT_ISSUE_TYPE', httpEnv({ SUPPORT_ISSUE_TYPE: 'billing' }), 'SUPPORT_ISSUE_TYPE', /technical, customer-service or service-limit-increase/],
+    ['an upper-case category code', httpEnv({ SES_QUOTA_CATEGORY_CODE: 'SES Quota' }), 'SES_QUOTA_CATEGORY_CODE', /category code such as ses-sending-quota/],
+  ])('refuses %s', (_, env, variable, problem) => {
+    const err = configError(env);
+    expect(err.problems.map((p) => p.variable)).toEqual([variable]);
+    expect(err.problems[0]!.problem).toMatch(problem);
+    expect(err.message).toContain(`  - ${variable}: `);
+  });
+});
+
+describe('loadConfig: secrets stay out of error messages', () => {
+  function expectNotLeaked(err: ConfigError, secrets: string[]): void {
+    const everything = [err.message, String(err), err.stack ?? '', JSON.stringify(err.problems)].join('\n');
+    for (const secret of secrets) expect(everything).not.toContain(secret);
+  }
+
+  it('does not echo malformed tokens or signing secrets', () => {
+    const secrets = ['xoxp-LEAKED-bot-token-1234', 'xoxb-LEAKED-app-token-5678', 'LEAKED!signing#secret'];
+    const err = configError({ SLACK_BOT_TOKEN: secrets[0], SLACK_APP_TOKEN: secrets[1], SLACK_SIGNING_SECRET: secrets[2] });
+    expect(badVariables(err)).toEqual(['SLACK_APP_TOKEN', 'SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET']);
+    expectNotLeaked(err, secrets);
+  });
+
+  it('does not echo valid secrets when other settings are wrong', () => {
+    const err = configError(socketEnv({ SLACK_SIGNING_SECRET: SIGNING_SECRET, PORT: 'x', LOG_LEVEL: 'loud' }));
+    expect(badVariables(err)).toEqual(['LOG_LEVEL', 'PORT']);
+    expectNotLeaked(err, [BOT_TOKEN, APP_TOKEN, SIGNING_SECRET]);
+  });
+
+  it('does not echo a database password', () => {
+    const err = configError(httpEnv({ DATABASE_URL: 'postgres://ses:LEAKEDdbPassword@db.internal:5432/ses' }));
+    expectNotLeaked(err, ['LEAKEDdbPassword']);
+  });
+});
