@@ -10,6 +10,7 @@ import { SupportGateway } from './aws/support-gateway.js';
 import type { Config } from './config.js';
 import { boltLogger, type Logger } from './logger.js';
 import { FilingService } from './services/filing.js';
+import { registerDedicatedIpListeners } from './slack/listeners/dedicated-ip.js';
 import { registerQuotaListeners } from './slack/listeners/quota.js';
 import { registerRequestListeners } from './slack/listeners/requests.js';
 import { SlackMessenger } from './slack/messenger.js';
@@ -76,12 +77,20 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
     {
       severity: config.support.severity,
       issueType: config.support.issueType,
-      categoryOverrides: { quota: config.support.quotaCategoryCode },
+      categoryOverrides: { quota: config.support.quotaCategoryCode, dedicated_ip: config.support.dedicatedIpCategoryCode },
       approverUserIds: config.approverUserIds,
     },
     logger.child({ component: 'filing' }),
   );
   registerQuotaListeners(app, { filing, ses, defaultRegion: defaultRegion(config.defaultRegion), logger });
+  registerDedicatedIpListeners(app, {
+    filing,
+    ses,
+    store,
+    defaultRegion: defaultRegion(config.defaultRegion),
+    priceCents: config.dedicatedIpMonthlyPriceCents,
+    logger,
+  });
   registerRequestListeners(app, { filing, store, logger });
 
   let server: Server;

@@ -57,6 +57,10 @@ const schema = z
       z.enum(['technical', 'customer-service', 'service-limit-increase'], { error: 'technical, customer-service or service-limit-increase' }).optional(),
     ),
     SES_QUOTA_CATEGORY_CODE: optionalText.pipe(z.string().regex(/^[a-z0-9-]+$/, 'a Support category code such as ses-sending-quota').optional()),
+    SES_DEDICATED_IP_CATEGORY_CODE: optionalText.pipe(z.string().regex(/^[a-z0-9-]+$/, 'a Support category code such as ses-dedicated-ip').optional()),
+    DEDICATED_IP_MONTHLY_PRICE_USD: optionalText
+      .pipe(z.string().regex(/^\d{1,4}(\.\d{1,2})?$/, 'a price in US dollars such as 24.95').optional())
+      .transform((v) => Math.round(Number(v ?? '24.95') * 100)),
     APPROVER_USER_IDS: userIdList,
     AWS_REGION: optionalText,
   });
@@ -77,7 +81,10 @@ export interface Config {
     severity: (typeof SEVERITIES)[number];
     issueType: string | undefined;
     quotaCategoryCode: string | undefined;
+    dedicatedIpCategoryCode: string | undefined;
   };
+  /** Monthly price of one standard dedicated IP, in US cents. */
+  dedicatedIpMonthlyPriceCents: number;
   approverUserIds: string[];
   defaultRegion: string | undefined;
 }
@@ -124,7 +131,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     databaseUrl: e.DATABASE_URL,
     logLevel: e.LOG_LEVEL,
     logPretty: e.LOG_PRETTY,
-    support: { severity: e.SUPPORT_SEVERITY, issueType: e.SUPPORT_ISSUE_TYPE, quotaCategoryCode: e.SES_QUOTA_CATEGORY_CODE },
+    support: { severity: e.SUPPORT_SEVERITY, issueType: e.SUPPORT_ISSUE_TYPE, quotaCategoryCode: e.SES_QUOTA_CATEGORY_CODE,
+      dedicatedIpCategoryCode: e.SES_DEDICATED_IP_CATEGORY_CODE,
+    },
+    dedicatedIpMonthlyPriceCents: e.DEDICATED_IP_MONTHLY_PRICE_USD,
     approverUserIds: e.APPROVER_USER_IDS,
     defaultRegion: e.AWS_REGION,
   };

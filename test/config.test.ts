@@ -39,7 +39,8 @@ describe('loadConfig: valid settings', () => {
       databaseUrl: 'file:./data/ses-bot.sqlite',
       logLevel: 'info',
       logPretty: false,
-      support: { severity: 'low', issueType: undefined, quotaCategoryCode: undefined },
+      support: { severity: 'low', issueType: undefined, quotaCategoryCode: undefined, dedicatedIpCategoryCode: undefined },
+      dedicatedIpMonthlyPriceCents: 2495,
       approverUserIds: [],
       defaultRegion: undefined,
     });
@@ -89,7 +90,8 @@ describe('loadConfig: valid settings', () => {
     expect(config.databaseUrl).toBe('file:./data/ses-bot.sqlite');
     expect(config.logLevel).toBe('info');
     expect(config.logPretty).toBe(false);
-    expect(config.support).toStrictEqual({ severity: 'low', issueType: undefined, quotaCategoryCode: undefined });
+    expect(config.support).toStrictEqual({ severity: 'low', issueType: undefined, quotaCategoryCode: undefined, dedicatedIpCategoryCode: undefined });
+    expect(config.dedicatedIpMonthlyPriceCents).toBe(2495);
     expect(config.approverUserIds).toEqual([]);
     expect(config.defaultRegion).toBeUndefined();
   });
@@ -105,6 +107,8 @@ describe('loadConfig: valid settings', () => {
         SUPPORT_SEVERITY: 'urgent',
         SUPPORT_ISSUE_TYPE: 'service-limit-increase',
         SES_QUOTA_CATEGORY_CODE: 'ses-sending-quota',
+        SES_DEDICATED_IP_CATEGORY_CODE: 'ses-dedicated-ip',
+        DEDICATED_IP_MONTHLY_PRICE_USD: '30.5',
         APPROVER_USER_IDS: 'U012AB3CD, W0456EFGH  U0789XYZ',
         AWS_REGION: 'eu-west-1',
       }),
@@ -115,7 +119,8 @@ describe('loadConfig: valid settings', () => {
       databaseUrl: 'file:/var/lib/ses-bot/db.sqlite',
       logLevel: 'debug',
       logPretty: true,
-      support: { severity: 'urgent', issueType: 'service-limit-increase', quotaCategoryCode: 'ses-sending-quota' },
+      support: { severity: 'urgent', issueType: 'service-limit-increase', quotaCategoryCode: 'ses-sending-quota', dedicatedIpCategoryCode: 'ses-dedicated-ip' },
+      dedicatedIpMonthlyPriceCents: 3050,
       approverUserIds: ['U012AB3CD', 'W0456EFGH', 'U0789XYZ'],
       defaultRegion: 'eu-west-1',
     });
@@ -203,6 +208,7 @@ describe('loadConfig: bad settings', () => {
     ['a blank signing secret in HTTP mode', httpEnv({ SLACK_SIGNING_SECRET: '   ' }), 'SLACK_SIGNING_SECRET', /^required in HTTP mode/],
     ['a malformed signing secret', httpEnv({ SLACK_SIGNING_SECRET: 'not-a-secret!' }), 'SLACK_SIGNING_SECRET', /Signing Secret from Basic Information/],
     ['a malformed signing secret in Socket Mode', socketEnv({ SLACK_SIGNING_SECRET: 'short' }), 'SLACK_SIGNING_SECRET', /Signing Secret from Basic Information/],
+    ['a price that is not in dollars', httpEnv({ DEDICATED_IP_MONTHLY_PRICE_USD: '$24.95' }), 'DEDICATED_IP_MONTHLY_PRICE_USD', /a price in US dollars such as 24.95/],
     ['a non-numeric PORT', httpEnv({ PORT: 'http' }), 'PORT', /^a port number from 0 to 65535$/],
     ['a negative PORT', httpEnv({ PORT: '-1' }), 'PORT', /^a port number from 0 to 65535$/],
     ['a PORT above 65535', httpEnv({ PORT: '65536' }), 'PORT', /^a port number from 0 to 65535$/],

@@ -2,8 +2,16 @@
  * Amazon SES (SESv2) reads, one client per region. Results are cached briefly: a user changing
  * a form's region back and forth should not cost a call each time.
  */
-import { GetAccountCommand, SESv2Client } from '@aws-sdk/client-sesv2';
+import {
+  GetAccountCommand,
+  GetDedicatedIpPoolCommand,
+  GetDedicatedIpsCommand,
+  ListDedicatedIpPoolsCommand,
+  SESv2Client,
+} from '@aws-sdk/client-sesv2';
+import type { DedicatedIp, RegionInventory } from '../domain/dedicated-ip.js';
 import type { CurrentQuota } from '../domain/quota-request.js';
+import type { RegionCode } from '../domain/regions.js';
 import { translateAwsError } from './errors.js';
 
 const CACHE_MS = 60_000;
@@ -41,6 +49,53 @@ export class SesGateway {
       });
     this.quotas.set(region, { at: this.now(), value });
     return value;
+  }
+
+  /**
+   * The account's dedicated IPs in a region with their pools' scaling modes. SESv2 has no
+   * paginators for these calls, so NextToken is followed here.
+   */
+  async getDedicatedIpInventory(region: RegionCode): Promise<RegionInventory> {
+    const client = this.client(region);
+    const call = async <T>(action: string, send: () => Promise<T>): Promise<T> => {
+      try {
+        return await send();
+      } catch (err) {
+        throw translateAwsError(err, action);
+      }
+    };
+    const poolNames: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await call('ses:ListDedicatedIpPools', () => client.send(new ListDedicatedIpPoolsCommand({ NextToken: token, PageSize: 100 })));
+      poolNames.push(...(page.DedicatedIpPools ?? []));
+      token = page.NextToken;
+    } while (token);
+    const modes = new Map<string, 'STANDARD' | 'MANAGED'>();
+    await Promise.all(
+      poolNames.map(async (name) => {
+        const out = await call('ses:GetDedicatedIpPool', () => client.send(new GetDedicatedIpPoolCommand({ PoolName: name })));
+        modes.set(name, out.DedicatedIpPool?.ScalingMode === 'MANAGED' ? 'MANAGED' : 'STANDARD');
+      }),
+    );
+    const ips: DedicatedIp[] = [];
+    token = undefined;
+    do {
+      const page = await call('ses:GetDedicatedIps', () => client.send(new GetDedicatedIpsCommand({ NextToken: token, PageSize: 100 })));
+      for (const ip of page.DedicatedIps ?? []) {
+        if (!ip.Ip) continue;
+        const pool = ip.PoolName ?? 'ses-default-dedicated-pool';
+        ips.push({
+          ip: ip.Ip,
+          pool,
+          scalingMode: modes.get(pool) ?? 'STANDARD',
+          warmupStatus: ip.WarmupStatus ?? 'NOT_APPLICABLE',
+          warmupPercentage: ip.WarmupPercentage ?? -1,
+        });
+      }
+      token = page.NextToken;
+    } while (token);
+    return { region, ips };
   }
 
   destroy(): void {

@@ -71,6 +71,9 @@ export function yesNo(answer: boolean): 'Yes' | 'No' {
  * A request's reference: short, unique and unlikely to appear in a case by chance. It is
  * written into the case subject and body so the bot can find its case again.
  */
+/** Request ids are 16 characters; case bodies are measured with the reference they make. */
+export const LONGEST_REQUEST_ID = 'x'.repeat(16);
+
 export function referenceFor(requestId: string): string {
   return `SESBOT-${requestId}`;
 }

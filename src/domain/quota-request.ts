@@ -11,6 +11,7 @@ import {
   formatNumber,
   parseWholeNumber,
   referenceFor,
+  LONGEST_REQUEST_ID,
   type ContactLanguage,
   type FieldErrors,
   type MailType,
@@ -76,9 +77,6 @@ export interface QuotaFormInput {
   useCase?: string | null;
   language?: string | null;
 }
-
-/** Request ids are 16 characters; the case body is measured with the reference they make. */
-export const LONGEST_REQUEST_ID = 'x'.repeat(16);
 
 export function rowField(key: string, field: 'region' | 'limit' | 'newValue'): string {
   return `rows.${key}.${field}`;

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { referenceFor } from '../domain/common.js';
 import { quotaCaseText, type CaseText } from '../domain/case-text.js';
 import type { QuotaIncreaseRequest } from '../domain/quota-request.js';
+import { dedicatedIpCaseText, type DedicatedIpRequest } from '../domain/dedicated-ip.js';
 import { AwsError } from '../aws/errors.js';
 import { CategoryNotFoundError, type CategoryMatch, type SupportGateway } from '../aws/support-gateway.js';
 import type { Logger } from '../logger.js';
@@ -28,7 +29,7 @@ const CATEGORIES: Record<RequestKind, CategoryMatch> = {
   dedicated_ip: { codes: ['ses-dedicated-ip'], name: /SES.*Dedicated/i },
 };
 
-export type DomainRequest = QuotaIncreaseRequest;
+export type DomainRequest = QuotaIncreaseRequest | DedicatedIpRequest;
 
 export interface Submission {
   kind: RequestKind;
@@ -144,8 +145,8 @@ export class FilingService {
     switch (request.kind) {
       case 'quota':
         return quotaCaseText(request.payload as QuotaIncreaseRequest, request.reference);
-      default:
-        throw new Error(`no case text for ${request.kind} requests`);
+      case 'dedicated_ip':
+        return dedicatedIpCaseText(request.payload as DedicatedIpRequest, request.reference);
     }
   }
 

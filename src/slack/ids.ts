@@ -4,6 +4,7 @@ export const COMMANDS = { quota: '/ses-quota', dedicatedIp: '/ses-dedicated-ip' 
 
 export const CALLBACK = {
   quotaRequest: 'ses_quota_request',
+  dedicatedIpRequest: 'ses_dedicated_ip_request',
 } as const;
 
 /** Input blocks of the quota form; block id and action id are the same string. */
@@ -22,6 +23,23 @@ export const QUOTA_BLOCK = {
   language: 'contact_language',
 } as const;
 
+/** Blocks of the dedicated-IP form that are not rows. */
+export const DIP_BLOCK = {
+  action: 'dip_action',
+  inventory: 'dip_inventory',
+  mailType: 'mail_type',
+  websiteUrl: 'website_url',
+  optInProcess: 'opt_in_process',
+  bounceProcess: 'bounce_process',
+  compliesWithAup: 'complies_with_aup',
+  irreversible: 'dip_irreversible',
+  guidance: 'dip_guidance',
+  addRow: 'dip_add_row',
+  useCase: 'use_case',
+  note: 'dip_note',
+  language: 'contact_language',
+} as const;
+
 export const ACTION = {
   addRow: 'add_row',
   removeRow: 'remove_row',
@@ -29,16 +47,22 @@ export const ACTION = {
   rowLimit: 'row_limit',
   rowValue: 'row_value',
   retryFiling: 'retry_filing',
+  dipAction: 'dip_action',
+  dipAddRow: 'dip_add_row',
+  dipRemoveRow: 'dip_remove_row',
+  dipRowRegion: 'dip_row_region',
+  /** Inputs whose changes redraw the guidance (send rate, IP count, chosen addresses). */
+  dipRowInput: 'dip_row_input',
 } as const;
 
 /** Row blocks carry a stable row key so that typed values survive adding and removing rows. */
-export type RowField = 'region' | 'limit' | 'newValue' | 'header';
+export type RowField = 'region' | 'limit' | 'newValue' | 'header' | 'sendRate' | 'ipCount' | 'addresses' | 'count';
 
 export function rowBlockId(rowKey: string, field: RowField): string {
   return `row:${rowKey}:${field}`;
 }
 
 export function parseRowBlockId(blockId: string): { rowKey: string; field: RowField } | undefined {
-  const match = /^row:([a-z0-9]{1,8}):(region|limit|newValue|header)$/.exec(blockId);
+  const match = /^row:([a-z0-9]{1,8}):(region|limit|newValue|header|sendRate|ipCount|addresses|count)$/.exec(blockId);
   return match ? { rowKey: match[1]!, field: match[2] as RowField } : undefined;
 }

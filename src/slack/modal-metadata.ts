@@ -32,12 +32,31 @@ export const quotaModalMeta = z.object({
 });
 export type QuotaModalMeta = z.infer<typeof quotaModalMeta>;
 
+export const dedicatedIpModalMeta = z.object({
+  kind: z.literal('dedicated_ip'),
+  action: z.enum(['request', 'relinquish']),
+  channelId: z.string().regex(/^[CGD][A-Z0-9]{2,30}$/),
+  responseUrl: z.url({ protocol: /^https?$/ }).max(500).optional(),
+  rowKeys: z.array(rowKey).min(1).max(10),
+  nextRowKey: z.number().int().min(0).max(1_000_000),
+});
+export type DedicatedIpModalMeta = z.infer<typeof dedicatedIpModalMeta>;
+
+export function decodeDedicatedIpMeta(text: string | undefined): DedicatedIpModalMeta | undefined {
+  try {
+    const parsed = dedicatedIpModalMeta.safeParse(JSON.parse(text ?? ''));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Slack's limit on private_metadata. */
 const MAX_METADATA = 3000;
 
-export function encodeMeta(meta: QuotaModalMeta): string {
+export function encodeMeta(meta: QuotaModalMeta | DedicatedIpModalMeta): string {
   let text = JSON.stringify(meta);
-  if (text.length > MAX_METADATA) {
+  if (text.length > MAX_METADATA && meta.kind === 'quota') {
     // Quota displays are a convenience: drop them before anything the form needs.
     text = JSON.stringify({ ...meta, quotas: {} });
   }

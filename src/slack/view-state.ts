@@ -27,3 +27,13 @@ export function readValue(values: StateValues, blockId: string, actionId?: strin
   if (option && typeof option === 'object' && typeof option.value === 'string') return option.value;
   return undefined;
 }
+
+/** The selected values of a multi-select or checkboxes. */
+export function readValues(values: StateValues, blockId: string, actionId?: string): string[] | undefined {
+  const block = values[blockId];
+  const el = actionId && block && typeof block === 'object' ? (block as Record<string, unknown>)[actionId] : element(values, blockId);
+  if (!el || typeof el !== 'object') return undefined;
+  const options = (el as Record<string, unknown>).selected_options;
+  if (!Array.isArray(options)) return undefined;
+  return options.flatMap((o) => (o && typeof o === 'object' && typeof (o as { value?: unknown }).value === 'string' ? [(o as { value: string }).value] : []));
+}

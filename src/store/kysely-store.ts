@@ -90,6 +90,25 @@ export class KyselyStore implements Store {
     return rows.map(toRequest);
   }
 
+  async mergeFormSnapshot(viewId: string, data: Record<string, unknown>): Promise<Record<string, unknown>> {
+    return this.db.transaction().execute(async (trx) => {
+      const row = await trx.selectFrom('form_snapshots').select('data').where('view_id', '=', viewId).executeTakeFirst();
+      const merged = { ...(row ? (JSON.parse(row.data) as Record<string, unknown>) : {}), ...data };
+      const values = { view_id: viewId, data: JSON.stringify(merged), updated_at: new Date().toISOString() };
+      await trx
+        .insertInto('form_snapshots')
+        .values(values)
+        .onConflict((oc) => oc.column('view_id').doUpdateSet({ data: values.data, updated_at: values.updated_at }))
+        .execute();
+      return merged;
+    });
+  }
+
+  async getFormSnapshot(viewId: string): Promise<Record<string, unknown> | undefined> {
+    const row = await this.db.selectFrom('form_snapshots').select('data').where('view_id', '=', viewId).executeTakeFirst();
+    return row ? (JSON.parse(row.data) as Record<string, unknown>) : undefined;
+  }
+
   async close(): Promise<void> {
     await this.db.destroy();
   }

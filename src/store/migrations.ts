@@ -29,6 +29,18 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('requests_status').on('requests').column('status').execute();
     },
   },
+  '0002_form_snapshots': {
+    // What a modal showed the user (e.g. the dedicated-IP inventory), kept server-side by view
+    // id so that a submission is checked against it without an AWS call in Slack's 3 seconds.
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('form_snapshots')
+        .addColumn('view_id', 'text', (c) => c.primaryKey())
+        .addColumn('data', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -23,6 +23,13 @@ export interface RequestsTable {
   updated_at: string;
 }
 
+export interface FormSnapshotsTable {
+  view_id: string;
+  data: string;
+  updated_at: string;
+}
+
 export interface Database {
   requests: RequestsTable;
+  form_snapshots: FormSnapshotsTable;
 }

@@ -54,5 +54,8 @@ export interface Store {
   transition(id: string, from: RequestStatus[], to: RequestStatus, patch?: RequestPatch): Promise<StoredRequest | undefined>;
   updateRequest(id: string, patch: RequestPatch): Promise<StoredRequest>;
   listRequestsByStatus(statuses: RequestStatus[]): Promise<StoredRequest[]>;
+  /** Merges `data` into the snapshot kept for an open modal (by Slack view id). */
+  mergeFormSnapshot(viewId: string, data: Record<string, unknown>): Promise<Record<string, unknown>>;
+  getFormSnapshot(viewId: string): Promise<Record<string, unknown> | undefined>;
   close(): Promise<void>;
 }

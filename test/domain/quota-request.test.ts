@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_CASE_BODY_CHARS, referenceFor } from '../../src/domain/common.js';
+import { LONGEST_REQUEST_ID, MAX_CASE_BODY_CHARS, referenceFor } from '../../src/domain/common.js';
 import { quotaCaseText } from '../../src/domain/case-text.js';
 import {
-  LONGEST_REQUEST_ID,
   MAX_QUOTA_ROWS,
   MAX_USE_CASE_CHARS,
   MIN_USE_CASE_CHARS,

@@ -77,6 +77,8 @@ export function textInput(opts: {
   maxLength?: number;
   hint?: string;
   optional?: boolean;
+  /** Sends a block action as the user types, so the view can show live guidance. */
+  dispatchOnType?: boolean;
 }): KnownBlock {
   return {
     type: 'input',
@@ -84,13 +86,46 @@ export function textInput(opts: {
     label: plain(opts.label, 2000),
     optional: opts.optional ?? false,
     ...(opts.hint ? { hint: plain(opts.hint, 2000) } : {}),
+    ...(opts.dispatchOnType ? { dispatch_action: true } : {}),
     element: {
       type: 'plain_text_input',
       action_id: opts.actionId,
       multiline: opts.multiline ?? false,
+      ...(opts.dispatchOnType ? { dispatch_action_config: { trigger_actions_on: ['on_character_entered'] } } : {}),
       ...(opts.placeholder ? { placeholder: plain(opts.placeholder, 150) } : {}),
       ...(opts.initial ? { initial_value: opts.initial.slice(0, 3000) } : {}),
       ...(opts.maxLength ? { max_length: opts.maxLength } : {}),
+    },
+  };
+}
+
+export function radioDispatchInput(opts: { blockId: string; label: string; options: PlainTextOption[]; initial: string }): KnownBlock {
+  const block = radioInput(opts) as types.InputBlock;
+  return { ...block, dispatch_action: true };
+}
+
+export function multiSelectInput(opts: {
+  blockId: string;
+  actionId: string;
+  label: string;
+  placeholder: string;
+  options: PlainTextOption[];
+  initial: string[];
+  hint?: string;
+}): KnownBlock {
+  const initial = opts.options.filter((o) => o.value && opts.initial.includes(o.value));
+  return {
+    type: 'input',
+    block_id: opts.blockId,
+    label: plain(opts.label, 2000),
+    dispatch_action: true,
+    ...(opts.hint ? { hint: plain(opts.hint, 2000) } : {}),
+    element: {
+      type: 'multi_static_select',
+      action_id: opts.actionId,
+      placeholder: plain(opts.placeholder, 150),
+      options: opts.options.slice(0, 100),
+      ...(initial.length ? { initial_options: initial } : {}),
     },
   };
 }

@@ -6,6 +6,7 @@ import type { types } from '@slack/bolt';
 import { CONTACT_LANGUAGES, MAIL_TYPES, formatNumber } from '../../domain/common.js';
 import { caseStatusLabel, supportCaseUrl } from '../../domain/case-text.js';
 import { QUOTA_LIMITS, type QuotaIncreaseRequest } from '../../domain/quota-request.js';
+import type { DedicatedIpRequest } from '../../domain/dedicated-ip.js';
 import { regionName } from '../../domain/regions.js';
 import type { StoredRequest } from '../../store/store.js';
 import { ACTION } from '../ids.js';
@@ -19,10 +20,10 @@ export interface SlackMessage {
   blocks: KnownBlock[];
 }
 
-const TITLES: Record<StoredRequest['kind'], string> = {
-  quota: 'SES sending quota increase',
-  dedicated_ip: 'SES dedicated IPs',
-};
+function titleOf(request: StoredRequest): string {
+  if (request.kind === 'quota') return 'SES sending quota increase';
+  return (request.payload as DedicatedIpRequest).action === 'relinquish' ? 'SES dedicated IPs: relinquish' : 'SES dedicated IPs: request';
+}
 
 export function statusLine(request: StoredRequest): string {
   switch (request.status) {
@@ -44,31 +45,44 @@ export function statusLine(request: StoredRequest): string {
 }
 
 function quotaLines(request: QuotaIncreaseRequest): string[] {
+  return request.rows.map(
+    (row) => `• ${regionName(row.region)}: ${QUOTA_LIMITS[row.limit].caseName} → *${formatNumber(row.newValue)}* ${QUOTA_LIMITS[row.limit].unit}`,
+  );
+}
+
+function dedicatedIpLines(request: DedicatedIpRequest, requesterId: string): string[] {
+  if (request.action === 'request') {
+    return request.rows.map(
+      (row) =>
+        `• ${regionName(row.region)}: up to *${formatNumber(row.sendRate)}* messages per second${row.ipCount ? `, *${row.ipCount}* dedicated IP${row.ipCount === 1 ? '' : 's'}` : ''}`,
+    );
+  }
   return [
     ...request.rows.map(
-      (row) => `• ${regionName(row.region)}: ${QUOTA_LIMITS[row.limit].caseName} → *${formatNumber(row.newValue)}* ${QUOTA_LIMITS[row.limit].unit}`,
+      (row) =>
+        `• ${regionName(row.region)}: give back *${row.count}* address${row.count === 1 ? '' : 'es'}${row.addresses.length ? `: ${row.addresses.map((a) => `\`${a}\``).join(', ')}` : ''}`,
     ),
+    `:warning: This cannot be undone. AWS will ask for confirmation in this thread; nothing is released until ${userMention(requesterId)} confirms here.`,
   ];
 }
 
-function detailsLine(request: QuotaIncreaseRequest, reference: string): string {
-  return [
-    `Mail type: ${MAIL_TYPES[request.mailType]}`,
-    `Website: ${escape(request.websiteUrl)}`,
-    `Contact language: ${CONTACT_LANGUAGES[request.language]}`,
-    `Reference: ${escape(reference)}`,
-  ].join(' · ');
+function detailsLine(request: StoredRequest): string {
+  const payload = request.payload as QuotaIncreaseRequest | DedicatedIpRequest;
+  const parts: string[] = [];
+  if ('mailType' in payload) parts.push(`Mail type: ${MAIL_TYPES[payload.mailType]}`, `Website: ${escape(payload.websiteUrl)}`);
+  parts.push(`Contact language: ${CONTACT_LANGUAGES[payload.language]}`, `Reference: ${escape(request.reference)}`);
+  return parts.join(' · ');
 }
 
 export function buildRootMessage(request: StoredRequest): SlackMessage {
-  const title = TITLES[request.kind];
-  const payload = request.payload as QuotaIncreaseRequest;
+  const title = titleOf(request);
   const status = statusLine(request);
+  const lines = request.kind === 'quota' ? quotaLines(request.payload as QuotaIncreaseRequest) : dedicatedIpLines(request.payload as DedicatedIpRequest, request.requesterId);
   const blocks: KnownBlock[] = [
     { type: 'header', text: plain(title, 150) },
     section(`*Requested by* ${userMention(request.requesterId)}\n*Status:* ${status}`),
-    section(quotaLines(payload).join('\n')),
-    context(detailsLine(payload, request.reference)),
+    section(lines.join('\n')),
+    context(detailsLine(request)),
   ];
   if (request.status === 'failed' || request.status === 'uncertain' || request.status === 'not_posted') {
     blocks.push({
