@@ -135,3 +135,28 @@ export function textOf(blocks: any[] | undefined): string {
   }
   return parts.join('\n');
 }
+
+/** Runs /ses-dedicated-ip and returns the modal once the bot has shown the inventory in it. */
+export async function openDedicatedIpModal(h: Harness, userId = REQUESTER, channelId = CHANNEL) {
+  const before = h.slack.callsTo('views.update').length;
+  const res = await h.requester.command({ command: '/ses-dedicated-ip', userId, channelId });
+  if (res.status !== 200) throw new Error(`/ses-dedicated-ip answered ${res.status}: ${res.body}`);
+  await h.slack.waitFor(() => h.slack.callsTo('views.update').length > before, 5000, 'the modal to be updated with the inventory');
+  return h.slack.latestView()!;
+}
+
+/** Sends a block action from a modal and returns the view once the bot has redrawn it. */
+export async function actInModal(
+  h: Harness,
+  view: Record<string, any>,
+  inputs: Record<string, string | string[] | undefined>,
+  action: { action_id: string; block_id?: string; value?: string; type?: string; selected_option?: unknown },
+  userId = REQUESTER,
+) {
+  const before = h.slack.views.get(view.id)!.hash;
+  await h.requester.blockAction({ userId, view, values: fillState(view, inputs), actions: [action] });
+  return h.slack.waitFor(() => {
+    const v = h.slack.latestView(view.id)!;
+    return v.hash !== before ? v : undefined;
+  }, 5000, `the modal to be redrawn after ${action.action_id}`);
+}
