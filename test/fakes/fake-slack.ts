@@ -2,6 +2,7 @@
 // `clientOptions.slackApiUrl`, so its real WebClient posts `/api/<method>` here.
 import { randomBytes } from 'node:crypto';
 import type http from 'node:http';
+import { FakeSocketMode } from './fake-socket-mode.js';
 import { describeFn, FaultQueue, LocalServer, pollUntil, readBody, sendJson } from './http-util.js';
 
 // Slack payloads are loose JSON; tests index into them freely.
@@ -84,13 +85,31 @@ export class FakeSlack {
   private viewSeq = 0;
   private tsSeq = 0;
   private latestViewId: string | undefined;
+  private socket: FakeSocketMode | undefined;
 
   start(): Promise<void> {
     return this.server.start();
   }
 
-  stop(): Promise<void> {
-    return this.server.stop();
+  async stop(): Promise<void> {
+    await Promise.all([this.server.stop(), this.socket?.stop()]);
+  }
+
+  /**
+   * Turns on Socket Mode: starts `socket` (by default a new FakeSocketMode whose response_urls
+   * point here) and makes `apps.connections.open` answer its URLs. `stop()` stops it too.
+   */
+  async enableSocketMode(socket?: FakeSocketMode): Promise<FakeSocketMode> {
+    const fake =
+      socket ?? new FakeSocketMode({ teamId: this.teamId, appId: this.appId, botUserId: this.botUserId, responseUrl: (id) => this.responseUrl(id) });
+    await fake.start();
+    this.socket = fake;
+    return fake;
+  }
+
+  /** The FakeSocketMode given to (or made by) enableSocketMode, if any. */
+  get socketMode(): FakeSocketMode | undefined {
+    return this.socket;
   }
 
   get apiUrl(): string {
@@ -202,7 +221,24 @@ export class FakeSlack {
       return;
     }
 
+    if (method === 'apps.connections.open') {
+      sendJson(res, 200, this.openConnection(bearer));
+      return;
+    }
+    if (token?.startsWith('xapp-')) {
+      // An app-level token is good for apps.connections.* only, as on Slack.
+      sendJson(res, 200, { ok: false, error: 'not_allowed_token_type' });
+      return;
+    }
     sendJson(res, 200, token ? this.handle(method, args) : { ok: false, error: 'not_authed' });
+  }
+
+  /** Socket Mode's first step: an app-level token (Authorization header only) buys a WebSocket URL. */
+  private openConnection(bearer: string | undefined): SlackObject {
+    if (!bearer?.startsWith('xapp-')) return { ok: false, error: 'invalid_auth' };
+    // Not a Slack error: loud, for a test that forgot enableSocketMode().
+    if (!this.socket) return { ok: false, error: 'fake_socket_mode_not_enabled' };
+    return { ok: true, url: this.socket.issueUrl() };
   }
 
   private handle(method: string, args: SlackObject): SlackObject {
