@@ -239,10 +239,10 @@ export function validateLease(input: DedicatedIpFormInput): Validation<Dedicated
     useCase: parsed.data.useCase,
     language: parsed.data.language,
   };
-  return fitsCase(request, 'useCase');
+  const texts = { useCase: request.useCase.length, optInProcess: request.optInProcess?.length ?? 0, bounceProcess: request.bounceProcess?.length ?? 0 };
+  const longest = (Object.keys(texts) as (keyof typeof texts)[]).reduce((a, b) => (texts[b] > texts[a] ? b : a));
+  return fitsCase(request, longest);
 }
-
-const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 
 export function validateRelinquish(input: DedicatedIpFormInput, inventories: Inventories): Validation<DedicatedIpRelinquish> {
   const errors: FieldErrors = {};
@@ -275,23 +275,27 @@ export function validateRelinquish(input: DedicatedIpFormInput, inventories: Inv
       if (standard.size === 0) errors[field] = `This account leases no standard dedicated IPs in ${regionName(region)}.`;
       else if (chosen.length === 0) errors[field] = 'Choose at least one address to give back.';
       else if (notOurs.some((ip) => managed.has(ip))) {
-        errors[field] = `${notOurs.filter((ip) => managed.has(ip)).join(', ')} belongs to a managed pool; managed IPs are released by deleting the pool, not through a case.`;
-      } else if (notOurs.length > 0) errors[field] = `${notOurs.slice(0, 5).join(', ')} is not a standard dedicated IP of this account in ${regionName(region)}.`;
+        const inManaged = notOurs.filter((ip) => managed.has(ip));
+        errors[field] = `${inManaged.join(', ')} ${inManaged.length === 1 ? 'belongs to a managed pool' : 'belong to managed pools'}; managed IPs are released by deleting the pool, not through a case.`;
+      } else if (notOurs.length > 0) {
+        errors[field] = `${notOurs.slice(0, 5).join(', ')} ${notOurs.length === 1 ? 'is not a standard dedicated IP' : 'are not standard dedicated IPs'} of this account in ${regionName(region)}.`;
+      }
       else rows.push({ region, addresses: chosen.sort(compareIps), count: chosen.length });
     } else {
       // The inventory could not be read: the user says how many, and the text says so.
       const field = dedicatedRowField(row.key, 'count');
       const count = checkWhole(row.count, 'number of addresses to give back', MAX_IPS_PER_REGION, true);
       if (typeof count !== 'number') errors[field] = count ?? 'Enter the number of addresses to give back.';
-      else {
-        const addresses = (row.addresses ?? []).filter((a) => IPV4.test(a));
-        rows.push({ region, addresses, count });
-      }
+      else rows.push({ region, addresses: [], count });
     }
   });
 
   if (Object.keys(errors).length > 0 || !lang.success || !note.success) return { ok: false, errors };
   const request: DedicatedIpRelinquish = { kind: 'dedicated_ip', action: 'relinquish', rows, note: note.data, language: lang.data };
+  const withoutNote = fitsCase({ ...request, note: undefined }, 'rows');
+  if (!withoutNote.ok) {
+    return { ok: false, errors: { rows: 'That many addresses do not fit in one case (AWS accepts 8,000 characters): give back the addresses of fewer regions per case.' } };
+  }
   return fitsCase(request, 'note');
 }
 
@@ -322,19 +326,21 @@ export interface LeaseGuidance {
 }
 
 export function leaseGuidance(rows: { region?: string | null; ipCount?: string | null }[], inventories: Inventories, price: Cents): LeaseGuidance {
-  const singleIpRegions: RegionCode[] = [];
-  let total = 0;
-  let anyCount = false;
+  const perRegion = new Map<RegionCode, number>();
   for (const row of rows) {
     const count = parseWholeNumber(row.ipCount);
-    if (count === undefined || !isRegionCode(row.region)) continue;
-    anyCount = true;
-    total += monthlyCost(count, price);
-    const inventory = inventories[row.region];
-    const leased = inventory ? standardIps(inventory).length : 0;
-    if (leased + count === 1) singleIpRegions.push(row.region);
+    if (count === undefined || count < 1 || count > MAX_IPS_PER_REGION || !isRegionCode(row.region)) continue;
+    perRegion.set(row.region, (perRegion.get(row.region) ?? 0) + count);
   }
-  return { singleIpRegions, monthlyCents: anyCount ? total : undefined };
+  const singleIpRegions: RegionCode[] = [];
+  let total = 0;
+  for (const [region, count] of perRegion) {
+    total += monthlyCost(count, price);
+    const inventory = inventories[region];
+    const leased = inventory ? standardIps(inventory).length : 0;
+    if (leased + count === 1) singleIpRegions.push(region);
+  }
+  return { singleIpRegions, monthlyCents: perRegion.size ? total : undefined };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -929,3 +929,36 @@ Slack request reference: SESBOT-0123456789abcdef`,
     );
   });
 });
+
+describe('findings from review', () => {
+  it('blames the address lists, not an empty note, when a relinquishment is too large for one case', () => {
+    const regions = ['us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'eu-west-1', 'eu-west-2', 'eu-west-3', 'eu-central-1', 'ap-south-1', 'sa-east-1'] as RegionCode[];
+    const inventories: Inventories = {};
+    const rows: FormRow[] = [];
+    regions.forEach((region, r) => {
+      const addresses = Array.from({ length: 100 }, (_, i) => `10.${r}.${Math.floor(i / 250)}.${i + 1}`);
+      inventories[region] = inventory(region, addresses);
+      rows.push(relinquishRow(String(r), region, addresses));
+    });
+    const errors = relinquishErrors(relinquishForm({ rows, note: null }), inventories);
+    expect(Object.keys(errors)).toEqual(['rows']);
+    expect(errors.rows).toMatch(/give back the addresses of fewer regions per case/);
+  });
+
+  it('carries no addresses on a count-only row, whatever the form sent', () => {
+    const result = validateRelinquish(relinquishForm({ rows: [relinquishRow('0', 'eu-west-1', ['192.0.2.1'], '3')] }), {});
+    expect(valueOf(result).rows).toEqual([{ region: 'eu-west-1', addresses: [], count: 3 }]);
+  });
+
+  it('adds up rows for the same region before judging Availability Zone redundancy and cost', () => {
+    const twoRows = leaseGuidance([{ region: 'us-east-1', ipCount: '1' }, { region: 'us-east-1', ipCount: '1' }], {}, PRICE);
+    expect(twoRows).toEqual({ singleIpRegions: [], monthlyCents: 2 * PRICE });
+    expect(leaseGuidance([{ region: 'us-east-1', ipCount: '0' }], {}, PRICE)).toEqual({ singleIpRegions: [], monthlyCents: undefined });
+    expect(leaseGuidance([{ region: 'us-east-1', ipCount: '1,000' }], {}, PRICE).monthlyCents).toBeUndefined();
+  });
+
+  it('speaks of several addresses in the plural', () => {
+    const errors = relinquishErrors(relinquishForm({ rows: [relinquishRow('0', 'us-east-1', ['9.9.9.9', '8.8.8.8'])] }));
+    expect(errors['rows.0.addresses']).toMatch(/^8\.8\.8\.8, 9\.9\.9\.9 are not standard dedicated IPs of this account|^9\.9\.9\.9, 8\.8\.8\.8 are not standard dedicated IPs of this account/);
+  });
+});
