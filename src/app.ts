@@ -4,7 +4,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { App, LogLevel } from '@slack/bolt';
+import { App, LogLevel, SocketModeReceiver } from '@slack/bolt';
 import { SesGateway } from './aws/ses-gateway.js';
 import { SupportGateway } from './aws/support-gateway.js';
 import type { Config } from './config.js';
@@ -36,14 +36,70 @@ const BOLT_LEVEL: Record<string, LogLevel> = {
   silent: LogLevel.ERROR,
 };
 
+export class StartupError extends Error {
+  override name = 'StartupError';
+}
+
+const SOCKET_CONNECT_TIMEOUT_MS = 30_000;
+
+/** Connects in Socket Mode, naming the app token when Slack refuses it, and never hanging. */
+async function connectSocketMode(app: App): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new StartupError(`could not connect to Slack in Socket Mode within ${SOCKET_CONNECT_TIMEOUT_MS / 1000} s. Check that SLACK_APP_TOKEN is an app-level token with the connections:write scope and that Socket Mode is enabled for the app.`)),
+      SOCKET_CONNECT_TIMEOUT_MS,
+    );
+  });
+  try {
+    await Promise.race([app.start(), timeout]);
+  } catch (err) {
+    const code = (err as { data?: { error?: string } }).data?.error ?? (err as { message?: string }).message ?? '';
+    if (/invalid_auth|not_authed|not_allowed_token_type|account_inactive/.test(code)) {
+      throw new StartupError(`Slack rejected SLACK_APP_TOKEN (${code}). Generate an app-level token with the connections:write scope under Basic Information → App-Level Tokens.`);
+    }
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export async function startBot(config: Config, logger: Logger): Promise<RunningBot> {
   const store = await openStore(config.databaseUrl);
   const support = new SupportGateway();
   const ses = new SesGateway();
   let ready = false;
+  const boltLogLevel = BOLT_LEVEL[config.logLevel] ?? LogLevel.INFO;
+  // Slack's SDK waits out 429s (Retry-After) and retries 5xx; bounded to about a minute so a
+  // message is not held back for half an hour.
+  const clientOptions = {
+    slackApiUrl: config.slack.apiUrl,
+    retryConfig: { retries: 6, factor: 2, minTimeout: 500, maxTimeout: 15_000, randomize: true },
+  };
+
+  // Built here rather than by Bolt so that the connection's state is visible to /healthz.
+  const socketReceiver =
+    config.slack.mode === 'socket'
+      ? new SocketModeReceiver({
+          appToken: config.slack.appToken!,
+          logger: boltLogger(logger),
+          logLevel: boltLogLevel,
+          installerOptions: { clientOptions },
+        })
+      : undefined;
+  let disconnectedSince: number | null = null;
+  socketReceiver?.client.on('connected', () => {
+    disconnectedSince = null;
+  });
+  socketReceiver?.client.on('disconnected', () => {
+    disconnectedSince ??= Date.now();
+  });
+  /** Socket Mode reconnects by itself; only a connection lost for this long makes the bot unhealthy. */
+  const SOCKET_GRACE_MS = 30_000;
 
   const healthz = async (_req: IncomingMessage, res: ServerResponse) => {
-    const ok = ready && (await store.ping());
+    const connected = disconnectedSince === null || Date.now() - disconnectedSince < SOCKET_GRACE_MS;
+    const ok = ready && connected && (await store.ping());
     res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ ok }));
   };
@@ -51,15 +107,13 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
   const app = new App({
     token: config.slack.botToken,
     logger: boltLogger(logger),
-    logLevel: BOLT_LEVEL[config.logLevel] ?? LogLevel.INFO,
+    logLevel: boltLogLevel,
     // Bolt otherwise calls auth.test from its constructor, where a bad token becomes an
     // unhandled rejection; app.init() below lets start-up report it.
     deferInitialization: true,
-    // Slack's SDK waits out 429s (Retry-After) and retries 5xx; bounded to about a minute so a
-    // message is not held back for half an hour.
-    clientOptions: { slackApiUrl: config.slack.apiUrl, retryConfig: { retries: 6, factor: 2, minTimeout: 500, maxTimeout: 15_000, randomize: true } },
-    ...(config.slack.mode === 'socket'
-      ? { socketMode: true, appToken: config.slack.appToken }
+    clientOptions,
+    ...(socketReceiver
+      ? { receiver: socketReceiver }
       : {
           signingSecret: config.slack.signingSecret!,
           customRoutes: [{ path: '/healthz', method: ['GET'], handler: healthz }],
@@ -99,7 +153,7 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
     if (config.slack.mode === 'http') {
       server = (await app.start(config.port)) as Server;
     } else {
-      await app.start();
+      await connectSocketMode(app);
       server = createServer((req, res) => {
         if (req.method === 'GET' && req.url === '/healthz') return void healthz(req, res);
         res.writeHead(404).end();

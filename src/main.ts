@@ -2,7 +2,7 @@
 import dotenv from 'dotenv';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createLogger } from './logger.js';
-import { startBot } from './app.js';
+import { StartupError, startBot } from './app.js';
 
 dotenv.config({ quiet: true });
 
@@ -21,6 +21,15 @@ const logger = createLogger({
   level: config.logLevel,
   pretty: config.logPretty,
   secrets: [config.slack.botToken, config.slack.appToken ?? '', config.slack.signingSecret ?? '', process.env.AWS_SECRET_ACCESS_KEY ?? '', process.env.AWS_SESSION_TOKEN ?? ''],
+});
+
+// A failure nobody awaited (e.g. a Socket Mode reconnect that gives up) is logged and ends the
+// process with one line, so that a supervisor restarts it, rather than a raw stack trace.
+process.on('unhandledRejection', (reason) => {
+  const message = reason instanceof Error ? reason.message : String(reason);
+  logger.fatal({ err: message }, 'unhandled failure; exiting');
+  process.stderr.write(`The bot stopped: ${message}\n`);
+  process.exit(1);
 });
 
 try {
@@ -48,6 +57,7 @@ try {
 }
 
 function describeStartupError(err: unknown): string {
+  if (err instanceof StartupError) return err.message;
   const e = err as { code?: string; message?: string; data?: { error?: string } };
   if (e.data?.error === 'invalid_auth' || e.data?.error === 'not_authed') {
     return 'Slack rejected SLACK_BOT_TOKEN (invalid_auth). Copy the Bot User OAuth Token from your app\'s OAuth & Permissions page.';

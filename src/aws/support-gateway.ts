@@ -4,14 +4,18 @@
  * CreateCase can file a second case) and their failures say whether AWS may have applied them.
  */
 import {
+  AddCommunicationToCaseCommand,
   CreateCaseCommand,
   DescribeCasesCommand,
+  DescribeCommunicationsCommand,
   DescribeServicesCommand,
+  ResolveCaseCommand,
   SupportClient,
   type CaseDetails,
   type Communication as SdkCommunication,
 } from '@aws-sdk/client-support';
 import { translateAwsError } from './errors.js';
+import { CallSpacer } from './rate-limiter.js';
 
 export const LIMIT_INCREASE_SERVICE_CODE = 'service-limit-increase';
 
@@ -51,11 +55,31 @@ export interface CategoryMatch {
 // throwOnRequestTimeout: without it the SDK only logs a slow answer instead of failing the call.
 const TIMEOUTS = { requestTimeout: 15_000, connectionTimeout: 5_000, throwOnRequestTimeout: true };
 
+/** The Support API allows 5 calls a second per account. */
+export const SUPPORT_CALLS_PER_SECOND = 5;
+
 export class SupportGateway {
   // The Support API has one commercial endpoint, signed for us-east-1, whatever AWS_REGION says.
   private readonly reads = new SupportClient({ region: 'us-east-1', maxAttempts: 4, requestHandler: TIMEOUTS });
   private readonly writes = new SupportClient({ region: 'us-east-1', maxAttempts: 1, requestHandler: TIMEOUTS });
   private readonly categoryCache = new Map<string, Promise<string>>();
+  private readonly spacer = new CallSpacer(SUPPORT_CALLS_PER_SECOND);
+  /** Support API calls sent (each attempt), for the sync's accounting and the benchmark. */
+  callCount = 0;
+
+  constructor() {
+    for (const client of [this.reads, this.writes]) {
+      // After the SDK's retry step, so that every attempt waits for its slot.
+      client.middlewareStack.add(
+        (next) => async (args) => {
+          await this.spacer.take();
+          this.callCount += 1;
+          return next(args);
+        },
+        { step: 'finalizeRequest', priority: 'low', name: 'supportCallSpacing' },
+      );
+    }
+  }
 
   /** Finds the Support category for a kind of SES limit request, once per process. */
   resolveCategoryCode(match: CategoryMatch): Promise<string> {
@@ -146,6 +170,44 @@ export class SupportGateway {
       nextToken = out.nextToken;
     } while (nextToken);
     return undefined;
+  }
+
+  /**
+   * Communications of a case created after `afterTime` (all when undefined), oldest first,
+   * following every page.
+   */
+  async describeCommunications(caseId: string, afterTime: string | undefined): Promise<CaseCommunication[]> {
+    const out: CaseCommunication[] = [];
+    let nextToken: string | undefined;
+    do {
+      let page;
+      try {
+        page = await this.reads.send(new DescribeCommunicationsCommand({ caseId, afterTime, maxResults: 100, nextToken }));
+      } catch (err) {
+        throw translateAwsError(err, 'support:DescribeCommunications');
+      }
+      out.push(...(page.communications ?? []).map(toCommunication));
+      nextToken = page.nextToken;
+    } while (nextToken);
+    return out.sort((a, b) => a.timeCreated.localeCompare(b.timeCreated));
+  }
+
+  /** Sends a communication on a case, once (no SDK retries: a repeat would be a second message). */
+  async addCommunication(caseId: string, body: string): Promise<void> {
+    try {
+      await this.writes.send(new AddCommunicationToCaseCommand({ caseId, communicationBody: body }));
+    } catch (err) {
+      throw translateAwsError(err, 'support:AddCommunicationToCase');
+    }
+  }
+
+  async resolveCase(caseId: string): Promise<string | undefined> {
+    try {
+      const out = await this.writes.send(new ResolveCaseCommand({ caseId }));
+      return out.finalCaseStatus;
+    } catch (err) {
+      throw translateAwsError(err, 'support:ResolveCase');
+    }
   }
 
   destroy(): void {

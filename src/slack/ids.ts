@@ -5,7 +5,10 @@ export const COMMANDS = { quota: '/ses-quota', dedicatedIp: '/ses-dedicated-ip' 
 export const CALLBACK = {
   quotaRequest: 'ses_quota_request',
   dedicatedIpRequest: 'ses_dedicated_ip_request',
+  replyToAws: 'ses_reply_to_aws',
 } as const;
+
+export const REPLY_BLOCK = { body: 'reply_body' } as const;
 
 /** Input blocks of the quota form; block id and action id are the same string. */
 export const QUOTA_BLOCK = {
@@ -53,6 +56,9 @@ export const ACTION = {
   dipRowRegion: 'dip_row_region',
   /** Inputs whose changes redraw the guidance (send rate, IP count, chosen addresses). */
   dipRowInput: 'dip_row_input',
+  confirmRelinquish: 'confirm_relinquish',
+  replyToAws: 'reply_to_aws',
+  resolveCase: 'resolve_case',
 } as const;
 
 /** Row blocks carry a stable row key so that typed values survive adding and removing rows. */

@@ -1,8 +1,27 @@
 /** The Store over Kysely: one implementation for every SQL back-end Kysely speaks. */
-import { Migrator, sql, type Kysely, type Selectable } from 'kysely';
+import { Migrator, sql, type Kysely, type Selectable, type Updateable } from 'kysely';
 import { migrationProvider } from './migrations.js';
-import type { Database, RequestsTable } from './schema.js';
-import type { NewRequest, RequestPatch, RequestStatus, Store, StoredRequest } from './store.js';
+import type { Database, OutgoingCommunicationsTable, RequestsTable, ThreadPostsTable } from './schema.js';
+import type {
+  CaseSyncResult,
+  NewRequest,
+  NewThreadPost,
+  OutgoingCommunication,
+  OutgoingState,
+  RequestKind,
+  RequestPatch,
+  RequestStatus,
+  Store,
+  StoredRequest,
+  ThreadPost,
+} from './store.js';
+
+let seqCounter = 0;
+/** Orders outbox rows: time first, then a per-process counter for rows written in the same millisecond. */
+function nextSeq(): string {
+  seqCounter = (seqCounter + 1) % 1_000_000;
+  return `${String(Date.now()).padStart(15, '0')}-${String(seqCounter).padStart(6, '0')}`;
+}
 
 export class KyselyStore implements Store {
   constructor(private readonly db: Kysely<Database>) {}
@@ -109,13 +128,191 @@ export class KyselyStore implements Store {
     return row ? (JSON.parse(row.data) as Record<string, unknown>) : undefined;
   }
 
+  async listTrackedRequests(resolvedSince: string): Promise<StoredRequest[]> {
+    const rows = await this.db
+      .selectFrom('requests')
+      .selectAll()
+      .where('status', '=', 'filed')
+      .where('case_id', 'is not', null)
+      .where((eb) => eb.or([eb('resolved_at', 'is', null), eb('resolved_at', '>=', resolvedSince)]))
+      .orderBy('created_at')
+      .execute();
+    return rows.map(toRequest);
+  }
+
+  async findRequestByThread(channelId: string, rootTs: string): Promise<StoredRequest | undefined> {
+    const row = await this.db.selectFrom('requests').selectAll().where('channel_id', '=', channelId).where('root_ts', '=', rootTs).executeTakeFirst();
+    return row && toRequest(row);
+  }
+
+  async listRequestsByChannel(channelId: string, kind: RequestKind, limit: number): Promise<StoredRequest[]> {
+    const rows = await this.db
+      .selectFrom('requests')
+      .selectAll()
+      .where('channel_id', '=', channelId)
+      .where('kind', '=', kind)
+      .orderBy('created_at', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map(toRequest);
+  }
+
+  async seenKeys(requestId: string, keys: string[]): Promise<Set<string>> {
+    if (keys.length === 0) return new Set();
+    const rows = await this.db
+      .selectFrom('seen_communications')
+      .select('content_key')
+      .where('request_id', '=', requestId)
+      .where('content_key', 'in', keys)
+      .execute();
+    return new Set(rows.map((r) => r.content_key));
+  }
+
+  async recordCaseSync(result: CaseSyncResult): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      for (const seen of result.seen) {
+        await trx
+          .insertInto('seen_communications')
+          .values({ content_key: seen.contentKey, request_id: result.requestId, time_created: seen.timeCreated })
+          .onConflict((oc) => oc.column('content_key').doNothing())
+          .execute();
+      }
+      await insertPosts(trx, result.posts);
+      const columns = toColumns(result.patch);
+      if (Object.keys(columns).length) {
+        await trx.updateTable('requests').set({ ...columns, updated_at: new Date().toISOString() }).where('id', '=', result.requestId).execute();
+      }
+    });
+  }
+
+  async enqueuePosts(posts: NewThreadPost[]): Promise<void> {
+    await insertPosts(this.db, posts);
+  }
+
+  async nextPendingPost(channelId: string): Promise<ThreadPost | undefined> {
+    const row = await this.db
+      .selectFrom('thread_posts')
+      .selectAll()
+      .where('state', '=', 'pending')
+      .where('channel_id', '=', channelId)
+      .orderBy('seq')
+      .limit(1)
+      .executeTakeFirst();
+    return row && toPost(row);
+  }
+
+  async markPosted(contentKey: string, postedTs: string): Promise<void> {
+    await this.db.updateTable('thread_posts').set({ state: 'posted', posted_ts: postedTs }).where('content_key', '=', contentKey).execute();
+  }
+
+  async countPostAttempt(contentKey: string): Promise<void> {
+    await this.db.updateTable('thread_posts').set({ attempts: sql<number>`attempts + 1` }).where('content_key', '=', contentKey).execute();
+  }
+
+  async channelsWithPendingPosts(): Promise<string[]> {
+    const rows = await this.db.selectFrom('thread_posts').select('channel_id').distinct().where('state', '=', 'pending').execute();
+    return rows.map((r) => r.channel_id);
+  }
+
+  async insertOutgoing(
+    row: Pick<OutgoingCommunication, 'id' | 'requestId' | 'kind' | 'authorId' | 'body'>,
+  ): Promise<{ created: boolean; row: OutgoingCommunication }> {
+    const now = new Date().toISOString();
+    const inserted = await this.db
+      .insertInto('outgoing_communications')
+      .values({
+        id: row.id,
+        request_id: row.requestId,
+        kind: row.kind,
+        author_id: row.authorId,
+        body: row.body,
+        state: 'sending',
+        created_at: now,
+        updated_at: now,
+      })
+      .onConflict((oc) => oc.column('id').doNothing())
+      .returningAll()
+      .executeTakeFirst();
+    if (inserted) return { created: true, row: toOutgoing(inserted) };
+    const existing = await this.db.selectFrom('outgoing_communications').selectAll().where('id', '=', row.id).executeTakeFirstOrThrow();
+    return { created: false, row: toOutgoing(existing) };
+  }
+
+  async transitionOutgoing(id: string, from: OutgoingState[], to: OutgoingState, errorMessage: string | null = null): Promise<OutgoingCommunication | undefined> {
+    const row = await this.db
+      .updateTable('outgoing_communications')
+      .set({ state: to, error_message: errorMessage, updated_at: new Date().toISOString() })
+      .where('id', '=', id)
+      .where('state', 'in', from)
+      .returningAll()
+      .executeTakeFirst();
+    return row && toOutgoing(row);
+  }
+
+  async listOutgoing(requestId: string): Promise<OutgoingCommunication[]> {
+    const rows = await this.db.selectFrom('outgoing_communications').selectAll().where('request_id', '=', requestId).orderBy('created_at').execute();
+    return rows.map(toOutgoing);
+  }
+
+  async listOutgoingByState(states: OutgoingState[]): Promise<OutgoingCommunication[]> {
+    const rows = await this.db.selectFrom('outgoing_communications').selectAll().where('state', 'in', states).orderBy('created_at').execute();
+    return rows.map(toOutgoing);
+  }
+
   async close(): Promise<void> {
     await this.db.destroy();
   }
 }
 
-function toColumns(patch: RequestPatch): Partial<Omit<RequestsTable, 'attempts'>> {
-  const columns: Partial<Omit<RequestsTable, 'attempts'>> = {};
+async function insertPosts(db: Kysely<Database>, posts: NewThreadPost[]): Promise<void> {
+  const now = new Date().toISOString();
+  for (const post of posts) {
+    await db
+      .insertInto('thread_posts')
+      .values({
+        content_key: post.contentKey,
+        seq: nextSeq(),
+        request_id: post.requestId,
+        channel_id: post.channelId,
+        thread_ts: post.threadTs,
+        message: JSON.stringify(post.message),
+        state: 'pending',
+        created_at: now,
+      })
+      .onConflict((oc) => oc.column('content_key').doNothing())
+      .execute();
+  }
+}
+
+function toPost(row: Selectable<ThreadPostsTable>): ThreadPost {
+  return {
+    contentKey: row.content_key,
+    requestId: row.request_id,
+    channelId: row.channel_id,
+    threadTs: row.thread_ts,
+    message: JSON.parse(row.message) as ThreadPost['message'],
+    state: row.state as ThreadPost['state'],
+    postedTs: row.posted_ts,
+    attempts: Number(row.attempts),
+  };
+}
+
+function toOutgoing(row: Selectable<OutgoingCommunicationsTable>): OutgoingCommunication {
+  return {
+    id: row.id,
+    requestId: row.request_id,
+    kind: row.kind as OutgoingCommunication['kind'],
+    authorId: row.author_id,
+    body: row.body,
+    state: row.state as OutgoingState,
+    errorMessage: row.error_message,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+function toColumns(patch: RequestPatch): Updateable<RequestsTable> {
+  const columns: Updateable<RequestsTable> = {};
   if (patch.status !== undefined) columns.status = patch.status;
   if (patch.rootTs !== undefined) columns.root_ts = patch.rootTs;
   if (patch.caseId !== undefined) columns.case_id = patch.caseId;
@@ -124,6 +321,9 @@ function toColumns(patch: RequestPatch): Partial<Omit<RequestsTable, 'attempts'>
   if (patch.errorCode !== undefined) columns.error_code = patch.errorCode;
   if (patch.errorMessage !== undefined) columns.error_message = patch.errorMessage;
   if (patch.responseUrl !== undefined) columns.response_url = patch.responseUrl;
+  if (patch.commWatermark !== undefined) columns.comm_watermark = patch.commWatermark;
+  if (patch.resolvedAt !== undefined) columns.resolved_at = patch.resolvedAt;
+  if (patch.statusChanges !== undefined) columns.status_changes = patch.statusChanges;
   return columns;
 }
 
@@ -148,5 +348,8 @@ function toRequest(row: Selectable<RequestsTable>): StoredRequest {
     attempts: Number(row.attempts),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+    commWatermark: row.comm_watermark,
+    resolvedAt: row.resolved_at,
+    statusChanges: Number(row.status_changes),
   };
 }

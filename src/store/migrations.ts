@@ -41,6 +41,52 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0003_case_threads': {
+    async up(db: Kysely<any>) {
+      // The sync's per-case position: the newest communication time handled (never "now").
+      await db.schema.alterTable('requests').addColumn('comm_watermark', 'text').execute();
+      await db.schema.alterTable('requests').addColumn('resolved_at', 'text').execute();
+      await db.schema.alterTable('requests').addColumn('status_changes', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+      await db.schema.createIndex('requests_channel_root').on('requests').columns(['channel_id', 'root_ts']).execute();
+      // Communications handled, by content key (case, time, author, body hash): they have no id.
+      await db.schema
+        .createTable('seen_communications')
+        .addColumn('content_key', 'text', (c) => c.primaryKey())
+        .addColumn('request_id', 'text', (c) => c.notNull())
+        .addColumn('time_created', 'text', (c) => c.notNull())
+        .execute();
+      // Outbox of thread messages: written in the same transaction as what caused them, posted
+      // by a per-channel poster, so a Slack outage or rate limit delays but never loses one.
+      await db.schema
+        .createTable('thread_posts')
+        .addColumn('content_key', 'text', (c) => c.primaryKey())
+        .addColumn('seq', 'text', (c) => c.notNull())
+        .addColumn('request_id', 'text', (c) => c.notNull())
+        .addColumn('channel_id', 'text', (c) => c.notNull())
+        .addColumn('thread_ts', 'text', (c) => c.notNull())
+        .addColumn('message', 'text', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('posted_ts', 'text')
+        .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('thread_posts_pending').on('thread_posts').columns(['state', 'channel_id', 'seq']).execute();
+      // What the bot sends to AWS on a case (confirmations, replies), keyed so it is sent once.
+      await db.schema
+        .createTable('outgoing_communications')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('request_id', 'text', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('author_id', 'text', (c) => c.notNull())
+        .addColumn('body', 'text', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('error_message', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('outgoing_by_request').on('outgoing_communications').columns(['request_id', 'kind']).execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -21,6 +21,40 @@ export interface RequestsTable {
   attempts: Generated<number>;
   created_at: string;
   updated_at: string;
+  comm_watermark: string | null;
+  resolved_at: string | null;
+  status_changes: Generated<number>;
+}
+
+export interface SeenCommunicationsTable {
+  content_key: string;
+  request_id: string;
+  time_created: string;
+}
+
+export interface ThreadPostsTable {
+  content_key: string;
+  seq: string;
+  request_id: string;
+  channel_id: string;
+  thread_ts: string;
+  message: string;
+  state: string;
+  posted_ts: string | null;
+  attempts: Generated<number>;
+  created_at: string;
+}
+
+export interface OutgoingCommunicationsTable {
+  id: string;
+  request_id: string;
+  kind: string;
+  author_id: string;
+  body: string;
+  state: string;
+  error_message: string | null;
+  created_at: string;
+  updated_at: string;
 }
 
 export interface FormSnapshotsTable {
@@ -32,4 +66,7 @@ export interface FormSnapshotsTable {
 export interface Database {
   requests: RequestsTable;
   form_snapshots: FormSnapshotsTable;
+  seen_communications: SeenCommunicationsTable;
+  thread_posts: ThreadPostsTable;
+  outgoing_communications: OutgoingCommunicationsTable;
 }

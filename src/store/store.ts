@@ -30,6 +30,11 @@ export interface StoredRequest {
   attempts: number;
   createdAt: string;
   updatedAt: string;
+  /** Newest communication time the sync has handled for this case. */
+  commWatermark: string | null;
+  resolvedAt: string | null;
+  /** How many status changes the sync has seen: keys the status notices in the thread. */
+  statusChanges: number;
 }
 
 export type NewRequest = Pick<
@@ -38,8 +43,49 @@ export type NewRequest = Pick<
 >;
 
 export type RequestPatch = Partial<
-  Pick<StoredRequest, 'status' | 'rootTs' | 'caseId' | 'displayId' | 'caseStatus' | 'errorCode' | 'errorMessage' | 'responseUrl'>
+  Pick<
+    StoredRequest,
+    'status' | 'rootTs' | 'caseId' | 'displayId' | 'caseStatus' | 'errorCode' | 'errorMessage' | 'responseUrl' | 'commWatermark' | 'resolvedAt' | 'statusChanges'
+  >
 >;
+
+/** A message waiting in the outbox for a request's thread. */
+export interface ThreadPost {
+  contentKey: string;
+  requestId: string;
+  channelId: string;
+  threadTs: string;
+  /** With `updateTs`, the post replaces that message (the thread root) instead of replying. */
+  message: { text: string; blocks?: unknown[]; updateTs?: string };
+  state: 'pending' | 'posted';
+  postedTs: string | null;
+  attempts: number;
+}
+
+export type NewThreadPost = Pick<ThreadPost, 'contentKey' | 'requestId' | 'channelId' | 'threadTs' | 'message'>;
+
+export type OutgoingState = 'sending' | 'sent' | 'failed' | 'uncertain';
+
+/** A communication the bot sends to AWS on a case (a confirmation, a reply). */
+export interface OutgoingCommunication {
+  id: string;
+  requestId: string;
+  kind: 'confirmation' | 'reply';
+  authorId: string;
+  body: string;
+  state: OutgoingState;
+  errorMessage: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** What one sync of one case found, written in one transaction. */
+export interface CaseSyncResult {
+  requestId: string;
+  patch: RequestPatch;
+  seen: { contentKey: string; timeCreated: string }[];
+  posts: NewThreadPost[];
+}
 
 export interface Store {
   /** True when the database answers. */
@@ -57,5 +103,25 @@ export interface Store {
   /** Merges `data` into the snapshot kept for an open modal (by Slack view id). */
   mergeFormSnapshot(viewId: string, data: Record<string, unknown>): Promise<Record<string, unknown>>;
   getFormSnapshot(viewId: string): Promise<Record<string, unknown> | undefined>;
+  /** Filed cases the sync follows: open ones, and resolved ones since `resolvedSince`. */
+  listTrackedRequests(resolvedSince: string): Promise<StoredRequest[]>;
+  findRequestByThread(channelId: string, rootTs: string): Promise<StoredRequest | undefined>;
+  listRequestsByChannel(channelId: string, kind: RequestKind, limit: number): Promise<StoredRequest[]>;
+  seenKeys(requestId: string, keys: string[]): Promise<Set<string>>;
+  /** Records a case's sync: its new position, the communications handled, the posts they cause. */
+  recordCaseSync(result: CaseSyncResult): Promise<void>;
+
+  enqueuePosts(posts: NewThreadPost[]): Promise<void>;
+  nextPendingPost(channelId: string): Promise<ThreadPost | undefined>;
+  markPosted(contentKey: string, postedTs: string): Promise<void>;
+  countPostAttempt(contentKey: string): Promise<void>;
+  channelsWithPendingPosts(): Promise<string[]>;
+
+  /** Inserts unless a communication with the same id exists; returns the stored one. */
+  insertOutgoing(row: Pick<OutgoingCommunication, 'id' | 'requestId' | 'kind' | 'authorId' | 'body'>): Promise<{ created: boolean; row: OutgoingCommunication }>;
+  transitionOutgoing(id: string, from: OutgoingState[], to: OutgoingState, errorMessage?: string | null): Promise<OutgoingCommunication | undefined>;
+  listOutgoing(requestId: string): Promise<OutgoingCommunication[]>;
+  listOutgoingByState(states: OutgoingState[]): Promise<OutgoingCommunication[]>;
+
   close(): Promise<void>;
 }

@@ -231,7 +231,7 @@ describe('Socket Mode', () => {
 
   it('fails to start, instead of hanging, when Slack refuses the app token', async () => {
     t.slack.inject('apps.connections.open', { error: 'invalid_auth' });
-    await expect(t.boot()).rejects.toThrow(/invalid_auth/);
+    await expect(t.boot()).rejects.toThrow(/^Slack rejected SLACK_APP_TOKEN \(invalid_auth\). Generate an app-level token with the connections:write scope/);
     expect(t.socket.connectionCount).toBe(0);
   });
 });

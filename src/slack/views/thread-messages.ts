@@ -1,0 +1,126 @@
+/**
+ * Messages the bot posts in a case's thread. Text from AWS or from people is escaped for mrkdwn
+ * here, so it can never mention anyone or hide a link.
+ */
+import type { types } from '@slack/bolt';
+import { caseStatusLabel, supportCaseUrl } from '../../domain/case-text.js';
+import type { DedicatedIpRelinquish } from '../../domain/dedicated-ip.js';
+import { regionName } from '../../domain/regions.js';
+import type { StoredRequest } from '../../store/store.js';
+import { ACTION } from '../ids.js';
+import { escape, link, userMention } from '../mrkdwn.js';
+import { context, plain, section } from './blocks.js';
+import type { SlackMessage } from './root-message.js';
+
+type KnownBlock = types.KnownBlock;
+
+export const AWS_AUTHOR = 'Amazon Web Services';
+
+/** A section holds 3,000 characters; escaping can grow text, so chunks leave room. */
+const CHUNK = 2800;
+/** Well inside Slack's 50 blocks per message. */
+const MAX_CHUNKS = 40;
+
+function slackDate(iso: string): string {
+  const seconds = Math.floor(Date.parse(iso) / 1000);
+  return Number.isFinite(seconds) ? `<!date^${seconds}^{date_short_pretty} at {time}|${escape(iso)}>` : escape(iso);
+}
+
+function caseLink(request: StoredRequest): string {
+  return request.displayId ? link(supportCaseUrl(request.displayId), `case ${request.displayId}`) : 'the case in Support Center';
+}
+
+/** Splits text into pieces of at most `size` characters, at line breaks or spaces where it can. */
+export function splitText(text: string, size: number): string[] {
+  const pieces: string[] = [];
+  let rest = text;
+  while (rest.length > size) {
+    let cut = rest.lastIndexOf('\n', size);
+    if (cut < size / 2) cut = rest.lastIndexOf(' ', size);
+    if (cut < size / 2) cut = size;
+    pieces.push(rest.slice(0, cut));
+    rest = rest.slice(cut).replace(/^[\n ]/, '');
+  }
+  if (rest.length) pieces.push(rest);
+  return pieces;
+}
+
+export function communicationMessage(
+  request: StoredRequest,
+  comm: { body: string; submittedBy: string; timeCreated: string; attachments: string[] },
+): SlackMessage {
+  const fromAws = comm.submittedBy === AWS_AUTHOR;
+  const heading = fromAws
+    ? `:speech_balloon: *Amazon Web Services* replied on ${caseLink(request)} · ${slackDate(comm.timeCreated)}`
+    : `:envelope: *${escape(comm.submittedBy || 'Someone')}* replied outside Slack (Support Center or email) on ${caseLink(request)} · ${slackDate(comm.timeCreated)}`;
+  let chunks = splitText(escape(comm.body.trim() || '(empty message)'), CHUNK);
+  const blocks: KnownBlock[] = [section(heading)];
+  let trimmed = false;
+  if (chunks.length > MAX_CHUNKS) {
+    chunks = chunks.slice(0, MAX_CHUNKS);
+    trimmed = true;
+  }
+  for (const chunk of chunks) blocks.push(section(chunk));
+  if (comm.attachments.length) blocks.push(context(`:paperclip: Attachments: ${comm.attachments.map((f) => escape(f)).join(', ')} (open ${caseLink(request)} to download)`));
+  if (trimmed) blocks.push(context(`:scissors: This reply is longer than Slack shows; the rest is in ${caseLink(request)}.`));
+  const who = fromAws ? 'Amazon Web Services' : escape(comm.submittedBy || 'Someone');
+  return { text: `${who} replied on ${request.displayId ? `case ${request.displayId}` : 'the case'}`, blocks };
+}
+
+export function statusNotice(request: StoredRequest, status: string): SlackMessage {
+  const text =
+    status === 'pending-customer-action'
+      ? `:bell: AWS is waiting for an answer from us on ${caseLink(request)} (status: *${caseStatusLabel(status)}*). ${userMention(request.requesterId)}`
+      : status === 'resolved'
+        ? `:white_check_mark: ${caseLink(request)} is *resolved*. It can be reopened for 14 days by replying to it; the bot keeps watching it until then.`
+        : `Case status: *${escape(caseStatusLabel(status))}*`;
+  return { text, blocks: [section(text)] };
+}
+
+export function confirmationPrompt(request: StoredRequest, approverUserIds: string[]): SlackMessage {
+  const payload = request.payload as DedicatedIpRelinquish;
+  const what = payload.rows
+    .map((r) => `• ${regionName(r.region)} (\`${r.region}\`): ${r.addresses.length ? r.addresses.map((a) => `\`${a}\``).join(', ') : `${r.count} address${r.count === 1 ? '' : 'es'}`}`)
+    .join('\n');
+  const who = [userMention(request.requesterId), ...approverUserIds.map(userMention)].join(', ');
+  const text = [
+    ':warning: *AWS needs a confirmation before it releases these dedicated IP addresses:*',
+    what,
+    '*This cannot be undone*: released addresses are gone from the account for good.',
+    `Who may confirm: ${who}. To confirm, reply in this thread with the word \`confirm\`, or press the button.`,
+  ].join('\n');
+  return {
+    text: 'AWS needs a confirmation before it releases the dedicated IP addresses',
+    blocks: [
+      section(text),
+      {
+        type: 'actions',
+        elements: [
+          {
+            type: 'button',
+            action_id: ACTION.confirmRelinquish,
+            value: request.id,
+            style: 'danger',
+            text: plain('Confirm relinquishment'),
+            confirm: {
+              title: plain('Release these addresses?'),
+              text: plain('AWS releases them for good. This cannot be undone.'),
+              confirm: plain('Confirm'),
+              deny: plain('Cancel'),
+            },
+          },
+        ],
+      },
+    ],
+  };
+}
+
+export function plainNotice(text: string): SlackMessage {
+  return { text, blocks: [section(text)] };
+}
+
+export function replyEcho(userId: string, body: string, request: StoredRequest): SlackMessage {
+  const blocks: KnownBlock[] = [section(`:outbox_tray: ${userMention(userId)} replied to AWS Support on ${caseLink(request)}:`)];
+  for (const chunk of splitText(escape(body), CHUNK).slice(0, MAX_CHUNKS)) blocks.push(section(chunk));
+  return { text: `${userMention(userId)} replied to AWS Support`, blocks };
+}
