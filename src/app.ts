@@ -9,10 +9,14 @@ import { SesGateway } from './aws/ses-gateway.js';
 import { SupportGateway } from './aws/support-gateway.js';
 import type { Config } from './config.js';
 import { boltLogger, type Logger } from './logger.js';
+import { CaseActions } from './services/case-actions.js';
+import { CaseSync } from './services/case-sync.js';
 import { FilingService } from './services/filing.js';
+import { ThreadPoster } from './services/thread-poster.js';
 import { registerDedicatedIpListeners } from './slack/listeners/dedicated-ip.js';
 import { registerQuotaListeners } from './slack/listeners/quota.js';
 import { registerRequestListeners } from './slack/listeners/requests.js';
+import { registerThreadListeners } from './slack/listeners/threads.js';
 import { SlackMessenger } from './slack/messenger.js';
 import { openStore } from './store/open-store.js';
 import type { Store } from './store/store.js';
@@ -23,6 +27,8 @@ export interface RunningBot {
   port: number;
   store: Store;
   filing: FilingService;
+  sync: CaseSync;
+  poster: ThreadPoster;
   stop(): Promise<void>;
 }
 
@@ -136,7 +142,17 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
     },
     logger.child({ component: 'filing' }),
   );
-  registerQuotaListeners(app, { filing, ses, defaultRegion: defaultRegion(config.defaultRegion), logger });
+  const poster = new ThreadPoster(store, messenger, logger.child({ component: 'thread-poster' }));
+  const actions = new CaseActions(store, support, poster, config.approverUserIds, logger.child({ component: 'case-actions' }));
+  const sync = new CaseSync(
+    store,
+    support,
+    poster,
+    { intervalMs: config.pollIntervalSeconds * 1000, approverUserIds: config.approverUserIds },
+    logger.child({ component: 'case-sync' }),
+    () => actions.reconcile(),
+  );
+  registerQuotaListeners(app, { filing, ses, store, defaultRegion: defaultRegion(config.defaultRegion), logger });
   registerDedicatedIpListeners(app, {
     filing,
     ses,
@@ -146,6 +162,7 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
     logger,
   });
   registerRequestListeners(app, { filing, store, logger });
+  registerThreadListeners(app, { actions, store, logger });
 
   let server: Server;
   try {
@@ -168,6 +185,8 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
   }
   const port = (server.address() as AddressInfo).port;
   await filing.resumeAfterRestart();
+  await poster.kickAll();
+  sync.start();
   ready = true;
   logger.info({ mode: config.slack.mode, port }, 'SES support bot is running');
 
@@ -175,11 +194,16 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
     port,
     store,
     filing,
+    sync,
+    poster,
     async stop() {
       ready = false;
+      await sync.stop();
+      poster.stop();
       await app.stop().catch((err: Error) => logger.warn({ err: err.message }, 'error while stopping Bolt'));
       if (config.slack.mode === 'socket') await new Promise((resolve) => server.close(resolve));
       await filing.idle();
+      await poster.idle();
       support.destroy();
       ses.destroy();
       await store.close();

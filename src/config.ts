@@ -61,6 +61,10 @@ const schema = z
     DEDICATED_IP_MONTHLY_PRICE_USD: optionalText
       .pipe(z.string().regex(/^\d{1,4}(\.\d{1,2})?$/, 'a price in US dollars such as 24.95').optional())
       .transform((v) => Math.round(Number(v ?? '24.95') * 100)),
+    POLL_INTERVAL_SECONDS: optionalText
+      .pipe(z.string().regex(/^\d{1,6}$/, 'a whole number of seconds, at least 1').optional())
+      .transform((v) => (v === undefined ? 60 : Number(v)))
+      .pipe(z.number().min(1, 'a whole number of seconds, at least 1')),
     APPROVER_USER_IDS: userIdList,
     AWS_REGION: optionalText,
   });
@@ -87,6 +91,7 @@ export interface Config {
   dedicatedIpMonthlyPriceCents: number;
   approverUserIds: string[];
   defaultRegion: string | undefined;
+  pollIntervalSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -137,5 +142,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     dedicatedIpMonthlyPriceCents: e.DEDICATED_IP_MONTHLY_PRICE_USD,
     approverUserIds: e.APPROVER_USER_IDS,
     defaultRegion: e.AWS_REGION,
+    pollIntervalSeconds: e.POLL_INTERVAL_SECONDS,
   };
 }

@@ -43,6 +43,7 @@ describe('loadConfig: valid settings', () => {
       dedicatedIpMonthlyPriceCents: 2495,
       approverUserIds: [],
       defaultRegion: undefined,
+      pollIntervalSeconds: 60,
     });
   });
 
@@ -210,6 +211,8 @@ describe('loadConfig: bad settings', () => {
     ['a malformed signing secret in Socket Mode', socketEnv({ SLACK_SIGNING_SECRET: 'short' }), 'SLACK_SIGNING_SECRET', /Signing Secret from Basic Information/],
     ['a price that is not in dollars', httpEnv({ DEDICATED_IP_MONTHLY_PRICE_USD: '$24.95' }), 'DEDICATED_IP_MONTHLY_PRICE_USD', /a price in US dollars such as 24.95/],
     ['a non-numeric PORT', httpEnv({ PORT: 'http' }), 'PORT', /^a port number from 0 to 65535$/],
+    ['a poll interval of zero', httpEnv({ POLL_INTERVAL_SECONDS: '0' }), 'POLL_INTERVAL_SECONDS', /at least 1/],
+    ['a fractional poll interval', httpEnv({ POLL_INTERVAL_SECONDS: '0.5' }), 'POLL_INTERVAL_SECONDS', /whole number of seconds/],
     ['a negative PORT', httpEnv({ PORT: '-1' }), 'PORT', /^a port number from 0 to 65535$/],
     ['a PORT above 65535', httpEnv({ PORT: '65536' }), 'PORT', /^a port number from 0 to 65535$/],
     ['a decimal PORT', httpEnv({ PORT: '80.5' }), 'PORT', /^a port number from 0 to 65535$/],

@@ -5,10 +5,12 @@
 export const BOT_SCOPES = {
   commands: 'Receive the /ses-quota and /ses-dedicated-ip slash commands.',
   'chat:write': 'Post and update each request\'s thread root and its thread replies, and post ephemeral notices (chat.postMessage, chat.update, chat.postEphemeral).',
+  'channels:history': 'Receive replies in case threads in public channels (the message.channels event), to see "confirm".',
+  'groups:history': 'Receive replies in case threads in private channels (the message.groups event), to see "confirm".',
 } as const;
 
-/** Events API subscriptions the bot handles (none yet: threads come with the case-threads work). */
-export const BOT_EVENTS: readonly string[] = [];
+/** Events API subscriptions the bot handles: thread replies, for relinquishment confirmations. */
+export const BOT_EVENTS: readonly string[] = ['message.channels', 'message.groups'];
 
 export const SLASH_COMMANDS = {
   '/ses-quota': 'Request an Amazon SES sending quota increase from AWS Support',

@@ -11,6 +11,7 @@ import type { SesGateway } from '../../aws/ses-gateway.js';
 import type { Logger } from '../../logger.js';
 import type { FilingService } from '../../services/filing.js';
 import type { Store } from '../../store/store.js';
+import { channelStatus } from './threads.js';
 import { dedicatedIpErrorsToBlocks, readDedicatedIpForm } from '../dedicated-ip-form.js';
 import { ACTION, CALLBACK, COMMANDS, DIP_BLOCK, rowBlockId } from '../ids.js';
 import { decodeDedicatedIpMeta, type DedicatedIpModalMeta } from '../modal-metadata.js';
@@ -83,6 +84,10 @@ export function registerDedicatedIpListeners(app: App, deps: Deps): void {
 
   app.command(COMMANDS.dedicatedIp, async ({ ack, command, client, respond }) => {
     await ack();
+    if (command.text.trim().toLowerCase() === 'status') {
+      await respond({ response_type: 'ephemeral', text: await channelStatus(client, store, command.channel_id, 'dedicated_ip') });
+      return;
+    }
     const meta = newDedicatedIpMeta(command.channel_id, command.response_url);
     const form: DedicatedIpFormInput = { rows: [{ key: meta.rowKeys[0]!, region: defaultRegion }] };
     let opened: ViewOutput;

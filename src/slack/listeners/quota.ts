@@ -8,6 +8,8 @@ import type { SesGateway } from '../../aws/ses-gateway.js';
 import { AwsError } from '../../aws/errors.js';
 import type { Logger } from '../../logger.js';
 import type { FilingService } from '../../services/filing.js';
+import type { Store } from '../../store/store.js';
+import { channelStatus } from './threads.js';
 import { ACTION, CALLBACK, COMMANDS, QUOTA_BLOCK } from '../ids.js';
 import { decodeQuotaMeta, type QuotaModalMeta } from '../modal-metadata.js';
 import { quotaErrorsToBlocks, readQuotaForm } from '../quota-form.js';
@@ -16,6 +18,7 @@ import { buildQuotaAcceptedView, buildQuotaModal, newQuotaMeta, regionsInForm } 
 interface Deps {
   filing: FilingService;
   ses: SesGateway;
+  store: Store;
   defaultRegion: string;
   logger: Logger;
 }
@@ -23,7 +26,7 @@ interface Deps {
 type ViewOutput = { id: string; hash: string; private_metadata?: string; state?: { values?: unknown } };
 
 export function registerQuotaListeners(app: App, deps: Deps): void {
-  const { filing, ses, defaultRegion, logger } = deps;
+  const { filing, ses, store, defaultRegion, logger } = deps;
 
   /** Reads the quotas the form's regions still lack, then redraws the modal (if nobody else has since). */
   async function showQuotas(client: webApi.WebClient, view: ViewOutput, form: QuotaFormInput, meta: QuotaModalMeta): Promise<void> {
@@ -53,6 +56,10 @@ export function registerQuotaListeners(app: App, deps: Deps): void {
 
   app.command(COMMANDS.quota, async ({ ack, command, client, respond }) => {
     await ack();
+    if (command.text.trim().toLowerCase() === 'status') {
+      await respond({ response_type: 'ephemeral', text: await channelStatus(client, store, command.channel_id, 'quota') });
+      return;
+    }
     const meta = newQuotaMeta(command.channel_id, command.response_url);
     const form: QuotaFormInput = { rows: [{ key: meta.rowKeys[0]!, region: defaultRegion }] };
     let opened: ViewOutput;

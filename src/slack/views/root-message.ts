@@ -90,5 +90,25 @@ export function buildRootMessage(request: StoredRequest): SlackMessage {
       elements: [{ type: 'button', action_id: ACTION.retryFiling, value: request.id, text: plain('Retry'), style: 'primary' }],
     });
   }
+  if (request.status === 'filed' && request.caseStatus !== 'resolved') {
+    blocks.push({
+      type: 'actions',
+      elements: [
+        { type: 'button', action_id: ACTION.replyToAws, value: request.id, text: plain('Reply to AWS Support') },
+        {
+          type: 'button',
+          action_id: ACTION.resolveCase,
+          value: request.id,
+          text: plain('Resolve case'),
+          confirm: {
+            title: plain('Resolve this case?'),
+            text: plain('AWS Support closes the case. It can be reopened for 14 days by replying to it.'),
+            confirm: plain('Resolve'),
+            deny: plain('Cancel'),
+          },
+        },
+      ],
+    });
+  }
   return { text: `${title} requested by ${userMention(request.requesterId)}: ${status}`, blocks };
 }

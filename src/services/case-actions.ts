@@ -1,0 +1,202 @@
+/**
+ * What the team does to a case from Slack: confirm a relinquishment, reply to AWS, resolve the
+ * case. Each communication to AWS is stored under a key before it is sent, so a second
+ * "confirm", a Slack retry, an edit or a second replica sends nothing more; one whose outcome
+ * AWS left unknown is looked for on the case before it is ever sent again.
+ */
+import { AwsError } from '../aws/errors.js';
+import type { SupportGateway } from '../aws/support-gateway.js';
+import type { DedicatedIpRequest, DedicatedIpRelinquish } from '../domain/dedicated-ip.js';
+import { regionName } from '../domain/regions.js';
+import type { Logger } from '../logger.js';
+import { userMention } from '../slack/mrkdwn.js';
+import { buildRootMessage } from '../slack/views/root-message.js';
+import { plainNotice, replyEcho } from '../slack/views/thread-messages.js';
+import type { OutgoingCommunication, Store, StoredRequest } from '../store/store.js';
+import type { ThreadPoster } from './thread-poster.js';
+
+/** Words that count as a confirmation in a thread reply. */
+const CONFIRM_WORD = /\bconfirm(ed)?\b/i;
+
+export function isConfirmation(text: string): boolean {
+  return CONFIRM_WORD.test(text);
+}
+
+export function isRelinquishment(request: StoredRequest): boolean {
+  return request.kind === 'dedicated_ip' && (request.payload as DedicatedIpRequest).action === 'relinquish';
+}
+
+export function confirmationBody(request: StoredRequest, userId: string, userName: string | undefined, at: Date): string {
+  const payload = request.payload as DedicatedIpRelinquish;
+  const total = payload.rows.reduce((n, r) => n + r.count, 0);
+  return [
+    `We confirm the relinquishment of the following standard dedicated IP address${total === 1 ? '' : 'es'} (${total} in total). We understand that this cannot be undone.`,
+    ...payload.rows.map(
+      (r) =>
+        `- Region ${regionName(r.region)} (${r.region}), ${r.count} address${r.count === 1 ? '' : 'es'}${r.addresses.length ? `: ${r.addresses.join(', ')}` : ''}`,
+    ),
+    '',
+    `Confirmed in Slack by ${userName ? `${userName} (Slack user ${userId})` : `Slack user ${userId}`} at ${at.toISOString()}.`,
+    `Slack confirmation reference: ${request.reference}-confirm`,
+  ].join('\n');
+}
+
+export class CaseActions {
+  constructor(
+    private readonly store: Store,
+    private readonly support: SupportGateway,
+    private readonly poster: ThreadPoster,
+    private readonly approverUserIds: string[],
+    private readonly logger: Logger,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  mayAct(userId: string, request: StoredRequest): boolean {
+    return userId === request.requesterId || this.approverUserIds.includes(userId);
+  }
+
+  /** Who may confirm, reply and resolve: the requester and the approvers. */
+  whoMayAct(request: StoredRequest): string[] {
+    return [...new Set([request.requesterId, ...this.approverUserIds])];
+  }
+
+  private async say(request: StoredRequest, key: string, text: string): Promise<void> {
+    if (!request.rootTs) return;
+    await this.store.enqueuePosts([{ contentKey: key, requestId: request.id, channelId: request.channelId, threadTs: request.rootTs, message: plainNotice(text) }]);
+    this.poster.kick(request.channelId);
+  }
+
+  /**
+   * A confirmation from the thread (`eventKey` = the message's ts) or the prompt's button.
+   * Returns what happened, for logs and tests.
+   */
+  async confirm(request: StoredRequest, userId: string, userName: string | undefined, eventKey: string): Promise<'sent' | 'denied' | 'duplicate' | 'not_filed' | 'failed' | 'uncertain'> {
+    if (!this.mayAct(userId, request)) {
+      await this.say(
+        request,
+        `deny:${request.id}:${eventKey}`,
+        `${userMention(userId)}, only ${this.whoMayAct(request).map(userMention).join(', ')} may confirm this relinquishment. Nothing was sent to AWS.`,
+      );
+      return 'denied';
+    }
+    if (request.status !== 'filed' || !request.caseId) {
+      await this.say(request, `notfiled:${request.id}:${eventKey}`, `${userMention(userId)}, the case is not filed yet, so there is nothing to confirm. Nothing was sent to AWS.`);
+      return 'not_filed';
+    }
+    const id = `confirm:${request.id}`;
+    let { created, row } = await this.store.insertOutgoing({
+      id,
+      requestId: request.id,
+      kind: 'confirmation',
+      authorId: userId,
+      body: confirmationBody(request, userId, userName, this.now()),
+    });
+    if (!created) {
+      // A confirmation that failed outright may be given again; anything else is already done or under way.
+      const retried = row.state === 'failed' ? await this.store.transitionOutgoing(id, ['failed'], 'sending') : undefined;
+      if (!retried) {
+        const state = row.state === 'sent' ? 'was sent to AWS' : 'is being sent to AWS';
+        await this.say(request, `dup:${request.id}:${eventKey}`, `${userMention(userId)}, the confirmation by ${userMention(row.authorId)} ${state} already. Nothing more was sent.`);
+        return 'duplicate';
+      }
+      row = retried;
+    }
+    return this.send(request, row);
+  }
+
+  /** Sends a stored outgoing communication that this caller holds in state "sending". */
+  private async send(request: StoredRequest, row: OutgoingCommunication): Promise<'sent' | 'failed' | 'uncertain'> {
+    try {
+      await this.support.addCommunication(request.caseId!, row.body);
+    } catch (err) {
+      const aws = err instanceof AwsError ? err : undefined;
+      const state = aws?.maybeApplied ? 'uncertain' : 'failed';
+      const message = aws?.userMessage ?? String(err);
+      await this.store.transitionOutgoing(row.id, ['sending'], state, message);
+      this.logger.warn({ id: row.id, state, kind: aws?.kind }, 'sending a communication to AWS did not complete');
+      const what = row.kind === 'confirmation' ? 'The confirmation' : 'Your reply';
+      const next =
+        state === 'uncertain'
+          ? 'The bot will check the case and send it only if AWS does not have it.'
+          : row.kind === 'confirmation'
+            ? 'Reply `confirm` again to retry.'
+            : 'Your text is kept below; send it again with Reply to AWS Support.';
+      await this.say(request, `sendfail:${row.id}:${Date.now()}`, `:x: ${what} was not sent: ${message} ${next}`);
+      return state;
+    }
+    await this.store.transitionOutgoing(row.id, ['sending'], 'sent');
+    if (row.kind === 'confirmation') {
+      await this.say(
+        request,
+        `confirmed:${request.id}`,
+        `:white_check_mark: ${userMention(row.authorId)} confirmed the relinquishment; the confirmation was sent to AWS:\n>${row.body.split('\n').slice(0, -1).join('\n>')}`,
+      );
+    }
+    return 'sent';
+  }
+
+  /** A reply written in the Reply modal (`key` = the modal's view id). */
+  async reply(request: StoredRequest, userId: string, userName: string | undefined, text: string, key: string): Promise<'sent' | 'duplicate' | 'denied' | 'failed' | 'uncertain'> {
+    if (!this.mayAct(userId, request) || !request.caseId) return 'denied';
+    const body = `${text.trim()}\n\n--\nSent from Slack by ${userName ? `${userName} (Slack user ${userId})` : `Slack user ${userId}`}. Slack reply reference: ${request.reference}-${key}`;
+    const { created, row } = await this.store.insertOutgoing({ id: `reply:${key}`, requestId: request.id, kind: 'reply', authorId: userId, body });
+    if (!created) return 'duplicate';
+    const result = await this.send(request, row);
+    if (result === 'sent') {
+      await this.store.enqueuePosts([{ contentKey: `echo:${row.id}`, requestId: request.id, channelId: request.channelId, threadTs: request.rootTs!, message: replyEcho(userId, text.trim(), request) }]);
+      this.poster.kick(request.channelId);
+    } else {
+      await this.say(request, `replytext:${row.id}`, `Text of the reply that was not sent:\n>${text.trim().split('\n').join('\n>')}`);
+    }
+    return result;
+  }
+
+  async resolve(request: StoredRequest, userId: string): Promise<'resolved' | 'denied' | 'failed'> {
+    if (!this.mayAct(userId, request) || !request.caseId) return 'denied';
+    try {
+      await this.support.resolveCase(request.caseId);
+    } catch (err) {
+      const message = err instanceof AwsError ? err.userMessage : String(err);
+      await this.say(request, `resolvefail:${request.id}:${Date.now()}`, `:x: ${userMention(userId)}, the case was not resolved: ${message}`);
+      return 'failed';
+    }
+    const changes = request.statusChanges + 1;
+    const updated = await this.store.updateRequest(request.id, { caseStatus: 'resolved', resolvedAt: this.now().toISOString(), statusChanges: changes });
+    await this.store.enqueuePosts([
+      { contentKey: `root:${request.id}:${changes}`, requestId: request.id, channelId: request.channelId, threadTs: request.rootTs!, message: { ...buildRootMessage(updated), updateTs: request.rootTs! } },
+      { contentKey: `resolved:${request.id}:${changes}`, requestId: request.id, channelId: request.channelId, threadTs: request.rootTs!, message: plainNotice(`:white_check_mark: ${userMention(userId)} resolved the case. It can be reopened for 14 days by replying to it.`) },
+    ]);
+    this.poster.kick(request.channelId);
+    return 'resolved';
+  }
+
+  /**
+   * Communications whose sending was interrupted or whose outcome AWS left unknown: found on
+   * the case by their reference → sent; provably absent → sent now; AWS unreachable → later.
+   */
+  async reconcile(): Promise<void> {
+    for (const row of await this.store.listOutgoingByState(['uncertain', 'sending'])) {
+      // "sending" rows younger than a minute belong to a send under way in some process.
+      if (row.state === 'sending' && this.now().getTime() - Date.parse(row.updatedAt) < 60_000) continue;
+      const request = await this.store.getRequest(row.requestId);
+      if (!request?.caseId) continue;
+      const marker = row.body.split('\n').at(-1)!.replace(/^.*(Slack (confirmation|reply) reference: \S+)$/s, '$1');
+      let found: boolean;
+      try {
+        const since = new Date(Date.parse(row.createdAt) - 5 * 60_000).toISOString();
+        found = (await this.support.describeCommunications(request.caseId, since)).some((m) => m.body.includes(marker));
+      } catch (err) {
+        this.logger.warn({ id: row.id, err: (err as Error).message }, 'could not check a communication with AWS; will retry');
+        continue;
+      }
+      const claimed = await this.store.transitionOutgoing(row.id, [row.state], 'sending');
+      if (!claimed) continue;
+      if (found) {
+        await this.store.transitionOutgoing(row.id, ['sending'], 'sent');
+        if (row.kind === 'confirmation') await this.say(request, `confirmed:${request.id}`, `:white_check_mark: ${userMention(row.authorId)}'s confirmation reached AWS.`);
+      } else {
+        await this.send(request, claimed);
+      }
+    }
+  }
+}

@@ -1,0 +1,164 @@
+/**
+ * Follows every case the bot filed and brings AWS's side into Slack: new communications into
+ * the case's thread (once each, in order), status changes onto the thread root. Economical with
+ * the Support API: one DescribeCases per 100 cases per cycle, which already carries each case's
+ * status and five newest communications; DescribeCommunications only for a case with more new
+ * ones than that.
+ */
+import { createHash } from 'node:crypto';
+import type { CaseCommunication, SupportCase, SupportGateway } from '../aws/support-gateway.js';
+import type { DedicatedIpRequest } from '../domain/dedicated-ip.js';
+import type { Logger } from '../logger.js';
+import { buildRootMessage } from '../slack/views/root-message.js';
+import { AWS_AUTHOR, communicationMessage, confirmationPrompt, statusNotice } from '../slack/views/thread-messages.js';
+import type { NewThreadPost, RequestPatch, Store, StoredRequest } from '../store/store.js';
+import type { ThreadPoster } from './thread-poster.js';
+
+export const DESCRIBE_CASES_BATCH = 100;
+/** A resolved case can be reopened for 14 days; it is watched that long. */
+export const RESOLVED_WATCH_MS = 14 * 24 * 60 * 60 * 1000;
+
+export interface CycleReport {
+  cases: number;
+  describeCasesCalls: number;
+  /** Every Support API call of the cycle, DescribeCommunications pages and retries included. */
+  supportCalls: number;
+  posts: number;
+}
+
+export function communicationKey(caseId: string, m: CaseCommunication): string {
+  const hash = createHash('sha256').update(m.body).digest('hex').slice(0, 24);
+  return `${caseId}|${m.timeCreated}|${m.submittedBy}|${hash}`;
+}
+
+function time(iso: string | null | undefined): number {
+  const t = Date.parse(iso ?? '');
+  return Number.isFinite(t) ? t : 0;
+}
+
+export class CaseSync {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<unknown> | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly store: Store,
+    private readonly support: SupportGateway,
+    private readonly poster: ThreadPoster,
+    private readonly settings: { intervalMs: number; approverUserIds: string[] },
+    private readonly logger: Logger,
+    /** Runs before each cycle (the confirmation service's reconciliation hooks in here). */
+    private readonly beforeCycle: () => Promise<void> = async () => {},
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  start(): void {
+    const tick = async () => {
+      if (this.stopped) return;
+      this.running = this.cycle().catch((err: unknown) => this.logger.warn({ err: (err as Error).message }, 'case sync cycle failed; next cycle retries'));
+      await this.running;
+      if (!this.stopped) {
+        this.timer = setTimeout(tick, this.settings.intervalMs);
+        this.timer.unref();
+      }
+    };
+    void tick();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /** One pass over every tracked case. */
+  async cycle(): Promise<CycleReport> {
+    await this.beforeCycle();
+    const tracked = await this.store.listTrackedRequests(new Date(this.now() - RESOLVED_WATCH_MS).toISOString());
+    const callsBefore = this.support.callCount;
+    const report: CycleReport = { cases: tracked.length, describeCasesCalls: 0, supportCalls: 0, posts: 0 };
+    const byCase = new Map(tracked.map((r) => [r.caseId!, r]));
+    const ids = [...byCase.keys()];
+    const channels = new Set<string>();
+    for (let i = 0; i < ids.length; i += DESCRIBE_CASES_BATCH) {
+      const batch = ids.slice(i, i + DESCRIBE_CASES_BATCH);
+      report.describeCasesCalls += 1;
+      const cases = await this.support.describeCases(batch, true);
+      for (const c of cases) {
+        const request = byCase.get(c.caseId);
+        if (!request?.rootTs) continue;
+        const posts = await this.syncCase(request, c);
+        report.posts += posts;
+        if (posts) channels.add(request.channelId);
+      }
+    }
+    for (const channel of channels) this.poster.kick(channel);
+    report.supportCalls = this.support.callCount - callsBefore;
+    return report;
+  }
+
+  private async syncCase(request: StoredRequest, c: SupportCase): Promise<number> {
+    const caseId = c.caseId;
+    const watermark = request.commWatermark;
+    const atOrAfterWatermark = (m: CaseCommunication) => watermark === null || time(m.timeCreated) >= time(watermark);
+    let fresh = c.recentCommunications.filter(atOrAfterWatermark);
+    if (c.moreCommunications && fresh.length === c.recentCommunications.length) {
+      // Every one of the five shown is new and there are more: page the rest since the watermark.
+      fresh = (await this.support.describeCommunications(caseId, watermark ?? undefined)).filter(atOrAfterWatermark);
+    }
+    fresh.sort((a, b) => time(a.timeCreated) - time(b.timeCreated));
+    const keyed = fresh.map((m) => ({ m, key: communicationKey(caseId, m) }));
+    const seen = await this.store.seenKeys(request.id, keyed.map((k) => k.key));
+    const unseen = keyed.filter((k) => !seen.has(k.key));
+
+    const posts: NewThreadPost[] = [];
+    const post = (contentKey: string, message: NewThreadPost['message']) =>
+      posts.push({ contentKey, requestId: request.id, channelId: request.channelId, threadTs: request.rootTs!, message });
+    const patch: RequestPatch = {};
+    let current: StoredRequest = request;
+    if (c.displayId && c.displayId !== request.displayId) {
+      patch.displayId = c.displayId;
+      current = { ...current, displayId: c.displayId };
+    }
+
+    const needsConfirmation = await this.awaitsConfirmation(request);
+    for (const { m, key } of unseen) {
+      const fromAws = m.submittedBy === AWS_AUTHOR;
+      // The bot's own words (the case body, confirmations, replies) carry the request's reference.
+      if (!fromAws && m.body.includes(request.reference)) continue;
+      post(`comm:${key}`, communicationMessage(current, m));
+      if (fromAws && needsConfirmation) post(`prompt:${key}`, confirmationPrompt(current, this.settings.approverUserIds));
+    }
+    const newest = fresh.at(-1)?.timeCreated;
+    if (newest && time(newest) > time(watermark)) patch.commWatermark = newest;
+
+    if (c.status && c.status !== request.caseStatus) {
+      const changes = request.statusChanges + 1;
+      patch.caseStatus = c.status;
+      patch.statusChanges = changes;
+      patch.resolvedAt = c.status === 'resolved' ? new Date(this.now()).toISOString() : null;
+      current = { ...current, ...patch } as StoredRequest;
+      if (c.status === 'pending-customer-action' || c.status === 'resolved') post(`status:${request.id}:${changes}`, statusNotice(current, c.status));
+      post(`root:${request.id}:${changes}`, { ...buildRootMessage(current), updateTs: request.rootTs! });
+    } else if (patch.displayId) {
+      post(`root:${request.id}:display`, { ...buildRootMessage(current), updateTs: request.rootTs! });
+    }
+
+    if (posts.length || unseen.length || Object.keys(patch).length) {
+      await this.store.recordCaseSync({
+        requestId: request.id,
+        patch,
+        seen: unseen.map(({ m, key }) => ({ contentKey: key, timeCreated: m.timeCreated })),
+        posts,
+      });
+    }
+    return posts.length;
+  }
+
+  /** A relinquishment not yet confirmed (or whose confirmation failed) prompts after AWS replies. */
+  private async awaitsConfirmation(request: StoredRequest): Promise<boolean> {
+    if (request.kind !== 'dedicated_ip' || (request.payload as DedicatedIpRequest).action !== 'relinquish') return false;
+    const outgoing = await this.store.listOutgoing(request.id);
+    return !outgoing.some((o) => o.kind === 'confirmation' && o.state !== 'failed');
+  }
+}
