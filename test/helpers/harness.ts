@@ -63,6 +63,8 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
       DATABASE_URL: `file:${join(dir, 'bot.sqlite')}`,
       LOG_LEVEL: 'info',
       AWS_REGION: 'us-east-1',
+      // Tests run sync cycles themselves (syncNow); the timer only runs the one at start-up.
+      POLL_INTERVAL_SECONDS: '3600',
       ...env,
     });
     const logger = createLogger({ level: config.logLevel, destination: sink, secrets: [BOT_TOKEN, SIGNING_SECRET, AWS_SECRET] });
@@ -159,4 +161,61 @@ export async function actInModal(
     const v = h.slack.latestView(view.id)!;
     return v.hash !== before ? v : undefined;
   }, 5000, `the modal to be redrawn after ${action.action_id}`);
+}
+
+/** Runs one sync cycle and waits until its thread posts are in Slack. */
+export async function syncNow(h: Harness) {
+  const report = await h.bot.sync.cycle();
+  await h.bot.poster.idle();
+  return report;
+}
+
+/** Files a quota case through the modal and returns the request, its AWS case and thread root. */
+export async function fileQuotaCase(h: Harness, userId = REQUESTER, channelId = CHANNEL) {
+  const { view } = await openQuotaModal(h, userId, channelId);
+  const res = await submitQuota(h, view, validQuotaInputs());
+  if (res.json?.response_action !== 'update') throw new Error(`submission refused: ${res.body}`);
+  return waitForFiledCase(h, channelId);
+}
+
+/** Waits for the newest request of a channel to be filed; returns it with its AWS case and root. */
+export async function waitForFiledCase(h: Harness, channelId = CHANNEL) {
+  const root = await h.slack.waitFor(() => h.slack.rootMessages(channelId).find((m) => textOf(m.blocks).includes('AWS status')), 10_000, 'a filed case');
+  await h.bot.filing.idle();
+  const request = (await h.bot.store.findRequestByThread(channelId, root.ts))!;
+  const awsCase = h.aws.cases.get(request.caseId!)!;
+  return { request, awsCase, rootTs: root.ts };
+}
+
+/** Files a relinquishment of the given addresses (which must be in the fake's eu-west-1 inventory). */
+export async function fileRelinquishment(h: Harness, addresses: string[], userId = REQUESTER, channelId = CHANNEL) {
+  const view = await openDedicatedIpModal(h, userId, channelId);
+  const relinquish = await actInModal(h, view, { dip_action: 'relinquish', 'row:0:region': 'eu-west-1', contact_language: 'en' }, { action_id: 'dip_action', block_id: 'dip_action', type: 'radio_buttons' }, userId);
+  const res = await h.requester.viewSubmission({
+    view: relinquish,
+    values: fillState(relinquish, { dip_action: 'relinquish', 'row:0:region': 'eu-west-1', 'row:0:addresses': addresses, dip_note: undefined, contact_language: 'en' }),
+    userId,
+  });
+  if (res.json?.response_action !== 'update') throw new Error(`relinquishment refused: ${res.body}`);
+  return waitForFiledCase(h, channelId);
+}
+
+/** A user's reply in a thread, as the Events API delivers it. */
+export function threadReply(h: Harness, opts: { channel?: string; threadTs: string; user: string; text: string; ts?: string; subtype?: string; eventId?: string }) {
+  const ts = opts.ts ?? `${Math.floor(Date.now() / 1000)}.${String(Math.floor(Math.random() * 1e6)).padStart(6, '0')}`;
+  return h.requester.event(
+    {
+      type: 'message',
+      channel: opts.channel ?? CHANNEL,
+      user: opts.user,
+      text: opts.text,
+      ts,
+      thread_ts: opts.threadTs,
+      parent_user_id: h.slack.botUserId,
+      channel_type: 'channel',
+      event_ts: ts,
+      ...(opts.subtype ? { subtype: opts.subtype } : {}),
+    },
+    opts.eventId ? { eventId: opts.eventId } : {},
+  );
 }
