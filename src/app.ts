@@ -150,7 +150,10 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
     poster,
     { intervalMs: config.pollIntervalSeconds * 1000, approverUserIds: config.approverUserIds },
     logger.child({ component: 'case-sync' }),
-    () => actions.reconcile(),
+    async () => {
+      await filing.recover();
+      await actions.reconcile();
+    },
   );
   registerQuotaListeners(app, { filing, ses, store, defaultRegion: defaultRegion(config.defaultRegion), logger });
   registerDedicatedIpListeners(app, {
@@ -184,7 +187,7 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
     throw err;
   }
   const port = (server.address() as AddressInfo).port;
-  await filing.resumeAfterRestart();
+  await filing.recover(true);
   await poster.kickAll();
   sync.start();
   ready = true;

@@ -93,6 +93,8 @@ export class CaseSync {
       }
     }
     for (const channel of channels) this.poster.kick(channel);
+    // Also posts left pending by a failed try or by a replica that died.
+    await this.poster.kickAll();
     report.supportCalls = this.support.callCount - callsBefore;
     return report;
   }

@@ -42,6 +42,9 @@ export interface Submission {
   responseUrl: string | undefined;
 }
 
+/** How long a process holds a request it is filing before another may take it over. */
+export const FILING_LEASE_MS = 120_000;
+
 export function newRequestId(): string {
   return randomBytes(8).toString('hex');
 }
@@ -82,15 +85,20 @@ export class FilingService {
   async startFiling(requestId: string, from: 'new' | 'retry' = 'new'): Promise<'started' | 'busy'> {
     const clear = { errorCode: null, errorMessage: null };
     // "uncertain" is claimed on its own, so that whoever claims it knows to look for the case first.
-    const uncertain = from === 'retry' ? await this.store.transition(requestId, ['uncertain'], 'filing', clear) : undefined;
+    const uncertain = from === 'retry' ? await this.store.transition(requestId, ['uncertain'], 'filing', clear, new Date(Date.now() + FILING_LEASE_MS)) : undefined;
+    const lease = new Date(Date.now() + FILING_LEASE_MS);
     const claimed =
-      uncertain ?? (await this.store.transition(requestId, from === 'new' ? ['received'] : ['failed', 'not_posted'], 'filing', clear));
+      uncertain ?? (await this.store.transition(requestId, from === 'new' ? ['received'] : ['failed', 'not_posted'], 'filing', clear, lease));
     if (!claimed) return 'busy';
-    const job = this.file(claimed, uncertain !== undefined)
-      .catch((err: unknown) => this.logger.error({ err, requestId }, 'filing failed unexpectedly'))
+    this.track(this.file(claimed, uncertain !== undefined));
+    return 'started';
+  }
+
+  private track(filing: Promise<void>): void {
+    const job = filing
+      .catch((err: unknown) => this.logger.error({ err }, 'filing failed unexpectedly'))
       .finally(() => this.running.delete(job));
     this.running.add(job);
-    return 'started';
   }
 
   async idle(): Promise<void> {
@@ -101,8 +109,11 @@ export class FilingService {
     return userId === request.requesterId || this.settings.approverUserIds.includes(userId);
   }
 
-  /** Files a request this process has claimed (status "filing"). */
-  private async file(claimed: StoredRequest, mayAlreadyBeFiled: boolean): Promise<void> {
+  /**
+   * Files a request this process has claimed (status "filing"). `before`, for an automatic
+   * recovery, is the request as it was: an unchanged failure is not announced again.
+   */
+  private async file(claimed: StoredRequest, mayAlreadyBeFiled: boolean, before?: StoredRequest): Promise<void> {
     let request: StoredRequest | undefined = claimed;
     const log = this.logger.child({ requestId: request.id, reference: request.reference });
 
@@ -110,7 +121,7 @@ export class FilingService {
     if (!request) return;
 
     if (mayAlreadyBeFiled) {
-      const found = await this.reconcile(request, log);
+      const found = await this.reconcile(request, log, before);
       if (found === 'unknown') return;
       if (found) return this.linkCase(request, found.caseId, log);
     }
@@ -176,7 +187,7 @@ export class FilingService {
   }
 
   /** Looks for a case AWS may have created for this request. `undefined`: provably none. */
-  private async reconcile(request: StoredRequest, log: Logger): Promise<{ caseId: string } | undefined | 'unknown'> {
+  private async reconcile(request: StoredRequest, log: Logger, before?: StoredRequest): Promise<{ caseId: string } | undefined | 'unknown'> {
     const since = new Date(Date.parse(request.createdAt) - 10 * 60_000);
     try {
       const found = await this.support.findCaseByReference(request.reference, since);
@@ -185,8 +196,13 @@ export class FilingService {
     } catch (err) {
       const aws = err instanceof AwsError ? err : undefined;
       const message = `Could not ask AWS whether the case was already filed (${aws?.userMessage ?? String(err)}). Nothing was filed again; press Retry later.`;
-      const stored = await this.store.transition(request.id, ['filing'], 'uncertain', { errorCode: aws?.kind ?? 'unknown', errorMessage: message });
-      if (stored) await this.tellThread(stored, message, log);
+      const errorCode = aws?.kind ?? 'unknown';
+      const stored = await this.store.transition(request.id, ['filing'], 'uncertain', { errorCode, errorMessage: message });
+      // Recovery retries every cycle; the thread hears about a failure once, not every minute.
+      if (stored && !(before?.status === 'uncertain' && before.errorCode === errorCode)) {
+        await this.refreshRoot(stored, log);
+        await this.tellThread(stored, message, log);
+      }
       return 'unknown';
     }
   }
@@ -240,17 +256,22 @@ export class FilingService {
   }
 
   /**
-   * Requests left mid-way by a previous process: ones never started are filed; ones that were
-   * being filed may have reached AWS, so they wait for a reconciling retry.
+   * Picks up requests nobody is working on: accepted but never started (the process stopped
+   * right after storing them) are filed; "filing" whose lease expired (its process died) and
+   * "uncertain" ones are reconciled with AWS first: linked if AWS has the case, filed if it
+   * provably has not, left waiting if AWS cannot be asked. Safe to run in every replica.
    */
-  async resumeAfterRestart(): Promise<void> {
+  async recover(atStartup = false): Promise<void> {
     for (const request of await this.store.listRequestsByStatus(['received'])) await this.startFiling(request.id);
-    for (const request of await this.store.listRequestsByStatus(['filing'])) {
-      const stored = await this.store.transition(request.id, ['filing'], 'uncertain', {
-        errorCode: 'interrupted',
-        errorMessage: 'The bot stopped while filing this request.',
-      });
-      if (stored) await this.refreshRoot(stored);
+    // With a database of its own, whatever was "filing" at start-up belonged to a dead process.
+    const now = atStartup && this.store.exclusive ? new Date(Date.now() + 10 * FILING_LEASE_MS) : new Date();
+    for (const request of await this.store.listStaleFilings(now)) {
+      const claimed = await this.store.claimStaleFiling(request.id, now, new Date(Date.now() + FILING_LEASE_MS));
+      if (claimed) this.track(this.file(claimed, true, claimed));
+    }
+    for (const request of await this.store.listRequestsByStatus(['uncertain'])) {
+      const claimed = await this.store.transition(request.id, ['uncertain'], 'filing', {}, new Date(Date.now() + FILING_LEASE_MS));
+      if (claimed) this.track(this.file(claimed, true, request));
     }
   }
 }

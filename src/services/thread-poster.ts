@@ -1,12 +1,15 @@
 /**
  * Drains the thread outbox, one independent loop per channel: a channel waiting out a Slack
  * rate limit (the Web API client honours Retry-After) never holds up the others, and a post
- * that fails stays pending and is tried again later.
+ * that fails stays pending and is tried again later. Each post is claimed before it is sent,
+ * so replicas sharing the database never send the same post twice.
  */
 import type { Logger } from '../logger.js';
 import type { SlackMessenger } from '../slack/messenger.js';
 import type { SlackMessage } from '../slack/views/root-message.js';
 import type { Store } from '../store/store.js';
+
+const CLAIM_MS = 60_000;
 
 export class ThreadPoster {
   private readonly draining = new Map<string, Promise<void>>();
@@ -45,7 +48,10 @@ export class ThreadPoster {
   private async drain(channelId: string): Promise<void> {
     for (;;) {
       if (this.stopped) return;
-      const post = await this.store.nextPendingPost(channelId);
+      const now = new Date();
+      // Claimed for a minute: long enough to wait out a rate limit, short enough that a post
+      // claimed by a process that died is taken over soon.
+      const post = await this.store.claimNextPost(channelId, now, new Date(now.getTime() + CLAIM_MS));
       if (!post) return;
       const message = post.message as SlackMessage & { updateTs?: string };
       try {
@@ -59,6 +65,7 @@ export class ThreadPoster {
         await this.store.markPosted(post.contentKey, ts);
       } catch (err) {
         await this.store.countPostAttempt(post.contentKey);
+        await this.store.releasePost(post.contentKey);
         const delay = Math.min(60_000, this.retryBaseMs * 2 ** Math.min(post.attempts, 6));
         this.logger.warn({ err: (err as Error).message, channel: channelId, key: post.contentKey, retryInMs: delay }, 'thread post failed; will retry');
         const timer = setTimeout(() => {

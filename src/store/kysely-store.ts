@@ -24,7 +24,10 @@ function nextSeq(): string {
 }
 
 export class KyselyStore implements Store {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    readonly exclusive: boolean,
+  ) {}
 
   async migrate(): Promise<void> {
     const { error, results } = await new Migrator({ db: this.db, provider: migrationProvider }).migrateToLatest();
@@ -78,13 +81,14 @@ export class KyselyStore implements Store {
     return row && toRequest(row);
   }
 
-  async transition(id: string, from: RequestStatus[], to: RequestStatus, patch: RequestPatch = {}): Promise<StoredRequest | undefined> {
+  async transition(id: string, from: RequestStatus[], to: RequestStatus, patch: RequestPatch = {}, leaseUntil?: Date): Promise<StoredRequest | undefined> {
     const row = await this.db
       .updateTable('requests')
       .set({
         ...toColumns(patch),
         status: to,
         updated_at: new Date().toISOString(),
+        lease_until: to === 'filing' ? (leaseUntil ?? new Date(Date.now() + 120_000)).toISOString() : null,
         ...(to === 'filing' ? { attempts: sql<number>`attempts + 1` } : {}),
       })
       .where('id', '=', id)
@@ -92,6 +96,48 @@ export class KyselyStore implements Store {
       .returningAll()
       .executeTakeFirst();
     return row && toRequest(row);
+  }
+
+  async claimStaleFiling(id: string, now: Date, leaseUntil: Date): Promise<StoredRequest | undefined> {
+    const row = await this.db
+      .updateTable('requests')
+      .set({ lease_until: leaseUntil.toISOString(), updated_at: now.toISOString(), attempts: sql<number>`attempts + 1` })
+      .where('id', '=', id)
+      .where('status', '=', 'filing')
+      .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now.toISOString())]))
+      .returningAll()
+      .executeTakeFirst();
+    return row && toRequest(row);
+  }
+
+  async listStaleFilings(now: Date): Promise<StoredRequest[]> {
+    const rows = await this.db
+      .selectFrom('requests')
+      .selectAll()
+      .where('status', '=', 'filing')
+      .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now.toISOString())]))
+      .orderBy('created_at')
+      .execute();
+    return rows.map(toRequest);
+  }
+
+  async acquireLease(name: string, owner: string, now: Date, until: Date): Promise<boolean> {
+    const row = await this.db
+      .insertInto('leases')
+      .values({ name, owner, until: until.toISOString() })
+      .onConflict((oc) =>
+        oc
+          .column('name')
+          .doUpdateSet({ owner, until: until.toISOString() })
+          .where((eb) => eb.or([eb('leases.owner', '=', owner), eb('leases.until', '<', now.toISOString())])),
+      )
+      .returning('owner')
+      .executeTakeFirst();
+    return row?.owner === owner;
+  }
+
+  async releaseLease(name: string, owner: string): Promise<void> {
+    await this.db.deleteFrom('leases').where('name', '=', name).where('owner', '=', owner).execute();
   }
 
   async updateRequest(id: string, patch: RequestPatch): Promise<StoredRequest> {
@@ -189,8 +235,9 @@ export class KyselyStore implements Store {
     await insertPosts(this.db, posts);
   }
 
-  async nextPendingPost(channelId: string): Promise<ThreadPost | undefined> {
-    const row = await this.db
+  async claimNextPost(channelId: string, now: Date, until: Date): Promise<ThreadPost | undefined> {
+    // The oldest unposted row of the channel; if another live process holds it, the channel waits.
+    const next = await this.db
       .selectFrom('thread_posts')
       .selectAll()
       .where('state', '=', 'pending')
@@ -198,11 +245,24 @@ export class KyselyStore implements Store {
       .orderBy('seq')
       .limit(1)
       .executeTakeFirst();
-    return row && toPost(row);
+    if (!next) return undefined;
+    const claimed = await this.db
+      .updateTable('thread_posts')
+      .set({ claimed_until: until.toISOString() })
+      .where('content_key', '=', next.content_key)
+      .where('state', '=', 'pending')
+      .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now.toISOString())]))
+      .returningAll()
+      .executeTakeFirst();
+    return claimed && toPost(claimed);
+  }
+
+  async releasePost(contentKey: string): Promise<void> {
+    await this.db.updateTable('thread_posts').set({ claimed_until: null }).where('content_key', '=', contentKey).execute();
   }
 
   async markPosted(contentKey: string, postedTs: string): Promise<void> {
-    await this.db.updateTable('thread_posts').set({ state: 'posted', posted_ts: postedTs }).where('content_key', '=', contentKey).execute();
+    await this.db.updateTable('thread_posts').set({ state: 'posted', posted_ts: postedTs, claimed_until: null }).where('content_key', '=', contentKey).execute();
   }
 
   async countPostAttempt(contentKey: string): Promise<void> {

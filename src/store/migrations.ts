@@ -87,6 +87,22 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('outgoing_by_request').on('outgoing_communications').columns(['request_id', 'kind']).execute();
     },
   },
+  '0004_leases': {
+    async up(db: Kysely<any>) {
+      // A request in "filing" belongs to the process whose lease has not expired; after that,
+      // another process (or the same one restarted) reconciles it with AWS.
+      await db.schema.alterTable('requests').addColumn('lease_until', 'text').execute();
+      // Named leases held by one replica at a time (the case sync), with expiry.
+      await db.schema
+        .createTable('leases')
+        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('owner', 'text', (c) => c.notNull())
+        .addColumn('until', 'text', (c) => c.notNull())
+        .execute();
+      // A thread post being sent by one replica until `claimed_until`.
+      await db.schema.alterTable('thread_posts').addColumn('claimed_until', 'text').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

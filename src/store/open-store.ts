@@ -15,7 +15,7 @@ export async function openStore(databaseUrl: string): Promise<Store> {
   // WAL lets readers go on while a write commits; busy_timeout rides out a second process briefly holding the lock.
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('busy_timeout = 5000');
-  const store = new KyselyStore(new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) }));
+  const store = new KyselyStore(new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) }), true);
   try {
     await store.migrate();
   } catch (err) {

@@ -24,6 +24,13 @@ export interface RequestsTable {
   comm_watermark: string | null;
   resolved_at: string | null;
   status_changes: Generated<number>;
+  lease_until: string | null;
+}
+
+export interface LeasesTable {
+  name: string;
+  owner: string;
+  until: string;
 }
 
 export interface SeenCommunicationsTable {
@@ -43,6 +50,7 @@ export interface ThreadPostsTable {
   posted_ts: string | null;
   attempts: Generated<number>;
   created_at: string;
+  claimed_until: string | null;
 }
 
 export interface OutgoingCommunicationsTable {
@@ -69,4 +77,5 @@ export interface Database {
   seen_communications: SeenCommunicationsTable;
   thread_posts: ThreadPostsTable;
   outgoing_communications: OutgoingCommunicationsTable;
+  leases: LeasesTable;
 }

@@ -88,16 +88,28 @@ export interface CaseSyncResult {
 }
 
 export interface Store {
+  /**
+   * True when no other process can share this database (SQLite): work left "in progress" at
+   * start-up was then abandoned by a dead process and can be taken over at once.
+   */
+  readonly exclusive: boolean;
   /** True when the database answers. */
   ping(): Promise<boolean>;
   /** Inserts unless a request with the same submission key exists; returns the stored one. */
   insertRequest(request: NewRequest): Promise<{ created: boolean; request: StoredRequest }>;
   getRequest(id: string): Promise<StoredRequest | undefined>;
   /**
-   * Moves a request from one of `from` to `to` in one atomic step, counting an attempt when
-   * `to` is "filing". Returns the updated request to the one caller that made the move.
+   * Moves a request from one of `from` to `to` in one atomic step, counting an attempt and
+   * taking a lease until `leaseUntil` when `to` is "filing". Returns the updated request to
+   * the one caller that made the move.
    */
-  transition(id: string, from: RequestStatus[], to: RequestStatus, patch?: RequestPatch): Promise<StoredRequest | undefined>;
+  transition(id: string, from: RequestStatus[], to: RequestStatus, patch?: RequestPatch, leaseUntil?: Date): Promise<StoredRequest | undefined>;
+  /** Takes over a "filing" request whose lease expired (its process died). */
+  claimStaleFiling(id: string, now: Date, leaseUntil: Date): Promise<StoredRequest | undefined>;
+  listStaleFilings(now: Date): Promise<StoredRequest[]>;
+  /** Takes or renews a named lease; true when `owner` holds it until `until`. */
+  acquireLease(name: string, owner: string, now: Date, until: Date): Promise<boolean>;
+  releaseLease(name: string, owner: string): Promise<void>;
   updateRequest(id: string, patch: RequestPatch): Promise<StoredRequest>;
   listRequestsByStatus(statuses: RequestStatus[]): Promise<StoredRequest[]>;
   /** Merges `data` into the snapshot kept for an open modal (by Slack view id). */
@@ -112,7 +124,9 @@ export interface Store {
   recordCaseSync(result: CaseSyncResult): Promise<void>;
 
   enqueuePosts(posts: NewThreadPost[]): Promise<void>;
-  nextPendingPost(channelId: string): Promise<ThreadPost | undefined>;
+  /** Claims the channel's oldest post not yet posted (nor claimed by a live process) until `until`. */
+  claimNextPost(channelId: string, now: Date, until: Date): Promise<ThreadPost | undefined>;
+  releasePost(contentKey: string): Promise<void>;
   markPosted(contentKey: string, postedTs: string): Promise<void>;
   countPostAttempt(contentKey: string): Promise<void>;
   channelsWithPendingPosts(): Promise<string[]>;
