@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    globalSetup: ['test/global-setup.ts'],
     // Integration tests start real HTTP servers; forks keep each file's process.env
     // (AWS endpoint variables) to itself.
     pool: 'forks',

@@ -47,7 +47,7 @@ const schema = z
     DATABASE_URL: optionalText.pipe(
       z
         .string()
-        .regex(/^file:.+/, 'file:PATH for SQLite (PostgreSQL is not supported yet), or unset for ./data/ses-bot.sqlite')
+        .regex(/^(file:.+|postgres(ql)?:\/\/.+)$/, 'file:PATH for SQLite, postgres://USER:PASSWORD@HOST:PORT/DATABASE for PostgreSQL, or unset for ./data/ses-bot.sqlite')
         .default('file:./data/ses-bot.sqlite'),
     ),
     LOG_LEVEL: optionalText.pipe(z.enum(LOG_LEVELS, { error: `one of ${LOG_LEVELS.join(', ')}` }).default('info')),

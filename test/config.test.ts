@@ -169,7 +169,7 @@ describe('loadConfig: bad settings', () => {
       SLACK_BOT_TOKEN: 'xoxp-user-token',
       PORT: 'eighty',
       SLACK_API_URL: 'not a url',
-      DATABASE_URL: 'postgres://ses:pw@db.internal/ses',
+      DATABASE_URL: 'mysql://ses:pw@db.internal/ses',
       LOG_LEVEL: 'verbose',
       SUPPORT_SEVERITY: 'meh',
       APPROVER_USER_IDS: 'U012AB3CD, bob',
@@ -218,7 +218,7 @@ describe('loadConfig: bad settings', () => {
     ['a decimal PORT', httpEnv({ PORT: '80.5' }), 'PORT', /^a port number from 0 to 65535$/],
     ['a SLACK_API_URL that is not a URL', httpEnv({ SLACK_API_URL: 'slack api' }), 'SLACK_API_URL', /^an http\(s\) URL such as https:\/\/slack\.com\/api\/$/],
     ['an ftp SLACK_API_URL', httpEnv({ SLACK_API_URL: 'ftp://slack.com/api/' }), 'SLACK_API_URL', /^an http\(s\) URL/],
-    ['a PostgreSQL DATABASE_URL', httpEnv({ DATABASE_URL: 'postgres://localhost/ses' }), 'DATABASE_URL', /PostgreSQL is not supported yet/],
+    ['a MySQL DATABASE_URL', httpEnv({ DATABASE_URL: 'mysql://localhost/ses' }), 'DATABASE_URL', /postgres:\/\/USER:PASSWORD@HOST:PORT\/DATABASE for PostgreSQL/],
     ['a DATABASE_URL without a path', httpEnv({ DATABASE_URL: 'file:' }), 'DATABASE_URL', /^file:PATH for SQLite/],
     ['an unknown LOG_LEVEL', httpEnv({ LOG_LEVEL: 'verbose' }), 'LOG_LEVEL', /^one of fatal, error, warn, info, debug, trace, silent$/],
     ['an unknown SUPPORT_SEVERITY', httpEnv({ SUPPORT_SEVERITY: 'meh' }), 'SUPPORT_SEVERITY', /^one of low, normal, high, urgent, critical$/],
@@ -254,8 +254,13 @@ describe('loadConfig: secrets stay out of error messages', () => {
     expectNotLeaked(err, [BOT_TOKEN, APP_TOKEN, SIGNING_SECRET]);
   });
 
+  it('accepts a PostgreSQL DATABASE_URL', () => {
+    expect(loadConfig(httpEnv({ DATABASE_URL: 'postgres://ses:pw@db.internal:5432/ses' })).databaseUrl).toBe('postgres://ses:pw@db.internal:5432/ses');
+    expect(loadConfig(httpEnv({ DATABASE_URL: 'postgresql://db.internal/ses' })).databaseUrl).toBe('postgresql://db.internal/ses');
+  });
+
   it('does not echo a database password', () => {
-    const err = configError(httpEnv({ DATABASE_URL: 'postgres://ses:LEAKEDdbPassword@db.internal:5432/ses' }));
+    const err = configError(httpEnv({ DATABASE_URL: 'mysql://ses:LEAKEDdbPassword@db.internal:5432/ses' }));
     expectNotLeaked(err, ['LEAKEDdbPassword']);
   });
 });

@@ -2,12 +2,14 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
 import { KyselyStore } from './kysely-store.js';
 import type { Database } from './schema.js';
 import type { Store } from './store.js';
 
 export async function openStore(databaseUrl: string): Promise<Store> {
+  if (/^postgres(ql)?:\/\//.test(databaseUrl)) return openPostgres(databaseUrl);
   if (!databaseUrl.startsWith('file:')) throw new Error(`unsupported DATABASE_URL scheme: ${databaseUrl.split(':')[0]}`);
   const path = resolve(databaseUrl.slice('file:'.length));
   mkdirSync(dirname(path), { recursive: true });
@@ -20,6 +22,24 @@ export async function openStore(databaseUrl: string): Promise<Store> {
     await store.migrate();
   } catch (err) {
     await store.close();
+    throw err;
+  }
+  return store;
+}
+
+/**
+ * PostgreSQL, for several replicas sharing one database. Migrations take Kysely's lock, so
+ * replicas starting together apply each one once.
+ */
+async function openPostgres(url: string): Promise<Store> {
+  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5_000, idleTimeoutMillis: 30_000 });
+  // A dropped idle connection must not crash the process; the pool replaces it.
+  pool.on('error', () => undefined);
+  const store = new KyselyStore(new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), false);
+  try {
+    await store.migrate();
+  } catch (err) {
+    await store.close().catch(() => undefined);
     throw err;
   }
   return store;
