@@ -76,8 +76,18 @@ export default async function setup(): Promise<(() => Promise<void>) | void> {
   process.env.TEST_DATABASE_URL = url;
 
   return async () => {
-    server.kill('SIGINT');
-    await new Promise((resolve) => (server.exitCode !== null ? resolve(null) : server.once('exit', resolve)));
+    // Through runuser a signal to our child does not reach postgres: stop it with pg_ctl, and
+    // kill what is left after a few seconds so the run never hangs here.
+    const stop = run(join(bin, 'pg_ctl'), ['stop', '-D', join(dir, 'data'), '-m', 'immediate', '-w', '-t', '10']);
+    try {
+      execFileSync(stop.cmd, stop.args, { stdio: 'pipe', timeout: 15_000 });
+    } catch {
+      server.kill('SIGKILL');
+    }
+    await Promise.race([
+      new Promise((resolve) => (server.exitCode !== null ? resolve(null) : server.once('exit', resolve))),
+      new Promise((resolve) => setTimeout(resolve, 5_000)),
+    ]);
     rmSync(dir, { recursive: true, force: true });
   };
 }

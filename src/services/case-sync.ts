@@ -5,7 +5,8 @@
  * status and five newest communications; DescribeCommunications only for a case with more new
  * ones than that.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { CaseCommunication, SupportCase, SupportGateway } from '../aws/support-gateway.js';
 import type { DedicatedIpRequest } from '../domain/dedicated-ip.js';
 import type { Logger } from '../logger.js';
@@ -36,10 +37,15 @@ function time(iso: string | null | undefined): number {
   return Number.isFinite(t) ? t : 0;
 }
 
+/** Replicas sharing a database sync under this lease: one at a time, the Support API being per account. */
+const SYNC_LEASE = 'case-sync';
+
 export class CaseSync {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<unknown> | undefined;
   private stopped = false;
+  /** This process, as a lease owner. */
+  readonly owner = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
 
   constructor(
     private readonly store: Store,
@@ -52,10 +58,22 @@ export class CaseSync {
     private readonly now: () => number = Date.now,
   ) {}
 
+  /** Long enough to outlive a cycle between renewals; short enough that a dead replica's role is soon taken over. */
+  private leaseMs(): number {
+    return this.settings.intervalMs * 2 + 5_000;
+  }
+
+  private async holdLease(): Promise<boolean> {
+    const now = new Date(this.now());
+    return this.store.acquireLease(SYNC_LEASE, this.owner, now, new Date(now.getTime() + this.leaseMs()));
+  }
+
   start(): void {
     const tick = async () => {
       if (this.stopped) return;
-      this.running = this.cycle().catch((err: unknown) => this.logger.warn({ err: (err as Error).message }, 'case sync cycle failed; next cycle retries'));
+      this.running = (async () => {
+        if (await this.holdLease()) await this.cycle();
+      })().catch((err: unknown) => this.logger.warn({ err: (err as Error).message }, 'case sync cycle failed; next cycle retries'));
       await this.running;
       if (!this.stopped) {
         this.timer = setTimeout(tick, this.settings.intervalMs);
@@ -69,6 +87,8 @@ export class CaseSync {
     this.stopped = true;
     clearTimeout(this.timer);
     await this.running;
+    // Let another replica take over at once rather than after the lease runs out.
+    await this.store.releaseLease(SYNC_LEASE, this.owner).catch(() => undefined);
   }
 
   /** One pass over every tracked case. */
@@ -84,6 +104,8 @@ export class CaseSync {
       const batch = ids.slice(i, i + DESCRIBE_CASES_BATCH);
       report.describeCasesCalls += 1;
       const cases = await this.support.describeCases(batch, true);
+      // A long cycle (thousands of cases at 5 calls a second) keeps its lease as it goes.
+      if (i > 0) await this.holdLease();
       for (const c of cases) {
         const request = byCase.get(c.caseId);
         if (!request?.rootTs) continue;
