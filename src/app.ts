@@ -188,6 +188,7 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
   }
   const port = (server.address() as AddressInfo).port;
   await filing.recover(true);
+  await actions.reconcile(true).catch((err: Error) => logger.warn({ err: err.message }, 'could not check unsent communications; the sync retries'));
   await poster.kickAll();
   sync.start();
   ready = true;

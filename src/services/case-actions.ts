@@ -174,10 +174,12 @@ export class CaseActions {
    * Communications whose sending was interrupted or whose outcome AWS left unknown: found on
    * the case by their reference → sent; provably absent → sent now; AWS unreachable → later.
    */
-  async reconcile(): Promise<void> {
+  async reconcile(atStartup = false): Promise<void> {
     for (const row of await this.store.listOutgoingByState(['uncertain', 'sending'])) {
-      // "sending" rows younger than a minute belong to a send under way in some process.
-      if (row.state === 'sending' && this.now().getTime() - Date.parse(row.updatedAt) < 60_000) continue;
+      // "sending" rows younger than a minute belong to a send under way in some process, unless
+      // the database is this process's alone and it is just starting.
+      const abandoned = atStartup && this.store.exclusive;
+      if (row.state === 'sending' && !abandoned && this.now().getTime() - Date.parse(row.updatedAt) < 60_000) continue;
       const request = await this.store.getRequest(row.requestId);
       if (!request?.caseId) continue;
       const marker = row.body.split('\n').at(-1)!.replace(/^.*(Slack (confirmation|reply) reference: \S+)$/s, '$1');

@@ -51,6 +51,17 @@ export function decodeDedicatedIpMeta(text: string | undefined): DedicatedIpModa
   }
 }
 
+export const replyModalMeta = z.object({ requestId: z.string().regex(/^[0-9a-z]{1,40}$/) });
+
+export function decodeReplyMeta(text: string | undefined): z.infer<typeof replyModalMeta> | undefined {
+  try {
+    const parsed = replyModalMeta.safeParse(JSON.parse(text ?? ''));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Slack's limit on private_metadata. */
 const MAX_METADATA = 3000;
 

@@ -9,6 +9,7 @@ import { isConfirmation, isRelinquishment, type CaseActions } from '../../servic
 import type { RequestKind, Store, StoredRequest } from '../../store/store.js';
 import { ACTION, CALLBACK, COMMANDS, REPLY_BLOCK } from '../ids.js';
 import { escape, link, userMention } from '../mrkdwn.js';
+import { decodeReplyMeta } from '../modal-metadata.js';
 import { asStateValues, readValue } from '../view-state.js';
 import { plain, section, textInput } from '../views/blocks.js';
 import { statusLine } from '../views/root-message.js';
@@ -91,13 +92,8 @@ export function registerThreadListeners(app: App, { actions, store, logger }: De
   });
 
   app.view(CALLBACK.replyToAws, async ({ ack, body, view }) => {
-    let requestId: string | undefined;
-    try {
-      requestId = (JSON.parse(view.private_metadata) as { requestId?: unknown }).requestId as string | undefined;
-    } catch {
-      requestId = undefined;
-    }
-    const request = typeof requestId === 'string' ? await store.getRequest(requestId) : undefined;
+    const meta = decodeReplyMeta(view.private_metadata);
+    const request = meta ? await store.getRequest(meta.requestId) : undefined;
     const text = readValue(asStateValues(view.state.values), REPLY_BLOCK.body)?.trim() ?? '';
     if (!request || !request.caseId) {
       await ack({ response_action: 'errors', errors: { [REPLY_BLOCK.body]: 'This case is not known to the bot any more.' } });
