@@ -34,7 +34,7 @@ export class AwsError extends Error {
       case 'case_limit':
         return 'AWS Support refused: this account has opened 10 cases in the last hour, the most AWS allows. Press Retry in an hour.';
       case 'access_denied':
-        return `AWS refused the bot's credentials: they lack the IAM permission \`${this.action}\`. Add it to the bot's role or user, then press Retry.`;
+        return `AWS refused the bot's credentials: they lack the IAM permission \`${this.action}\`. Add it to the bot's role or user (see docs/iam-policy.json), then try again.`;
       case 'throttled':
         return `AWS is throttling the bot's calls (\`${this.action}\`). Wait a minute and press Retry.`;
       case 'invalid_request':
@@ -43,7 +43,7 @@ export class AwsError extends Error {
         return `AWS could not find what the bot asked for (\`${this.action}\`): ${this.message}`;
       case 'unavailable':
         return this.maybeApplied
-          ? `AWS did not answer in time (\`${this.action}\`), so it is not known whether it went through. The bot checks before trying again.`
+          ? `AWS did not answer clearly (\`${this.action}\`: ${this.message}), so it is not known whether it went through. The bot checks before trying again.`
           : `AWS could not be reached (\`${this.action}\`): ${this.message}. Press Retry in a moment.`;
       default:
         return `AWS returned an error (\`${this.action}\`): ${this.message}`;

@@ -15,11 +15,16 @@ import { plainNotice, replyEcho } from '../slack/views/thread-messages.js';
 import type { OutgoingCommunication, Store, StoredRequest } from '../store/store.js';
 import type { ThreadPoster } from './thread-poster.js';
 
-/** Words that count as a confirmation in a thread reply. */
+/**
+ * A thread reply confirms when it says "confirm" (or "confirmed") and does not hedge: "please
+ * don't confirm yet", "should I confirm?" or "confirm once traffic moved" never release addresses.
+ */
 const CONFIRM_WORD = /\bconfirm(ed)?\b/i;
+const HEDGE = /\b(not|don'?t|do not|doesn'?t|never|no|wait|hold|yet|cancel|stop|before|after|once|until|if|unless|when|later|tomorrow)\b|n't\b|\?/i;
 
 export function isConfirmation(text: string): boolean {
-  return CONFIRM_WORD.test(text);
+  const words = text.replace(/<[@#!][^>]*>/g, ' ').replace(/[’‘]/g, "'");
+  return CONFIRM_WORD.test(words) && !HEDGE.test(words);
 }
 
 export function isRelinquishment(request: StoredRequest): boolean {
@@ -115,24 +120,33 @@ export class CaseActions {
       await this.store.transitionOutgoing(row.id, ['sending'], state, message);
       this.logger.warn({ id: row.id, state, kind: aws?.kind }, 'sending a communication to AWS did not complete');
       const what = row.kind === 'confirmation' ? 'The confirmation' : 'Your reply';
-      const next =
+      const text =
         state === 'uncertain'
-          ? 'The bot will check the case and send it only if AWS does not have it.'
-          : row.kind === 'confirmation'
-            ? 'Reply `confirm` again to retry.'
-            : 'Your text is kept below; send it again with Reply to AWS Support.';
-      await this.say(request, `sendfail:${row.id}:${Date.now()}`, `:x: ${what} was not sent: ${message} ${next}`);
+          ? `:warning: It is not known yet whether ${what.toLowerCase()} reached AWS (${message}). The bot checks the case and sends it only if AWS does not have it.`
+          : `:x: ${what} was not sent: ${message} ${row.kind === 'confirmation' ? 'Reply `confirm` again to try again.' : 'Your text is kept below; send it again with Reply to AWS Support.'}`;
+      await this.say(request, `sendfail:${row.id}:${Date.now()}`, text);
       return state;
     }
     await this.store.transitionOutgoing(row.id, ['sending'], 'sent');
+    await this.announceSent(request, row);
+    return 'sent';
+  }
+
+  /** Tells the thread that a communication reached AWS (once, whichever path found out). */
+  private async announceSent(request: StoredRequest, row: OutgoingCommunication): Promise<void> {
     if (row.kind === 'confirmation') {
       await this.say(
         request,
         `confirmed:${request.id}`,
         `:white_check_mark: ${userMention(row.authorId)} confirmed the relinquishment; the confirmation was sent to AWS:\n>${row.body.split('\n').slice(0, -1).join('\n>')}`,
       );
+      return;
     }
-    return 'sent';
+    const text = row.body.split('\n\n--\nSent from Slack by ')[0] ?? row.body;
+    await this.store.enqueuePosts([
+      { contentKey: `echo:${row.id}`, requestId: request.id, channelId: request.channelId, threadTs: request.rootTs!, message: replyEcho(row.authorId, text, request) },
+    ]);
+    this.poster.kick(request.channelId);
   }
 
   /** A reply written in the Reply modal (`key` = the modal's view id). */
@@ -142,10 +156,7 @@ export class CaseActions {
     const { created, row } = await this.store.insertOutgoing({ id: `reply:${key}`, requestId: request.id, kind: 'reply', authorId: userId, body });
     if (!created) return 'duplicate';
     const result = await this.send(request, row);
-    if (result === 'sent') {
-      await this.store.enqueuePosts([{ contentKey: `echo:${row.id}`, requestId: request.id, channelId: request.channelId, threadTs: request.rootTs!, message: replyEcho(userId, text.trim(), request) }]);
-      this.poster.kick(request.channelId);
-    } else {
+    if (result === 'failed') {
       await this.say(request, `replytext:${row.id}`, `Text of the reply that was not sent:\n>${text.trim().split('\n').join('\n>')}`);
     }
     return result;
@@ -163,7 +174,8 @@ export class CaseActions {
     const changes = request.statusChanges + 1;
     const updated = await this.store.updateRequest(request.id, { caseStatus: 'resolved', resolvedAt: this.now().toISOString(), statusChanges: changes });
     await this.store.enqueuePosts([
-      { contentKey: `root:${request.id}:${changes}`, requestId: request.id, channelId: request.channelId, threadTs: request.rootTs!, message: { ...buildRootMessage(updated), updateTs: request.rootTs! } },
+      // A redraw is idempotent: its own key, so a sync's redraw keyed by the same count cannot swallow it.
+      { contentKey: `root:${request.id}:resolve:${Date.now()}`, requestId: request.id, channelId: request.channelId, threadTs: request.rootTs!, message: { ...buildRootMessage(updated), updateTs: request.rootTs! } },
       { contentKey: `resolved:${request.id}:${changes}`, requestId: request.id, channelId: request.channelId, threadTs: request.rootTs!, message: plainNotice(`:white_check_mark: ${userMention(userId)} resolved the case. It can be reopened for 14 days by replying to it.`) },
     ]);
     this.poster.kick(request.channelId);
@@ -196,6 +208,7 @@ export class CaseActions {
       if (found) {
         await this.store.transitionOutgoing(row.id, ['sending'], 'sent');
         if (row.kind === 'confirmation') await this.say(request, `confirmed:${request.id}`, `:white_check_mark: ${userMention(row.authorId)}'s confirmation reached AWS.`);
+        else await this.announceSent(request, row);
       } else {
         await this.send(request, claimed);
       }

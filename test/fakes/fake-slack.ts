@@ -265,6 +265,11 @@ export class FakeSlack {
         return this.updateMessage(args);
       case 'chat.postEphemeral':
         return this.postEphemeral(args);
+      case 'chat.getPermalink': {
+        const found = this.message(String(args.channel), String(args.message_ts));
+        if (!found) return { ok: false, error: 'message_not_found' };
+        return { ok: true, channel: args.channel, permalink: `https://fake-workspace.slack.com/archives/${args.channel}/p${String(args.message_ts).replace('.', '')}` };
+      }
       default:
         // Loud, so a test notices the app calling something the fake does not model.
         return { ok: false, error: 'unknown_method' };

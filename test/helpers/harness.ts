@@ -172,15 +172,19 @@ export async function syncNow(h: Harness) {
 
 /** Files a quota case through the modal and returns the request, its AWS case and thread root. */
 export async function fileQuotaCase(h: Harness, userId = REQUESTER, channelId = CHANNEL) {
+  const before = h.slack.rootMessages(channelId).length;
   const { view } = await openQuotaModal(h, userId, channelId);
   const res = await submitQuota(h, view, validQuotaInputs());
   if (res.json?.response_action !== 'update') throw new Error(`submission refused: ${res.body}`);
-  return waitForFiledCase(h, channelId);
+  return waitForFiledCase(h, channelId, before);
 }
 
-/** Waits for the newest request of a channel to be filed; returns it with its AWS case and root. */
-export async function waitForFiledCase(h: Harness, channelId = CHANNEL) {
-  const root = await h.slack.waitFor(() => h.slack.rootMessages(channelId).find((m) => textOf(m.blocks).includes('AWS status')), 10_000, 'a filed case');
+/** Waits for the channel's root message number `index` (0-based) to show a filed case; returns it with its request and AWS case. */
+export async function waitForFiledCase(h: Harness, channelId = CHANNEL, index = 0) {
+  const root = await h.slack.waitFor(() => {
+    const m = h.slack.rootMessages(channelId)[index];
+    return m && textOf(m.blocks).includes('AWS status') ? m : undefined;
+  }, 10_000, 'a filed case');
   await h.bot.filing.idle();
   const request = (await h.bot.store.findRequestByThread(channelId, root.ts))!;
   const awsCase = h.aws.cases.get(request.caseId!)!;
@@ -189,6 +193,7 @@ export async function waitForFiledCase(h: Harness, channelId = CHANNEL) {
 
 /** Files a relinquishment of the given addresses (which must be in the fake's eu-west-1 inventory). */
 export async function fileRelinquishment(h: Harness, addresses: string[], userId = REQUESTER, channelId = CHANNEL) {
+  const before = h.slack.rootMessages(channelId).length;
   const view = await openDedicatedIpModal(h, userId, channelId);
   const relinquish = await actInModal(h, view, { dip_action: 'relinquish', 'row:0:region': 'eu-west-1', contact_language: 'en' }, { action_id: 'dip_action', block_id: 'dip_action', type: 'radio_buttons' }, userId);
   const res = await h.requester.viewSubmission({
@@ -197,7 +202,7 @@ export async function fileRelinquishment(h: Harness, addresses: string[], userId
     userId,
   });
   if (res.json?.response_action !== 'update') throw new Error(`relinquishment refused: ${res.body}`);
-  return waitForFiledCase(h, channelId);
+  return waitForFiledCase(h, channelId, before);
 }
 
 /** A user's reply in a thread, as the Events API delivers it. */

@@ -201,7 +201,7 @@ describe('relinquishing dedicated IPs', () => {
     const rootText = textOf(root.blocks);
     expect(rootText).toContain('SES dedicated IPs: relinquish');
     expect(rootText).toContain('give back *2* addresses: `198.51.100.2`, `198.51.100.30`');
-    expect(rootText).toContain(`nothing is released until <@${REQUESTER}> confirms here`);
+    expect(rootText).toContain(`nothing is released until <@${REQUESTER}> (or an approver) confirms here`);
   });
 
   it.each([

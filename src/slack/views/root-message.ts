@@ -62,7 +62,7 @@ function dedicatedIpLines(request: DedicatedIpRequest, requesterId: string): str
       (row) =>
         `• ${regionName(row.region)}: give back *${row.count}* address${row.count === 1 ? '' : 'es'}${row.addresses.length ? `: ${row.addresses.map((a) => `\`${a}\``).join(', ')}` : ''}`,
     ),
-    `:warning: This cannot be undone. AWS will ask for confirmation in this thread; nothing is released until ${userMention(requesterId)} confirms here.`,
+    `:warning: This cannot be undone. AWS will ask for confirmation in this thread; nothing is released until ${userMention(requesterId)} (or an approver) confirms here.`,
   ];
 }
 

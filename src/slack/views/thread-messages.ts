@@ -87,7 +87,7 @@ export function confirmationPrompt(request: StoredRequest, approverUserIds: stri
     ':warning: *AWS needs a confirmation before it releases these dedicated IP addresses:*',
     what,
     '*This cannot be undone*: released addresses are gone from the account for good.',
-    `Who may confirm: ${who}. To confirm, reply in this thread with the word \`confirm\`, or press the button.`,
+    `Who may confirm: ${who}. To confirm, reply in this thread with the word \`confirm\` (and nothing else), or press the button.`,
   ].join('\n');
   return {
     text: 'AWS needs a confirmation before it releases the dedicated IP addresses',
