@@ -9,6 +9,7 @@ import { SesGateway } from './aws/ses-gateway.js';
 import { SupportGateway } from './aws/support-gateway.js';
 import type { Config } from './config.js';
 import { boltLogger, type Logger } from './logger.js';
+import { AccessPolicy } from './services/access.js';
 import { CaseActions } from './services/case-actions.js';
 import { CaseSync } from './services/case-sync.js';
 import { FilingService } from './services/filing.js';
@@ -71,6 +72,8 @@ async function connectSocketMode(app: App): Promise<void> {
 }
 
 export async function startBot(config: Config, logger: Logger): Promise<RunningBot> {
+  // Operators see what the bot runs with; the logger redacts the secrets in it.
+  logger.info({ config }, 'starting with this configuration');
   const store = await openStore(config.databaseUrl);
   const support = new SupportGateway();
   const ses = new SesGateway();
@@ -138,33 +141,38 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
       severity: config.support.severity,
       issueType: config.support.issueType,
       categoryOverrides: { quota: config.support.quotaCategoryCode, dedicated_ip: config.support.dedicatedIpCategoryCode },
-      approverUserIds: config.approverUserIds,
     },
     logger.child({ component: 'filing' }),
   );
   const poster = new ThreadPoster(store, messenger, logger.child({ component: 'thread-poster' }));
-  const actions = new CaseActions(store, support, poster, config.approverUserIds, logger.child({ component: 'case-actions' }));
+  const access = new AccessPolicy({
+    allowedChannelIds: config.allowedChannelIds,
+    requesterUserIds: config.requesterUserIds,
+    approverUserIds: config.approverUserIds,
+  });
+  const actions = new CaseActions(store, support, poster, access, logger.child({ component: 'case-actions' }));
   const sync = new CaseSync(
     store,
     support,
     poster,
-    { intervalMs: config.pollIntervalSeconds * 1000, approverUserIds: config.approverUserIds },
+    { intervalMs: config.pollIntervalSeconds * 1000, access },
     logger.child({ component: 'case-sync' }),
     async () => {
       await filing.recover();
       await actions.reconcile();
     },
   );
-  registerQuotaListeners(app, { filing, ses, store, defaultRegion: defaultRegion(config.defaultRegion), logger });
+  registerQuotaListeners(app, { filing, ses, store, access, defaultRegion: defaultRegion(config.defaultRegion), logger });
   registerDedicatedIpListeners(app, {
     filing,
+    access,
     ses,
     store,
     defaultRegion: defaultRegion(config.defaultRegion),
     priceCents: config.dedicatedIpMonthlyPriceCents,
     logger,
   });
-  registerRequestListeners(app, { filing, store, logger });
+  registerRequestListeners(app, { filing, store, access, logger });
   registerThreadListeners(app, { actions, store, logger });
 
   let server: Server;

@@ -66,6 +66,12 @@ const schema = z
       .transform((v) => (v === undefined ? 60 : Number(v)))
       .pipe(z.number().min(1, 'a whole number of seconds, at least 1')),
     APPROVER_USER_IDS: userIdList,
+    REQUESTER_USER_IDS: userIdList,
+    ALLOWED_CHANNEL_IDS: z
+      .string()
+      .optional()
+      .transform((v) => (v ?? '').split(/[\s,]+/).filter(Boolean))
+      .pipe(z.array(z.string().regex(/^[CG][A-Z0-9]{2,}$/, 'Slack channel ids such as C012AB3CD, separated by commas'))),
     AWS_REGION: optionalText,
   });
 
@@ -90,6 +96,10 @@ export interface Config {
   /** Monthly price of one standard dedicated IP, in US cents. */
   dedicatedIpMonthlyPriceCents: number;
   approverUserIds: string[];
+  /** Empty: anyone who can run the commands may file. */
+  requesterUserIds: string[];
+  /** Empty: the commands work in every channel. */
+  allowedChannelIds: string[];
   defaultRegion: string | undefined;
   pollIntervalSeconds: number;
 }
@@ -141,6 +151,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     dedicatedIpMonthlyPriceCents: e.DEDICATED_IP_MONTHLY_PRICE_USD,
     approverUserIds: e.APPROVER_USER_IDS,
+    requesterUserIds: e.REQUESTER_USER_IDS,
+    allowedChannelIds: e.ALLOWED_CHANNEL_IDS,
     defaultRegion: e.AWS_REGION,
     pollIntervalSeconds: e.POLL_INTERVAL_SECONDS,
   };

@@ -13,6 +13,7 @@ import { userMention } from '../slack/mrkdwn.js';
 import { buildRootMessage } from '../slack/views/root-message.js';
 import { plainNotice, replyEcho } from '../slack/views/thread-messages.js';
 import type { OutgoingCommunication, Store, StoredRequest } from '../store/store.js';
+import type { AccessPolicy } from './access.js';
 import type { ThreadPoster } from './thread-poster.js';
 
 /**
@@ -51,18 +52,18 @@ export class CaseActions {
     private readonly store: Store,
     private readonly support: SupportGateway,
     private readonly poster: ThreadPoster,
-    private readonly approverUserIds: string[],
+    private readonly access: AccessPolicy,
     private readonly logger: Logger,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
   mayAct(userId: string, request: StoredRequest): boolean {
-    return userId === request.requesterId || this.approverUserIds.includes(userId);
+    return this.access.mayActOn(userId, request);
   }
 
   /** Who may confirm, reply and resolve: the requester and the approvers. */
   whoMayAct(request: StoredRequest): string[] {
-    return [...new Set([request.requesterId, ...this.approverUserIds])];
+    return this.access.whoMayActOn(request);
   }
 
   private async say(request: StoredRequest, key: string, text: string): Promise<void> {

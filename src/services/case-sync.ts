@@ -13,6 +13,7 @@ import type { Logger } from '../logger.js';
 import { buildRootMessage } from '../slack/views/root-message.js';
 import { AWS_AUTHOR, communicationMessage, confirmationPrompt, statusNotice } from '../slack/views/thread-messages.js';
 import type { NewThreadPost, RequestPatch, Store, StoredRequest } from '../store/store.js';
+import type { AccessPolicy } from './access.js';
 import type { ThreadPoster } from './thread-poster.js';
 
 export const DESCRIBE_CASES_BATCH = 100;
@@ -51,7 +52,7 @@ export class CaseSync {
     private readonly store: Store,
     private readonly support: SupportGateway,
     private readonly poster: ThreadPoster,
-    private readonly settings: { intervalMs: number; approverUserIds: string[] },
+    private readonly settings: { intervalMs: number; access: AccessPolicy },
     private readonly logger: Logger,
     /** Runs before each cycle (the confirmation service's reconciliation hooks in here). */
     private readonly beforeCycle: () => Promise<void> = async () => {},
@@ -151,7 +152,7 @@ export class CaseSync {
       // The bot's own words (the case body, confirmations, replies) carry the request's reference.
       if (!fromAws && m.body.includes(request.reference)) continue;
       post(`comm:${key}`, communicationMessage(current, m));
-      if (fromAws && needsConfirmation) post(`prompt:${key}`, confirmationPrompt(current, this.settings.approverUserIds));
+      if (fromAws && needsConfirmation) post(`prompt:${key}`, confirmationPrompt(current, this.settings.access.whoMayActOn(current)));
     }
     const newest = fresh.at(-1)?.timeCreated;
     if (newest && time(newest) > time(watermark)) patch.commWatermark = newest;

@@ -21,7 +21,6 @@ export interface FilingSettings {
   issueType: string | undefined;
   /** Category codes from configuration, which win over the DescribeServices lookup. */
   categoryOverrides: Partial<Record<RequestKind, string>>;
-  approverUserIds: string[];
 }
 
 const CATEGORIES: Record<RequestKind, CategoryMatch> = {
@@ -105,9 +104,6 @@ export class FilingService {
     while (this.running.size) await Promise.allSettled([...this.running]);
   }
 
-  mayAct(userId: string, request: StoredRequest): boolean {
-    return userId === request.requesterId || this.settings.approverUserIds.includes(userId);
-  }
 
   /**
    * Files a request this process has claimed (status "filing"). `before`, for an automatic

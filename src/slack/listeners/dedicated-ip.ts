@@ -9,6 +9,7 @@ import { isRegionCode } from '../../domain/regions.js';
 import { AwsError } from '../../aws/errors.js';
 import type { SesGateway } from '../../aws/ses-gateway.js';
 import type { Logger } from '../../logger.js';
+import type { AccessPolicy } from '../../services/access.js';
 import type { FilingService } from '../../services/filing.js';
 import type { Store } from '../../store/store.js';
 import { channelStatus } from './threads.js';
@@ -28,6 +29,7 @@ interface Deps {
   filing: FilingService;
   ses: SesGateway;
   store: Store;
+  access: AccessPolicy;
   defaultRegion: string;
   priceCents: number;
   logger: Logger;
@@ -84,6 +86,11 @@ export function registerDedicatedIpListeners(app: App, deps: Deps): void {
 
   app.command(COMMANDS.dedicatedIp, async ({ ack, command, client, respond }) => {
     await ack();
+    const refusal = deps.access.refusal(command.user_id, command.channel_id);
+    if (refusal) {
+      await respond({ response_type: 'ephemeral', text: `:no_entry: ${refusal}` });
+      return;
+    }
     if (command.text.trim().toLowerCase() === 'status') {
       await respond({ response_type: 'ephemeral', text: await channelStatus(client, store, command.channel_id, 'dedicated_ip') });
       return;
@@ -153,6 +160,11 @@ export function registerDedicatedIpListeners(app: App, deps: Deps): void {
     const meta = decodeDedicatedIpMeta(view.private_metadata);
     if (!meta) {
       await ack({ response_action: 'errors', errors: { [DIP_BLOCK.language]: `This form is out of date. Close it and run ${COMMANDS.dedicatedIp} again.` } });
+      return;
+    }
+    const refusal = deps.access.refusal(body.user.id, meta.channelId);
+    if (refusal) {
+      await ack({ response_action: 'errors', errors: { [DIP_BLOCK.language]: refusal } });
       return;
     }
     const form = readDedicatedIpForm(view.state.values, meta);

@@ -7,6 +7,7 @@ import { MAX_QUOTA_ROWS, validateQuotaForm, type CurrentQuota, type QuotaFormInp
 import type { SesGateway } from '../../aws/ses-gateway.js';
 import { AwsError } from '../../aws/errors.js';
 import type { Logger } from '../../logger.js';
+import type { AccessPolicy } from '../../services/access.js';
 import type { FilingService } from '../../services/filing.js';
 import type { Store } from '../../store/store.js';
 import { channelStatus } from './threads.js';
@@ -19,6 +20,7 @@ interface Deps {
   filing: FilingService;
   ses: SesGateway;
   store: Store;
+  access: AccessPolicy;
   defaultRegion: string;
   logger: Logger;
 }
@@ -56,6 +58,11 @@ export function registerQuotaListeners(app: App, deps: Deps): void {
 
   app.command(COMMANDS.quota, async ({ ack, command, client, respond }) => {
     await ack();
+    const refusal = deps.access.refusal(command.user_id, command.channel_id);
+    if (refusal) {
+      await respond({ response_type: 'ephemeral', text: `:no_entry: ${refusal}` });
+      return;
+    }
     if (command.text.trim().toLowerCase() === 'status') {
       await respond({ response_type: 'ephemeral', text: await channelStatus(client, store, command.channel_id, 'quota') });
       return;
@@ -119,6 +126,11 @@ export function registerQuotaListeners(app: App, deps: Deps): void {
     const meta = decodeQuotaMeta(view.private_metadata);
     if (!meta) {
       await ack({ response_action: 'errors', errors: { [QUOTA_BLOCK.useCase]: `This form is out of date. Copy your text, close the form and run ${COMMANDS.quota} again.` } });
+      return;
+    }
+    const refusal = deps.access.refusal(body.user.id, meta.channelId);
+    if (refusal) {
+      await ack({ response_action: 'errors', errors: { [QUOTA_BLOCK.useCase]: refusal } });
       return;
     }
     const form = readQuotaForm(view.state.values, meta);

@@ -1,13 +1,14 @@
 /** Actions on a stored request from its messages: Retry. */
 import type { App } from '@slack/bolt';
 import type { Logger } from '../../logger.js';
+import type { AccessPolicy } from '../../services/access.js';
 import type { FilingService } from '../../services/filing.js';
 import type { Store } from '../../store/store.js';
 import { ACTION } from '../ids.js';
 import { userMention } from '../mrkdwn.js';
 
-export function registerRequestListeners(app: App, deps: { filing: FilingService; store: Store; logger: Logger }): void {
-  const { filing, store } = deps;
+export function registerRequestListeners(app: App, deps: { filing: FilingService; store: Store; access: AccessPolicy; logger: Logger }): void {
+  const { filing, store, access } = deps;
 
   app.action(ACTION.retryFiling, async ({ ack, body, action, client, respond }) => {
     await ack();
@@ -19,7 +20,7 @@ export function registerRequestListeners(app: App, deps: { filing: FilingService
     };
     const request = await store.getRequest(requestId);
     if (!request) return tell('That request is not known to this bot.');
-    if (!filing.mayAct(body.user.id, request)) {
+    if (!access.mayActOn(body.user.id, request)) {
       return tell(`Only ${userMention(request.requesterId)}, who made this request, or an approver can retry it.`);
     }
     if (request.status === 'filed') return tell('This request is already filed.');

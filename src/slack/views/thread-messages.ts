@@ -77,12 +77,12 @@ export function statusNotice(request: StoredRequest, status: string): SlackMessa
   return { text, blocks: [section(text)] };
 }
 
-export function confirmationPrompt(request: StoredRequest, approverUserIds: string[]): SlackMessage {
+export function confirmationPrompt(request: StoredRequest, mayConfirm: string[]): SlackMessage {
   const payload = request.payload as DedicatedIpRelinquish;
   const what = payload.rows
     .map((r) => `• ${regionName(r.region)} (\`${r.region}\`): ${r.addresses.length ? r.addresses.map((a) => `\`${a}\``).join(', ') : `${r.count} address${r.count === 1 ? '' : 'es'}`}`)
     .join('\n');
-  const who = [userMention(request.requesterId), ...approverUserIds.map(userMention)].join(', ');
+  const who = mayConfirm.map(userMention).join(', ');
   const text = [
     ':warning: *AWS needs a confirmation before it releases these dedicated IP addresses:*',
     what,
