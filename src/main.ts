@@ -3,6 +3,7 @@ import dotenv from 'dotenv';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createLogger } from './logger.js';
 import { StartupError, startBot } from './app.js';
+import { DatabaseUnavailableError } from './store/open-store.js';
 
 dotenv.config({ quiet: true });
 
@@ -57,7 +58,7 @@ try {
 }
 
 function describeStartupError(err: unknown): string {
-  if (err instanceof StartupError) return err.message;
+  if (err instanceof StartupError || err instanceof DatabaseUnavailableError) return err.message;
   const e = err as { code?: string; message?: string; data?: { error?: string } };
   if (e.data?.error === 'invalid_auth' || e.data?.error === 'not_authed') {
     return 'Slack rejected SLACK_BOT_TOKEN (invalid_auth). Copy the Bot User OAuth Token from your app\'s OAuth & Permissions page.';

@@ -8,6 +8,10 @@ import { KyselyStore } from './kysely-store.js';
 import type { Database } from './schema.js';
 import type { Store } from './store.js';
 
+export class DatabaseUnavailableError extends Error {
+  override name = 'DatabaseUnavailableError';
+}
+
 export async function openStore(databaseUrl: string): Promise<Store> {
   if (/^postgres(ql)?:\/\//.test(databaseUrl)) return openPostgres(databaseUrl);
   if (!databaseUrl.startsWith('file:')) throw new Error(`unsupported DATABASE_URL scheme: ${databaseUrl.split(':')[0]}`);
@@ -40,7 +44,9 @@ async function openPostgres(url: string): Promise<Store> {
     await store.migrate();
   } catch (err) {
     await store.close().catch(() => undefined);
-    throw err;
+    const where = new URL(url);
+    where.password = where.password ? '***' : '';
+    throw new DatabaseUnavailableError(`cannot use the PostgreSQL database at ${where.toString()} (${(err as Error).message}). Check DATABASE_URL and that the server is up.`);
   }
   return store;
 }

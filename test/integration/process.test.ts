@@ -83,6 +83,19 @@ describe('configuration errors', () => {
   });
 });
 
+describe('the database', () => {
+  it('unreachable at start-up: one readable line, exit 1, no password in it', async () => {
+    const bot = run(
+      { SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, PORT: '0', DATABASE_URL: 'postgres://ses:S3cretDbPassword@127.0.0.1:1/ses' },
+      dir,
+    );
+    expect(await bot.exited).toBe(1);
+    const err = bot.stderr.join('');
+    expect(err).toMatch(/^The bot could not start: cannot use the PostgreSQL database at postgres:\/\/ses:\*\*\*@127\.0\.0\.1:1\/ses \(.*ECONNREFUSED.*\)\. Check DATABASE_URL and that the server is up\.\n$/);
+    expect(bot.stdout.join('') + err).not.toContain('S3cretDbPassword');
+  });
+});
+
 describe('a running bot in HTTP mode', () => {
   const slack = new FakeSlack();
   const aws = new FakeAws();
