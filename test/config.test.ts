@@ -42,6 +42,8 @@ describe('loadConfig: valid settings', () => {
       support: { severity: 'low', issueType: undefined, quotaCategoryCode: undefined, dedicatedIpCategoryCode: undefined },
       dedicatedIpMonthlyPriceCents: 2495,
       approverUserIds: [],
+      requesterUserIds: [],
+      allowedChannelIds: [],
       defaultRegion: undefined,
       pollIntervalSeconds: 60,
     });
@@ -211,6 +213,8 @@ describe('loadConfig: bad settings', () => {
     ['a malformed signing secret in Socket Mode', socketEnv({ SLACK_SIGNING_SECRET: 'short' }), 'SLACK_SIGNING_SECRET', /Signing Secret from Basic Information/],
     ['a price that is not in dollars', httpEnv({ DEDICATED_IP_MONTHLY_PRICE_USD: '$24.95' }), 'DEDICATED_IP_MONTHLY_PRICE_USD', /a price in US dollars such as 24.95/],
     ['a non-numeric PORT', httpEnv({ PORT: 'http' }), 'PORT', /^a port number from 0 to 65535$/],
+    ['a channel id that is not one', httpEnv({ ALLOWED_CHANNEL_IDS: 'C012AB3CD, #general' }), 'ALLOWED_CHANNEL_IDS', /Slack channel ids such as C012AB3CD/],
+    ['a requester id that is not one', httpEnv({ REQUESTER_USER_IDS: 'alice' }), 'REQUESTER_USER_IDS', /Slack user ids such as U012AB3CD/],
     ['a poll interval of zero', httpEnv({ POLL_INTERVAL_SECONDS: '0' }), 'POLL_INTERVAL_SECONDS', /at least 1/],
     ['a fractional poll interval', httpEnv({ POLL_INTERVAL_SECONDS: '0.5' }), 'POLL_INTERVAL_SECONDS', /whole number of seconds/],
     ['a negative PORT', httpEnv({ PORT: '-1' }), 'PORT', /^a port number from 0 to 65535$/],
