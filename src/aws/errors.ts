@@ -26,6 +26,11 @@ export class AwsError extends Error {
     this.name = 'AwsError';
   }
 
+  /** A short "kind: AWS's message" for a form's status line. */
+  get brief(): string {
+    return `${this.kind.replace(/_/g, ' ')}: ${this.message}`.slice(0, 200);
+  }
+
   /** What to tell the user, in words they can act on. */
   get userMessage(): string {
     switch (this.kind) {

@@ -3,7 +3,7 @@
  * region (kept server-side with the view, see form snapshots) and redraw it; validate and hand a
  * valid request to the filing service.
  */
-import type { App, types, webApi } from '@slack/bolt';
+import type { App, webApi } from '@slack/bolt';
 import { validateLease, validateRelinquish, type DedicatedIpFormInput } from '../../domain/dedicated-ip.js';
 import { isRegionCode } from '../../domain/regions.js';
 import { AwsError } from '../../aws/errors.js';
@@ -12,7 +12,7 @@ import type { Logger } from '../../logger.js';
 import type { AccessPolicy } from '../../services/access.js';
 import type { FilingService } from '../../services/filing.js';
 import type { Store } from '../../store/store.js';
-import { channelStatus } from './threads.js';
+import { answeredWithoutModal, openModal, updateModal, type ViewOutput } from './modals.js';
 import { dedicatedIpErrorsToBlocks, readDedicatedIpForm } from '../dedicated-ip-form.js';
 import { ACTION, CALLBACK, COMMANDS, DIP_BLOCK, rowBlockId } from '../ids.js';
 import { decodeDedicatedIpMeta, type DedicatedIpModalMeta } from '../modal-metadata.js';
@@ -36,7 +36,6 @@ interface Deps {
   now?: () => Date;
 }
 
-type ViewOutput = { id: string; hash: string; private_metadata?: string; state?: { values?: unknown }; blocks?: { type?: string; block_id?: string }[] };
 
 const INVENTORY_KEY = 'inventory:';
 
@@ -53,15 +52,6 @@ export function registerDedicatedIpListeners(app: App, deps: Deps): void {
   const build = (form: DedicatedIpFormInput, meta: DedicatedIpModalMeta, lookups: Record<string, InventoryLookup>) =>
     buildDedicatedIpModal({ form, meta, lookups, defaultRegion, priceCents, now: now() });
 
-  async function updateView(client: webApi.WebClient, view: ViewOutput, next: types.ModalView): Promise<void> {
-    try {
-      await client.views.update({ view_id: view.id, hash: view.hash, view: next });
-    } catch (err) {
-      // hash_conflict: the user changed the form meanwhile; that change redraws it.
-      logger.debug({ err: (err as { data?: { error?: string } }).data?.error ?? String(err) }, 'views.update skipped');
-    }
-  }
-
   /** Reads the inventories the form's regions still lack, keeps them with the view, and redraws. */
   async function redraw(client: webApi.WebClient, view: ViewOutput, form: DedicatedIpFormInput, meta: DedicatedIpModalMeta): Promise<void> {
     let lookups = lookupsFrom(await store.getFormSnapshot(view.id));
@@ -74,41 +64,23 @@ export function registerDedicatedIpListeners(app: App, deps: Deps): void {
           try {
             fetched[INVENTORY_KEY + region] = { state: 'ok', inventory: await ses.getDedicatedIpInventory(region) };
           } catch (err) {
-            const message = err instanceof AwsError ? `${err.kind.replace(/_/g, ' ')}: ${err.message}` : String(err);
+            const message = err instanceof AwsError ? err.brief : String(err);
             fetched[INVENTORY_KEY + region] = { state: 'error', message: message.slice(0, 200) };
           }
         }),
       );
       lookups = lookupsFrom(await store.mergeFormSnapshot(view.id, fetched));
     }
-    await updateView(client, view, build(form, meta, lookups));
+    await updateModal(client, view, build(form, meta, lookups), logger);
   }
 
   app.command(COMMANDS.dedicatedIp, async ({ ack, command, client, respond }) => {
     await ack();
-    const refusal = deps.access.refusal(command.user_id, command.channel_id);
-    if (refusal) {
-      await respond({ response_type: 'ephemeral', text: `:no_entry: ${refusal}` });
-      return;
-    }
-    if (command.text.trim().toLowerCase() === 'status') {
-      await respond({ response_type: 'ephemeral', text: await channelStatus(client, store, command.channel_id, 'dedicated_ip') });
-      return;
-    }
+    if (await answeredWithoutModal(command, respond, { access: deps.access, store, client, kind: 'dedicated_ip' })) return;
     const meta = newDedicatedIpMeta(command.channel_id, command.response_url);
     const form: DedicatedIpFormInput = { rows: [{ key: meta.rowKeys[0]!, region: defaultRegion }] };
-    let opened: ViewOutput;
-    try {
-      const res = await client.views.open({ trigger_id: command.trigger_id, view: build(form, meta, {}) });
-      opened = res.view as ViewOutput;
-    } catch (err) {
-      logger.warn({ err: (err as Error).message }, 'views.open failed');
-      await respond({
-        response_type: 'ephemeral',
-        text: `:warning: I couldn't open the form (${(err as { data?: { error?: string } }).data?.error ?? 'Slack error'}). Run \`${COMMANDS.dedicatedIp}\` again.`,
-      });
-      return;
-    }
+    const opened = await openModal(client, respond, command, build(form, meta, {}), logger);
+    if (!opened) return;
     await redraw(client, opened, form, meta);
   });
 

@@ -2,7 +2,7 @@
  * /ses-quota listeners: thin — parse what Slack sent, call the domain and the filing service,
  * answer Slack. The modal opens from a view built in memory; anything slow comes after.
  */
-import type { App, types, webApi } from '@slack/bolt';
+import type { App, webApi } from '@slack/bolt';
 import { MAX_QUOTA_ROWS, validateQuotaForm, type CurrentQuota, type QuotaFormInput } from '../../domain/quota-request.js';
 import type { SesGateway } from '../../aws/ses-gateway.js';
 import { AwsError } from '../../aws/errors.js';
@@ -10,7 +10,7 @@ import type { Logger } from '../../logger.js';
 import type { AccessPolicy } from '../../services/access.js';
 import type { FilingService } from '../../services/filing.js';
 import type { Store } from '../../store/store.js';
-import { channelStatus } from './threads.js';
+import { answeredWithoutModal, openModal, updateModal, type ViewOutput } from './modals.js';
 import { ACTION, CALLBACK, COMMANDS, QUOTA_BLOCK } from '../ids.js';
 import { decodeQuotaMeta, type QuotaModalMeta } from '../modal-metadata.js';
 import { quotaErrorsToBlocks, readQuotaForm } from '../quota-form.js';
@@ -25,7 +25,6 @@ interface Deps {
   logger: Logger;
 }
 
-type ViewOutput = { id: string; hash: string; private_metadata?: string; state?: { values?: unknown } };
 
 export function registerQuotaListeners(app: App, deps: Deps): void {
   const { filing, ses, store, defaultRegion, logger } = deps;
@@ -39,48 +38,21 @@ export function registerQuotaListeners(app: App, deps: Deps): void {
         try {
           meta.quotas[region] = { state: 'ok', quota: await ses.getQuota(region) };
         } catch (err) {
-          const message = err instanceof AwsError ? `${err.kind.replace(/_/g, ' ')}: ${err.message}` : String(err);
+          const message = err instanceof AwsError ? err.brief : String(err);
           meta.quotas[region] = { state: 'error', message: message.slice(0, 200) };
         }
       }),
     );
-    await updateView(client, view, buildQuotaModal(form, meta, defaultRegion));
-  }
-
-  async function updateView(client: webApi.WebClient, view: ViewOutput, next: types.ModalView): Promise<void> {
-    try {
-      await client.views.update({ view_id: view.id, hash: view.hash, view: next });
-    } catch (err) {
-      // hash_conflict: the user changed the form meanwhile; that change redraws it.
-      logger.debug({ err: (err as { data?: { error?: string } }).data?.error ?? String(err) }, 'views.update skipped');
-    }
+    await updateModal(client, view, buildQuotaModal(form, meta, defaultRegion), logger);
   }
 
   app.command(COMMANDS.quota, async ({ ack, command, client, respond }) => {
     await ack();
-    const refusal = deps.access.refusal(command.user_id, command.channel_id);
-    if (refusal) {
-      await respond({ response_type: 'ephemeral', text: `:no_entry: ${refusal}` });
-      return;
-    }
-    if (command.text.trim().toLowerCase() === 'status') {
-      await respond({ response_type: 'ephemeral', text: await channelStatus(client, store, command.channel_id, 'quota') });
-      return;
-    }
+    if (await answeredWithoutModal(command, respond, { access: deps.access, store, client, kind: 'quota' })) return;
     const meta = newQuotaMeta(command.channel_id, command.response_url);
     const form: QuotaFormInput = { rows: [{ key: meta.rowKeys[0]!, region: defaultRegion }] };
-    let opened: ViewOutput;
-    try {
-      const res = await client.views.open({ trigger_id: command.trigger_id, view: buildQuotaModal(form, meta, defaultRegion) });
-      opened = res.view as ViewOutput;
-    } catch (err) {
-      logger.warn({ err: (err as Error).message }, 'views.open failed');
-      await respond({
-        response_type: 'ephemeral',
-        text: `:warning: I couldn't open the form (${(err as { data?: { error?: string } }).data?.error ?? 'Slack error'}). Run \`${COMMANDS.quota}\` again.`,
-      });
-      return;
-    }
+    const opened = await openModal(client, respond, command, buildQuotaModal(form, meta, defaultRegion), logger);
+    if (!opened) return;
     await showQuotas(client, opened, form, meta);
   });
 
@@ -99,7 +71,7 @@ export function registerQuotaListeners(app: App, deps: Deps): void {
     const key = modal.meta.nextRowKey.toString(36);
     modal.meta.rowKeys.push(key);
     modal.meta.nextRowKey += 1;
-    await updateView(client, modal.view, buildQuotaModal(modal.form, modal.meta, defaultRegion));
+    await updateModal(client, modal.view, buildQuotaModal(modal.form, modal.meta, defaultRegion), logger);
   });
 
   app.action(ACTION.removeRow, async ({ ack, body, action, client }) => {
@@ -109,7 +81,7 @@ export function registerQuotaListeners(app: App, deps: Deps): void {
     if (!modal || !key || modal.meta.rowKeys.length <= 1) return;
     modal.meta.rowKeys = modal.meta.rowKeys.filter((k) => k !== key);
     modal.form.rows = modal.form.rows.filter((r) => r.key !== key);
-    await updateView(client, modal.view, buildQuotaModal(modal.form, modal.meta, defaultRegion));
+    await updateModal(client, modal.view, buildQuotaModal(modal.form, modal.meta, defaultRegion), logger);
   });
 
   app.action(ACTION.rowRegion, async ({ ack, body, client }) => {

@@ -1,0 +1,61 @@
+/** What both request commands do the same way around their modals. */
+import type { RespondFn, SlashCommand, types, webApi } from '@slack/bolt';
+import type { Logger } from '../../logger.js';
+import type { AccessPolicy } from '../../services/access.js';
+import type { RequestKind, Store } from '../../store/store.js';
+import { channelStatus } from './threads.js';
+
+/** The parts of a view Slack returns that the listeners use. */
+export type ViewOutput = { id: string; hash: string; private_metadata?: string; state?: { values?: unknown }; blocks?: { type?: string; block_id?: string }[] };
+
+function slackErrorCode(err: unknown): string {
+  return (err as { data?: { error?: string } }).data?.error ?? (err as Error).message ?? String(err);
+}
+
+/** Redraws a modal if nobody changed it since `view.hash`; a conflict means a newer change redraws it. */
+export async function updateModal(client: webApi.WebClient, view: ViewOutput, next: types.ModalView, logger: Logger): Promise<void> {
+  try {
+    await client.views.update({ view_id: view.id, hash: view.hash, view: next });
+  } catch (err) {
+    logger.debug({ err: slackErrorCode(err) }, 'views.update skipped');
+  }
+}
+
+/**
+ * The start of both slash commands: refusals and `status` are answered privately; otherwise
+ * the caller opens its modal. Returns true when the command has been answered.
+ */
+export async function answeredWithoutModal(
+  command: SlashCommand,
+  respond: RespondFn,
+  deps: { access: AccessPolicy; store: Store; client: webApi.WebClient; kind: RequestKind },
+): Promise<boolean> {
+  const refusal = deps.access.refusal(command.user_id, command.channel_id);
+  if (refusal) {
+    await respond({ response_type: 'ephemeral', text: `:no_entry: ${refusal}` });
+    return true;
+  }
+  if (command.text.trim().toLowerCase() === 'status') {
+    await respond({ response_type: 'ephemeral', text: await channelStatus(deps.client, deps.store, command.channel_id, deps.kind) });
+    return true;
+  }
+  return false;
+}
+
+/** Opens a modal built in memory; if Slack refuses, tells the user privately and returns undefined. */
+export async function openModal(
+  client: webApi.WebClient,
+  respond: RespondFn,
+  command: SlashCommand,
+  view: types.ModalView,
+  logger: Logger,
+): Promise<ViewOutput | undefined> {
+  try {
+    const res = await client.views.open({ trigger_id: command.trigger_id, view });
+    return res.view as ViewOutput;
+  } catch (err) {
+    logger.warn({ err: slackErrorCode(err) }, 'views.open failed');
+    await respond({ response_type: 'ephemeral', text: `:warning: I couldn't open the form (${slackErrorCode(err)}). Run \`${command.command}\` again.` });
+    return undefined;
+  }
+}
