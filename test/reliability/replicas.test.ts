@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeAws } from '../fakes/fake-aws.js';
 import { FakeSlack } from '../fakes/fake-slack.js';
 import { startChildBot, type ChildBot } from '../helpers/child-bot.js';
-import { CHANNEL, REQUESTER, textOf, validQuotaInputs } from '../helpers/harness.js';
+import { CHANNEL, REQUESTER, textOf } from '../helpers/harness.js';
 import { createTestDatabase } from '../helpers/postgres.js';
 import { fillState } from '../helpers/slack-requests.js';
 
