@@ -14,6 +14,7 @@ import {
   type CaseDetails,
   type Communication as SdkCommunication,
 } from '@aws-sdk/client-support';
+import { isCaseFor } from '../domain/case-text.js';
 import { translateAwsError } from './errors.js';
 import { CallSpacer } from './rate-limiter.js';
 
@@ -163,9 +164,7 @@ export class SupportGateway {
       } catch (err) {
         throw translateAwsError(err, 'support:DescribeCases');
       }
-      const found = (out.cases ?? []).map(toCase).find(
-        (c) => c.subject?.includes(reference) || c.recentCommunications.some((m) => m.body.includes(reference)),
-      );
+      const found = (out.cases ?? []).map(toCase).find((c) => isCaseFor(reference, { subject: c.subject, bodies: c.recentCommunications.map((m) => m.body) }));
       if (found) return found;
       nextToken = out.nextToken;
     } while (nextToken);

@@ -25,6 +25,35 @@ export function referenceLine(reference: string): string {
   return `Slack request reference: ${reference}`;
 }
 
+function lastLine(text: string): string {
+  return text.trimEnd().split('\n').at(-1)?.trim() ?? '';
+}
+
+/**
+ * Whether a case is the one filed for `reference`: by the subject's suffix or the body's last
+ * line, both written by the bot, never by a match anywhere in text users typed.
+ */
+export function isCaseFor(reference: string, c: { subject?: string; bodies: string[] }): boolean {
+  return Boolean(c.subject?.endsWith(` [${reference}]`)) || c.bodies.some((b) => lastLine(b) === referenceLine(reference));
+}
+
+/** Whether a communication on the case is one the bot sent (the filing, a confirmation, a reply). */
+export function isOwnCommunication(reference: string, body: string): boolean {
+  const last = lastLine(body);
+  if (last === referenceLine(reference) || last === confirmationReferenceLine(reference)) return true;
+  const marker = replyReference(reference, '');
+  return last.startsWith('Sent from Slack by ') && last.includes(marker) && /^[A-Za-z0-9]+$/.test(last.slice(last.lastIndexOf(marker) + marker.length));
+}
+
+export function confirmationReferenceLine(reference: string): string {
+  return `Slack confirmation reference: ${reference}-confirm`;
+}
+
+/** The end of a reply's signature line; `key` identifies the reply. */
+export function replyReference(reference: string, key: string): string {
+  return `Slack reply reference: ${reference}-${key}`;
+}
+
 export function renderLimitCaseBody(parts: {
   blocks: LimitBlock[];
   useCase: string;

@@ -27,7 +27,8 @@ export function checkWebsiteUrl(raw: string | null | undefined): { ok: true; url
   const text = (raw ?? '').trim();
   if (!text) return { ok: false, error: 'Enter the website URL of the business that sends this mail.' };
   // The URL is written into the case body line by line: no whitespace may smuggle in a line.
-  if (/[\s\u0000-\u001f\u007f]/.test(text)) return { ok: false, error: 'Remove spaces and line breaks from the website URL.' };
+  if (/[\p{White_Space}\p{Cc}\p{Cf}\p{Cs}]/u.test(text)) return { ok: false, error: 'Remove spaces and line breaks from the website URL.' };
+  if (/SESBOT-/i.test(text)) return { ok: false, error: 'Remove "SESBOT-…" from the website URL: the bot writes request references itself.' };
   if (text.length > MAX_URL_CHARS) return { ok: false, error: `Shorten the website URL to at most ${formatNumber(MAX_URL_CHARS)} characters.` };
   if (/^[a-z][a-z0-9+.-]*:/i.test(text) && !/^https?:\/\//i.test(text)) {
     return { ok: false, error: 'The website URL must start with https:// or http://.' };
@@ -76,4 +77,24 @@ export const LONGEST_REQUEST_ID = 'x'.repeat(16);
 
 export function referenceFor(requestId: string): string {
   return `SESBOT-${requestId}`;
+}
+
+/** Every line break a reader or parser of the case may honour, as one newline. */
+export function normalizeLineBreaks(text: string): string {
+  return text.replace(/\r\n|[\r\u000b\u000c\u0085\u2028\u2029]/g, '\n');
+}
+
+/**
+ * Free text goes into the case body line by line: it may not write the lines the bot writes
+ * itself (a request block, a reference the bot finds its cases by).
+ */
+export function templateLineProblem(text: string): string | undefined {
+  if (/SESBOT-/i.test(text)) return 'Remove "SESBOT-…": the bot writes request references itself.';
+  for (const line of text.split('\n')) {
+    const l = line.trim();
+    if (/^Limit increase request\s*\d/i.test(l) || /^Slack (request|confirmation|reply) reference/i.test(l)) {
+      return `Remove the line "${l.slice(0, 40)}": the bot writes that line itself.`;
+    }
+  }
+  return undefined;
 }

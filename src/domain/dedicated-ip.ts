@@ -10,7 +10,9 @@ import {
   MAX_CASE_BODY_CHARS,
   checkWebsiteUrl,
   formatNumber,
+  normalizeLineBreaks,
   parseWholeNumber,
+  templateLineProblem,
   referenceFor,
   LONGEST_REQUEST_ID,
   type ContactLanguage,
@@ -152,11 +154,17 @@ export function dedicatedRowField(key: string, field: DedicatedRowField): string
 export type Inventories = Partial<Record<string, RegionInventory>>;
 
 const language = z.enum(Object.keys(CONTACT_LANGUAGES) as [ContactLanguage, ...ContactLanguage[]], { error: 'Choose English or Japanese.' });
+/** Free text for the case body: line breaks normalised, no line the bot writes itself. */
+const noTemplateLines = (v: string, ctx: z.RefinementCtx) => {
+  const problem = templateLineProblem(v);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+};
+
 const optionalText = (label: string) =>
   z
     .string()
-    .trim()
-    .max(MAX_TEXT_CHARS, { error: `Keep ${label} to at most ${formatNumber(MAX_TEXT_CHARS)} characters.` })
+    .transform(normalizeLineBreaks)
+    .pipe(z.string().trim().max(MAX_TEXT_CHARS, { error: `Keep ${label} to at most ${formatNumber(MAX_TEXT_CHARS)} characters.` }).superRefine(noTemplateLines))
     .optional()
     .transform((v) => (v ? v : undefined));
 
@@ -169,12 +177,18 @@ const leaseSchema = z.object({
   }),
   useCase: z
     .string({ error: 'Describe why you need dedicated IPs rather than shared ones, and how you will use them.' })
-    .trim()
-    .min(MIN_DEDICATED_USE_CASE_CHARS, {
-      error: (issue) =>
-        `Say more (at least ${MIN_DEDICATED_USE_CASE_CHARS} characters; you wrote ${String(issue.input ?? '').trim().length}): why dedicated rather than shared IPs, your volume, and how you will warm them up.`,
-    })
-    .max(MAX_TEXT_CHARS, { error: `Keep the use case to at most ${formatNumber(MAX_TEXT_CHARS)} characters.` }),
+    .transform(normalizeLineBreaks)
+    .pipe(
+      z
+        .string()
+        .trim()
+        .min(MIN_DEDICATED_USE_CASE_CHARS, {
+          error: (issue) =>
+            `Say more (at least ${MIN_DEDICATED_USE_CASE_CHARS} characters; you wrote ${String(issue.input ?? '').trim().length}): why dedicated rather than shared IPs, your volume, and how you will warm them up.`,
+        })
+        .max(MAX_TEXT_CHARS, { error: `Keep the use case to at most ${formatNumber(MAX_TEXT_CHARS)} characters.` })
+        .superRefine(noTemplateLines),
+    ),
   language,
 });
 

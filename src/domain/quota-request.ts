@@ -9,7 +9,9 @@ import {
   checkWebsiteUrl,
   MAX_CASE_BODY_CHARS,
   formatNumber,
+  normalizeLineBreaks,
   parseWholeNumber,
+  templateLineProblem,
   referenceFor,
   LONGEST_REQUEST_ID,
   type ContactLanguage,
@@ -31,7 +33,8 @@ export const MAX_QUOTA_ROWS = 10;
 
 /** AWS denies vague requests; below this the description cannot answer the four questions. */
 export const MIN_USE_CASE_CHARS = 150;
-export const MAX_USE_CASE_CHARS = 5000;
+/** Slack's text inputs hold at most 3,000 characters (and redraw no more). */
+export const MAX_USE_CASE_CHARS = 3000;
 
 export const USE_CASE_QUESTIONS = [
   'How do you build or acquire your mailing list?',
@@ -96,12 +99,21 @@ const formSchema = z.object({
   handlesBouncesAndComplaints: answer('I have a process to handle bounces and complaints'),
   useCase: z
     .string({ error: 'Describe your use case.' })
-    .trim()
-    .min(MIN_USE_CASE_CHARS, {
-      error: (issue) =>
-        `Say more (at least ${MIN_USE_CASE_CHARS} characters; you wrote ${String(issue.input ?? '').trim().length}): AWS denies vague requests. Answer the four questions above.`,
-    })
-    .max(MAX_USE_CASE_CHARS, { error: `Keep the use case to at most ${formatNumber(MAX_USE_CASE_CHARS)} characters.` }),
+    .transform(normalizeLineBreaks)
+    .pipe(
+      z
+        .string()
+        .trim()
+        .min(MIN_USE_CASE_CHARS, {
+          error: (issue) =>
+            `Say more (at least ${MIN_USE_CASE_CHARS} characters; you wrote ${String(issue.input ?? '').trim().length}): AWS denies vague requests. Answer the four questions above.`,
+        })
+        .max(MAX_USE_CASE_CHARS, { error: `Keep the use case to at most ${formatNumber(MAX_USE_CASE_CHARS)} characters.` })
+        .superRefine((v, ctx) => {
+          const problem = templateLineProblem(v);
+          if (problem) ctx.addIssue({ code: 'custom', message: problem });
+        }),
+    ),
   language: z.enum(Object.keys(CONTACT_LANGUAGES) as [ContactLanguage, ...ContactLanguage[]], {
     error: 'Choose English or Japanese.',
   }),

@@ -7,6 +7,7 @@
 import { AwsError } from '../aws/errors.js';
 import type { SupportGateway } from '../aws/support-gateway.js';
 import type { DedicatedIpRequest, DedicatedIpRelinquish } from '../domain/dedicated-ip.js';
+import { confirmationReferenceLine, replyReference } from '../domain/case-text.js';
 import { regionName } from '../domain/regions.js';
 import type { Logger } from '../logger.js';
 import { userMention } from '../slack/mrkdwn.js';
@@ -43,7 +44,7 @@ export function confirmationBody(request: StoredRequest, userId: string, userNam
     ),
     '',
     `Confirmed in Slack by ${userName ? `${userName} (Slack user ${userId})` : `Slack user ${userId}`} at ${at.toISOString()}.`,
-    `Slack confirmation reference: ${request.reference}-confirm`,
+    confirmationReferenceLine(request.reference),
   ].join('\n');
 }
 
@@ -153,7 +154,7 @@ export class CaseActions {
   /** A reply written in the Reply modal (`key` = the modal's view id). */
   async reply(request: StoredRequest, userId: string, userName: string | undefined, text: string, key: string): Promise<'sent' | 'duplicate' | 'denied' | 'failed' | 'uncertain'> {
     if (!this.mayAct(userId, request) || !request.caseId) return 'denied';
-    const body = `${text.trim()}\n\n--\nSent from Slack by ${userName ? `${userName} (Slack user ${userId})` : `Slack user ${userId}`}. Slack reply reference: ${request.reference}-${key}`;
+    const body = `${text.trim()}\n\n--\nSent from Slack by ${userName ? `${userName} (Slack user ${userId})` : `Slack user ${userId}`}. ${replyReference(request.reference, key)}`;
     const { created, row } = await this.store.insertOutgoing({ id: `reply:${key}`, requestId: request.id, kind: 'reply', authorId: userId, body });
     if (!created) return 'duplicate';
     const result = await this.send(request, row);
@@ -195,11 +196,12 @@ export class CaseActions {
       if (row.state === 'sending' && !abandoned && this.now().getTime() - Date.parse(row.updatedAt) < 60_000) continue;
       const request = await this.store.getRequest(row.requestId);
       if (!request?.caseId) continue;
-      const marker = row.body.split('\n').at(-1)!.replace(/^.*(Slack (confirmation|reply) reference: \S+)$/s, '$1');
+      // The body as stored ends with its own reference line; AWS keeps it as sent.
+      const marker = row.body.trimEnd().split('\n').at(-1)!.trim();
       let found: boolean;
       try {
         const since = new Date(Date.parse(row.createdAt) - 5 * 60_000).toISOString();
-        found = (await this.support.describeCommunications(request.caseId, since)).some((m) => m.body.includes(marker));
+        found = (await this.support.describeCommunications(request.caseId, since)).some((m) => m.body.trimEnd().split('\n').at(-1)?.trim() === marker);
       } catch (err) {
         this.logger.warn({ id: row.id, err: (err as Error).message }, 'could not check a communication with AWS; will retry');
         continue;

@@ -8,6 +8,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { CaseCommunication, SupportCase, SupportGateway } from '../aws/support-gateway.js';
+import { isOwnCommunication } from '../domain/case-text.js';
 import type { DedicatedIpRequest } from '../domain/dedicated-ip.js';
 import type { Logger } from '../logger.js';
 import { buildRootMessage } from '../slack/views/root-message.js';
@@ -149,8 +150,8 @@ export class CaseSync {
     const needsConfirmation = await this.awaitsConfirmation(request);
     for (const { m, key } of unseen) {
       const fromAws = m.submittedBy === AWS_AUTHOR;
-      // The bot's own words (the case body, confirmations, replies) carry the request's reference.
-      if (!fromAws && m.body.includes(request.reference)) continue;
+      // The bot's own words (the case body, confirmations, replies) end with the request's reference.
+      if (!fromAws && isOwnCommunication(request.reference, m.body)) continue;
       post(`comm:${key}`, communicationMessage(current, m));
       if (fromAws && needsConfirmation) post(`prompt:${key}`, confirmationPrompt(current, this.settings.access.whoMayActOn(current)));
     }

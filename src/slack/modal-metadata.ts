@@ -21,25 +21,36 @@ const quotaLookup = z.discriminatedUnion('state', [
 export type QuotaLookup = z.infer<typeof quotaLookup>;
 
 const rowKey = z.string().regex(/^[a-z0-9]{1,8}$/);
+const rowKeys = z
+  .array(rowKey)
+  .min(1)
+  .max(10)
+  .refine((keys) => new Set(keys).size === keys.length, { error: 'row keys must be unique' });
+/** Printable ASCII only: a URL needs nothing else, and JSON cannot blow it up past Slack's 3,000 characters. */
+const responseUrl = z.url({ protocol: /^https?$/ }).max(500).regex(/^[\x21-\x7e]+$/);
+
+function nextKeyIsNew(meta: { rowKeys: string[]; nextRowKey: number }): boolean {
+  return meta.rowKeys.every((k) => parseInt(k, 36) < meta.nextRowKey);
+}
 
 export const quotaModalMeta = z.object({
   kind: z.literal('quota'),
   channelId: z.string().regex(/^[CGD][A-Z0-9]{2,30}$/),
-  responseUrl: z.url({ protocol: /^https?$/ }).max(500).optional(),
-  rowKeys: z.array(rowKey).min(1).max(10),
+  responseUrl: responseUrl.optional(),
+  rowKeys,
   nextRowKey: z.number().int().min(0).max(1_000_000),
   quotas: z.record(z.string().max(20), quotaLookup),
-});
+}).refine(nextKeyIsNew, { error: 'nextRowKey must be above every row key' });
 export type QuotaModalMeta = z.infer<typeof quotaModalMeta>;
 
 export const dedicatedIpModalMeta = z.object({
   kind: z.literal('dedicated_ip'),
   action: z.enum(['request', 'relinquish']),
   channelId: z.string().regex(/^[CGD][A-Z0-9]{2,30}$/),
-  responseUrl: z.url({ protocol: /^https?$/ }).max(500).optional(),
-  rowKeys: z.array(rowKey).min(1).max(10),
+  responseUrl: responseUrl.optional(),
+  rowKeys,
   nextRowKey: z.number().int().min(0).max(1_000_000),
-});
+}).refine(nextKeyIsNew, { error: 'nextRowKey must be above every row key' });
 export type DedicatedIpModalMeta = z.infer<typeof dedicatedIpModalMeta>;
 
 export function decodeDedicatedIpMeta(text: string | undefined): DedicatedIpModalMeta | undefined {

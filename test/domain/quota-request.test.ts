@@ -331,7 +331,7 @@ describe('validateQuotaForm: use case', () => {
 
   it('refuses a use case over the maximum', () => {
     const errors = errorsOf(validForm({ useCase: 'a'.repeat(MAX_USE_CASE_CHARS + 1) }));
-    expect(errors).toStrictEqual({ useCase: 'Keep the use case to at most 5,000 characters.' });
+    expect(errors).toStrictEqual({ useCase: 'Keep the use case to at most 3,000 characters.' });
   });
 });
 

@@ -169,6 +169,16 @@ describe('requesting dedicated IPs', () => {
   });
 });
 
+describe('switching the action', () => {
+  it('never files the other action when the choice was flipped and submitted before the form was redrawn', async () => {
+    const view = await openDedicatedIpModal(h);
+    const res = await h.requester.viewSubmission({ view, values: fillState(view, leaseInputs({ dip_action: 'relinquish' })), userId: REQUESTER });
+    expect(res.json.response_action).toBe('errors');
+    expect(res.json.errors.dip_action).toMatch(/changing to match this choice/);
+    expect(h.aws.callsTo('CreateCase')).toHaveLength(0);
+  });
+});
+
 describe('relinquishing dedicated IPs', () => {
   async function relinquishModal() {
     const view = await openDedicatedIpModal(h);

@@ -140,6 +140,11 @@ export function registerDedicatedIpListeners(app: App, deps: Deps): void {
       return;
     }
     const form = readDedicatedIpForm(view.state.values, meta);
+    // The choice was changed but the form not yet redrawn for it: never file the other action.
+    if (form.action !== meta.action) {
+      await ack({ response_action: 'errors', errors: { [DIP_BLOCK.action]: 'The form is changing to match this choice. Check it, then submit again.' } });
+      return;
+    }
     const inputBlocks = new Set((view.blocks as { type?: string; block_id?: string }[]).filter((b) => b.type === 'input' && b.block_id).map((b) => b.block_id!));
     let result;
     if (meta.action === 'request') {

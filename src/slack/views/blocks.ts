@@ -113,7 +113,8 @@ export function multiSelectInput(opts: {
   initial: string[];
   hint?: string;
 }): KnownBlock {
-  const initial = opts.options.filter((o) => o.value && opts.initial.includes(o.value));
+  const offered = opts.options.slice(0, 100);
+  const initial = offered.filter((o) => o.value && opts.initial.includes(o.value));
   return {
     type: 'input',
     block_id: opts.blockId,
@@ -124,7 +125,7 @@ export function multiSelectInput(opts: {
       type: 'multi_static_select',
       action_id: opts.actionId,
       placeholder: plain(opts.placeholder, 150),
-      options: opts.options.slice(0, 100),
+      options: offered,
       ...(initial.length ? { initial_options: initial } : {}),
     },
   };

@@ -8,7 +8,7 @@ import type { DedicatedIpRelinquish } from '../../domain/dedicated-ip.js';
 import { regionName } from '../../domain/regions.js';
 import type { StoredRequest } from '../../store/store.js';
 import { ACTION } from '../ids.js';
-import { escape, link, userMention } from '../mrkdwn.js';
+import { escape, link, truncate, userMention } from '../mrkdwn.js';
 import { context, plain, section } from './blocks.js';
 import type { SlackMessage } from './root-message.js';
 
@@ -30,6 +30,16 @@ function caseLink(request: StoredRequest): string {
   return request.displayId ? link(supportCaseUrl(request.displayId), `case ${request.displayId}`) : 'the case in Support Center';
 }
 
+/** A hard cut at or before `at` that splits neither an HTML entity (&amp;) nor a surrogate pair. */
+function safeCut(text: string, at: number): number {
+  let cut = at;
+  const amp = text.lastIndexOf('&', cut - 1);
+  if (amp >= 0 && amp > cut - 5 && /^&(amp|lt|gt);/.test(text.slice(amp, amp + 5)) && amp + text.slice(amp).indexOf(';') + 1 > cut) cut = amp;
+  const code = text.charCodeAt(cut - 1);
+  if (code >= 0xd800 && code <= 0xdbff) cut -= 1;
+  return cut;
+}
+
 /** Splits text into pieces of at most `size` characters, at line breaks or spaces where it can. */
 export function splitText(text: string, size: number): string[] {
   const pieces: string[] = [];
@@ -37,7 +47,7 @@ export function splitText(text: string, size: number): string[] {
   while (rest.length > size) {
     let cut = rest.lastIndexOf('\n', size);
     if (cut < size / 2) cut = rest.lastIndexOf(' ', size);
-    if (cut < size / 2) cut = size;
+    if (cut < size / 2) cut = safeCut(rest, size);
     pieces.push(rest.slice(0, cut));
     rest = rest.slice(cut).replace(/^[\n ]/, '');
   }
@@ -50,9 +60,11 @@ export function communicationMessage(
   comm: { body: string; submittedBy: string; timeCreated: string; attachments: string[] },
 ): SlackMessage {
   const fromAws = comm.submittedBy === AWS_AUTHOR;
+  // Text from outside is shortened before the bot's own link and date are added, never after.
+  const author = escape(truncate(comm.submittedBy || 'Someone', 200));
   const heading = fromAws
     ? `:speech_balloon: *Amazon Web Services* replied on ${caseLink(request)} · ${slackDate(comm.timeCreated)}`
-    : `:envelope: *${escape(comm.submittedBy || 'Someone')}* replied outside Slack (Support Center or email) on ${caseLink(request)} · ${slackDate(comm.timeCreated)}`;
+    : `:envelope: *${author}* replied outside Slack (Support Center or email) on ${caseLink(request)} · ${slackDate(comm.timeCreated)}`;
   let chunks = splitText(escape(comm.body.trim() || '(empty message)'), CHUNK);
   const blocks: KnownBlock[] = [section(heading)];
   let trimmed = false;
@@ -61,9 +73,13 @@ export function communicationMessage(
     trimmed = true;
   }
   for (const chunk of chunks) blocks.push(section(chunk));
-  if (comm.attachments.length) blocks.push(context(`:paperclip: Attachments: ${comm.attachments.map((f) => escape(f)).join(', ')} (open ${caseLink(request)} to download)`));
+  if (comm.attachments.length) {
+    const shown = comm.attachments.slice(0, 20).map((f) => escape(truncate(f, 100)));
+    const more = comm.attachments.length > 20 ? ` and ${comm.attachments.length - 20} more` : '';
+    blocks.push(context(`:paperclip: Attachments: ${shown.join(', ')}${more} (open ${caseLink(request)} to download)`));
+  }
   if (trimmed) blocks.push(context(`:scissors: This reply is longer than Slack shows; the rest is in ${caseLink(request)}.`));
-  const who = fromAws ? 'Amazon Web Services' : escape(comm.submittedBy || 'Someone');
+  const who = fromAws ? 'Amazon Web Services' : author;
   return { text: `${who} replied on ${request.displayId ? `case ${request.displayId}` : 'the case'}`, blocks };
 }
 
