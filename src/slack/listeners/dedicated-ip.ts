@@ -12,7 +12,7 @@ import type { Logger } from '../../logger.js';
 import type { AccessPolicy } from '../../services/access.js';
 import type { FilingService } from '../../services/filing.js';
 import type { Store } from '../../store/store.js';
-import { answeredWithoutModal, openModal, updateModal, type ViewOutput } from './modals.js';
+import { acceptAndFile, answeredWithoutModal, openModal, updateModal, type ViewOutput } from './modals.js';
 import { dedicatedIpErrorsToBlocks, readDedicatedIpForm } from '../dedicated-ip-form.js';
 import { ACTION, CALLBACK, COMMANDS, DIP_BLOCK, rowBlockId } from '../ids.js';
 import { decodeDedicatedIpMeta, type DedicatedIpModalMeta } from '../modal-metadata.js';
@@ -165,9 +165,11 @@ export function registerDedicatedIpListeners(app: App, deps: Deps): void {
       await ack({ response_action: 'errors', errors: dedicatedIpErrorsToBlocks(result.errors, meta, inputBlocks) });
       return;
     }
-    let accepted;
-    try {
-      accepted = await filing.accept({
+    await acceptAndFile({
+      ack,
+      filing,
+      logger,
+      submission: {
         kind: 'dedicated_ip',
         request: result.value,
         submissionKey: `view:${view.id}`,
@@ -175,13 +177,9 @@ export function registerDedicatedIpListeners(app: App, deps: Deps): void {
         channelId: meta.channelId,
         requesterId: body.user.id,
         responseUrl: meta.responseUrl,
-      });
-    } catch (err) {
-      logger.error({ err }, 'could not store a request');
-      await ack({ response_action: 'errors', errors: { [DIP_BLOCK.language]: 'The bot could not save your request (its database is unavailable). Nothing was filed; submit again in a moment.' } });
-      return;
-    }
-    await ack({ response_action: 'update', view: buildDedicatedIpAcceptedView(meta.channelId, meta.action) });
-    if (accepted.created) await filing.startFiling(accepted.request.id);
+      },
+      errorBlockId: DIP_BLOCK.language,
+      acceptedView: buildDedicatedIpAcceptedView(meta.channelId, meta.action),
+    });
   });
 }

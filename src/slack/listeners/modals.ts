@@ -1,7 +1,8 @@
 /** What both request commands do the same way around their modals. */
-import type { RespondFn, SlashCommand, types, webApi } from '@slack/bolt';
+import type { AckFn, RespondFn, SlashCommand, ViewResponseAction, types, webApi } from '@slack/bolt';
 import type { Logger } from '../../logger.js';
 import type { AccessPolicy } from '../../services/access.js';
+import type { FilingService, Submission } from '../../services/filing.js';
 import type { RequestKind, Store } from '../../store/store.js';
 import { channelStatus } from './threads.js';
 
@@ -58,4 +59,34 @@ export async function openModal(
     await respond({ response_type: 'ephemeral', text: `:warning: I couldn't open the form (${slackErrorCode(err)}). Run \`${command.command}\` again.` });
     return undefined;
   }
+}
+
+/**
+ * The end of a valid submission in both forms: store it (the modal stays open with an error if
+ * the database cannot take it, so nothing typed is lost), close the form on the "received"
+ * view, then file it unless it is a repeat of a stored one.
+ */
+export async function acceptAndFile(opts: {
+  /** Bolt types a view's ack as either kind; a view submission's takes a response action. */
+  ack: AckFn<ViewResponseAction> | AckFn<void>;
+  filing: FilingService;
+  logger: Logger;
+  submission: Submission;
+  errorBlockId: string;
+  acceptedView: types.ModalView;
+}): Promise<void> {
+  const ack = opts.ack as AckFn<ViewResponseAction>;
+  let accepted;
+  try {
+    accepted = await opts.filing.accept(opts.submission);
+  } catch (err) {
+    opts.logger.error({ err }, 'could not store a request');
+    await ack({
+      response_action: 'errors',
+      errors: { [opts.errorBlockId]: 'The bot could not save your request (its database is unavailable). Nothing was filed; submit again in a moment.' },
+    });
+    return;
+  }
+  await ack({ response_action: 'update', view: opts.acceptedView });
+  if (accepted.created) await opts.filing.startFiling(accepted.request.id);
 }

@@ -10,7 +10,7 @@ import type { Logger } from '../../logger.js';
 import type { AccessPolicy } from '../../services/access.js';
 import type { FilingService } from '../../services/filing.js';
 import type { Store } from '../../store/store.js';
-import { answeredWithoutModal, openModal, updateModal, type ViewOutput } from './modals.js';
+import { acceptAndFile, answeredWithoutModal, openModal, updateModal, type ViewOutput } from './modals.js';
 import { ACTION, CALLBACK, COMMANDS, QUOTA_BLOCK } from '../ids.js';
 import { decodeQuotaMeta, type QuotaModalMeta } from '../modal-metadata.js';
 import { quotaErrorsToBlocks, readQuotaForm } from '../quota-form.js';
@@ -113,9 +113,11 @@ export function registerQuotaListeners(app: App, deps: Deps): void {
       await ack({ response_action: 'errors', errors: quotaErrorsToBlocks(result.errors, meta) });
       return;
     }
-    let accepted;
-    try {
-      accepted = await filing.accept({
+    await acceptAndFile({
+      ack,
+      filing,
+      logger,
+      submission: {
         kind: 'quota',
         request: result.value,
         submissionKey: `view:${view.id}`,
@@ -123,13 +125,9 @@ export function registerQuotaListeners(app: App, deps: Deps): void {
         channelId: meta.channelId,
         requesterId: body.user.id,
         responseUrl: meta.responseUrl,
-      });
-    } catch (err) {
-      logger.error({ err }, 'could not store a request');
-      await ack({ response_action: 'errors', errors: { [QUOTA_BLOCK.useCase]: 'The bot could not save your request (its database is unavailable). Nothing was filed; press File case again in a moment.' } });
-      return;
-    }
-    await ack({ response_action: 'update', view: buildQuotaAcceptedView(meta.channelId) });
-    if (accepted.created) await filing.startFiling(accepted.request.id);
+      },
+      errorBlockId: QUOTA_BLOCK.useCase,
+      acceptedView: buildQuotaAcceptedView(meta.channelId),
+    });
   });
 }
