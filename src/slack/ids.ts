@@ -67,8 +67,3 @@ export type RowField = 'region' | 'limit' | 'newValue' | 'header' | 'sendRate' |
 export function rowBlockId(rowKey: string, field: RowField): string {
   return `row:${rowKey}:${field}`;
 }
-
-export function parseRowBlockId(blockId: string): { rowKey: string; field: RowField } | undefined {
-  const match = /^row:([a-z0-9]{1,8}):(region|limit|newValue|header|sendRate|ipCount|addresses|count)$/.exec(blockId);
-  return match ? { rowKey: match[1]!, field: match[2] as RowField } : undefined;
-}

@@ -54,14 +54,6 @@ export class SlackMessenger {
     }
   }
 
-  async ephemeral(channel: string, user: string, text: string): Promise<void> {
-    try {
-      await this.client.chat.postEphemeral({ channel, user, text });
-    } catch (err) {
-      this.logger.warn({ err: toSlackError(err).code, channel }, 'could not post an ephemeral message');
-    }
-  }
-
   /** Answers through a response_url (works where the bot is not a channel member). */
   async respond(responseUrl: string, message: SlackMessage & { replace_original?: boolean; delete_original?: boolean }): Promise<boolean> {
     try {
