@@ -18,7 +18,7 @@ const CACHE_MS = 60_000;
 
 export class SesGateway {
   private readonly clients = new Map<string, SESv2Client>();
-  private readonly quotas = new Map<string, { at: number; value: Promise<CurrentQuota> }>();
+  private readonly quotas = new Map<string, { at: number; value: Promise<CurrentQuota>; known?: CurrentQuota }>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -31,18 +31,29 @@ export class SesGateway {
     return client;
   }
 
+  /** The quota of a region if a fresh answer is at hand, without calling AWS. */
+  peekQuota(region: string): CurrentQuota | undefined {
+    const cached = this.quotas.get(region);
+    return cached && this.now() - cached.at < CACHE_MS ? cached.known : undefined;
+  }
+
   /** The account's sending quota in a region, as SESv2 GetAccount reports it. */
   getQuota(region: string): Promise<CurrentQuota> {
     const cached = this.quotas.get(region);
     if (cached && this.now() - cached.at < CACHE_MS) return cached.value;
     const value = this.client(region)
       .send(new GetAccountCommand({}))
-      .then((out) => ({
-        max24HourSend: out.SendQuota?.Max24HourSend ?? 0,
-        maxSendRate: out.SendQuota?.MaxSendRate ?? 0,
-        sentLast24Hours: out.SendQuota?.SentLast24Hours ?? 0,
-        productionAccess: out.ProductionAccessEnabled ?? false,
-      }))
+      .then((out) => {
+        const quota: CurrentQuota = {
+          max24HourSend: out.SendQuota?.Max24HourSend ?? 0,
+          maxSendRate: out.SendQuota?.MaxSendRate ?? 0,
+          sentLast24Hours: out.SendQuota?.SentLast24Hours ?? 0,
+          productionAccess: out.ProductionAccessEnabled ?? false,
+        };
+        const entry = this.quotas.get(region);
+        if (entry) entry.known = quota;
+        return quota;
+      })
       .catch((err: unknown) => {
         this.quotas.delete(region);
         throw translateAwsError(err, 'ses:GetAccount');

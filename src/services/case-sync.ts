@@ -74,7 +74,7 @@ export class CaseSync {
     const tick = async () => {
       if (this.stopped) return;
       this.running = (async () => {
-        if (await this.holdLease()) await this.cycle();
+        if (await this.holdLease()) await this.cycle({ underLease: true });
       })().catch((err: unknown) => this.logger.warn({ err: (err as Error).message }, 'case sync cycle failed; next cycle retries'));
       await this.running;
       if (!this.stopped) {
@@ -93,30 +93,36 @@ export class CaseSync {
     await this.store.releaseLease(SYNC_LEASE, this.owner).catch(() => undefined);
   }
 
-  /** One pass over every tracked case. */
-  async cycle(): Promise<CycleReport> {
+  /**
+   * One pass over every tracked case, a batch of 100 at a time: each batch's rows are loaded
+   * when its answer arrives and its posts are handed to the poster at once, so memory stays flat
+   * and a reply does not wait for the rest of a long cycle. A replica that loses the sync lease
+   * mid-cycle stops.
+   */
+  async cycle(options: { underLease?: boolean } = {}): Promise<CycleReport> {
     await this.beforeCycle();
-    const tracked = await this.store.listTrackedRequests(new Date(this.now() - RESOLVED_WATCH_MS).toISOString());
+    const ids = await this.store.listTrackedCaseIds(new Date(this.now() - RESOLVED_WATCH_MS).toISOString());
     const callsBefore = this.support.callCount;
-    const report: CycleReport = { cases: tracked.length, describeCasesCalls: 0, supportCalls: 0, posts: 0 };
-    const byCase = new Map(tracked.map((r) => [r.caseId!, r]));
-    const ids = [...byCase.keys()];
-    const channels = new Set<string>();
+    const report: CycleReport = { cases: ids.length, describeCasesCalls: 0, supportCalls: 0, posts: 0 };
     for (let i = 0; i < ids.length; i += DESCRIBE_CASES_BATCH) {
+      if (i > 0 && options.underLease && !(await this.holdLease())) {
+        this.logger.warn('lost the case-sync lease mid-cycle; another replica carries on');
+        break;
+      }
       const batch = ids.slice(i, i + DESCRIBE_CASES_BATCH);
       report.describeCasesCalls += 1;
       const cases = await this.support.describeCases(batch, true);
-      // A long cycle (thousands of cases at 5 calls a second) keeps its lease as it goes.
-      if (i > 0) await this.holdLease();
+      const requests = new Map((await this.store.getRequestsByCaseIds(batch)).map((r) => [r.caseId!, r]));
+      const channels = new Set<string>();
       for (const c of cases) {
-        const request = byCase.get(c.caseId);
+        const request = requests.get(c.caseId);
         if (!request?.rootTs) continue;
         const posts = await this.syncCase(request, c);
         report.posts += posts;
         if (posts) channels.add(request.channelId);
       }
+      for (const channel of channels) this.poster.kick(channel);
     }
-    for (const channel of channels) this.poster.kick(channel);
     // Also posts left pending by a failed try or by a replica that died.
     await this.poster.kickAll();
     report.supportCalls = this.support.callCount - callsBefore;

@@ -174,15 +174,21 @@ export class KyselyStore implements Store {
     return row ? (JSON.parse(row.data) as Record<string, unknown>) : undefined;
   }
 
-  async listTrackedRequests(resolvedSince: string): Promise<StoredRequest[]> {
+  async listTrackedCaseIds(resolvedSince: string): Promise<string[]> {
     const rows = await this.db
       .selectFrom('requests')
-      .selectAll()
+      .select('case_id')
       .where('status', '=', 'filed')
       .where('case_id', 'is not', null)
       .where((eb) => eb.or([eb('resolved_at', 'is', null), eb('resolved_at', '>=', resolvedSince)]))
       .orderBy('created_at')
       .execute();
+    return rows.map((r) => r.case_id!);
+  }
+
+  async getRequestsByCaseIds(caseIds: string[]): Promise<StoredRequest[]> {
+    if (caseIds.length === 0) return [];
+    const rows = await this.db.selectFrom('requests').selectAll().where('case_id', 'in', caseIds).execute();
     return rows.map(toRequest);
   }
 

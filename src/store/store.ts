@@ -115,8 +115,13 @@ export interface Store {
   /** Merges `data` into the snapshot kept for an open modal (by Slack view id). */
   mergeFormSnapshot(viewId: string, data: Record<string, unknown>): Promise<Record<string, unknown>>;
   getFormSnapshot(viewId: string): Promise<Record<string, unknown> | undefined>;
-  /** Filed cases the sync follows: open ones, and resolved ones since `resolvedSince`. */
-  listTrackedRequests(resolvedSince: string): Promise<StoredRequest[]>;
+  /**
+   * Case ids of the filed cases the sync follows: open ones, and resolved ones since
+   * `resolvedSince`. Ids only: a cycle over thousands of cases loads each batch's rows when it
+   * needs them.
+   */
+  listTrackedCaseIds(resolvedSince: string): Promise<string[]>;
+  getRequestsByCaseIds(caseIds: string[]): Promise<StoredRequest[]>;
   findRequestByThread(channelId: string, rootTs: string): Promise<StoredRequest | undefined>;
   listRequestsByChannel(channelId: string, kind: RequestKind, limit: number): Promise<StoredRequest[]>;
   seenKeys(requestId: string, keys: string[]): Promise<Set<string>>;

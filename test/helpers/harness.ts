@@ -114,12 +114,16 @@ export function validQuotaInputs(rowKey = '0'): Record<string, string | undefine
 
 /** Runs /ses-quota and returns the modal once the bot has shown the current quota in it. */
 export async function openQuotaModal(h: Harness, userId = REQUESTER, channelId = CHANNEL) {
-  const before = h.slack.callsTo('views.update').length;
+  const opens = h.slack.callsTo('views.open').length;
   const res = await h.requester.command({ command: '/ses-quota', userId, channelId });
   if (res.status !== 200) throw new Error(`/ses-quota answered ${res.status}: ${res.body}`);
-  const opened = await h.slack.waitForCall('views.open', (c) => c.at >= Date.now() - 10_000);
-  await h.slack.waitFor(() => h.slack.callsTo('views.update').length > before, 5000, 'the modal to be updated with the current quota');
-  return { openedWith: opened, view: h.slack.latestView()! };
+  const opened = await h.slack.waitFor(() => h.slack.callsTo('views.open')[opens], 5000, 'views.open');
+  // The quota is in the opened view when the bot had it at hand, else in an update moments later.
+  const view = await h.slack.waitFor(() => {
+    const v = h.slack.latestView()!;
+    return v && !textOf(v.blocks).includes('looking up the current quota') ? v : undefined;
+  }, 5000, 'the modal to show the current quota');
+  return { openedWith: opened, view };
 }
 
 export function submitQuota(h: Harness, view: Record<string, any>, inputs: Record<string, string | undefined>, userId = REQUESTER) {

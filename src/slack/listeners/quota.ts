@@ -51,6 +51,9 @@ export function registerQuotaListeners(app: App, deps: Deps): void {
     if (await answeredWithoutModal(command, respond, { access: deps.access, store, client, kind: 'quota' })) return;
     const meta = newQuotaMeta(command.channel_id, command.response_url);
     const form: QuotaFormInput = { rows: [{ key: meta.rowKeys[0]!, region: defaultRegion }] };
+    // A quota read in the last minute goes straight into the modal: no second round trip.
+    const known = ses.peekQuota(defaultRegion);
+    if (known) meta.quotas[defaultRegion] = { state: 'ok', quota: known };
     const opened = await openModal(client, respond, command, buildQuotaModal(form, meta, defaultRegion), logger);
     if (!opened) return;
     await showQuotas(client, opened, form, meta);
