@@ -160,6 +160,8 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
     async () => {
       await filing.recover();
       await actions.reconcile();
+      // A modal lives at most a few hours; its snapshot a day.
+      await store.pruneFormSnapshots(new Date(Date.now() - 24 * 3600_000));
     },
   );
   registerQuotaListeners(app, { filing, ses, store, access, defaultRegion: defaultRegion(config.defaultRegion), logger });

@@ -325,6 +325,11 @@ export class KyselyStore implements Store {
     return rows.map(toOutgoing);
   }
 
+  async pruneFormSnapshots(before: Date): Promise<number> {
+    const result = await this.db.deleteFrom('form_snapshots').where('updated_at', '<', before.toISOString()).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
   async close(): Promise<void> {
     await this.db.destroy();
   }

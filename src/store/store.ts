@@ -115,6 +115,8 @@ export interface Store {
   /** Merges `data` into the snapshot kept for an open modal (by Slack view id). */
   mergeFormSnapshot(viewId: string, data: Record<string, unknown>): Promise<Record<string, unknown>>;
   getFormSnapshot(viewId: string): Promise<Record<string, unknown> | undefined>;
+  /** Forgets snapshots of modals not touched since `before` (Slack closes a modal long before). */
+  pruneFormSnapshots(before: Date): Promise<number>;
   /**
    * Case ids of the filed cases the sync follows: open ones, and resolved ones since
    * `resolvedSince`. Ids only: a cycle over thousands of cases loads each batch's rows when it

@@ -167,5 +167,8 @@ describe.each(backends)('the store on %s', (name, make) => {
     expect(Object.keys(merged).sort()).toEqual(['inventory:eu-west-1', 'inventory:us-east-1']);
     expect(await store.getFormSnapshot(`V-${name}`)).toEqual(merged);
     expect(await store.getFormSnapshot('V-none')).toBeUndefined();
+    expect(await store.pruneFormSnapshots(new Date(Date.now() - 60_000))).toBe(0);
+    expect(await store.pruneFormSnapshots(new Date(Date.now() + 60_000))).toBeGreaterThanOrEqual(1);
+    expect(await store.getFormSnapshot(`V-${name}`)).toBeUndefined();
   });
 });
