@@ -91,16 +91,12 @@ export class CaseActions {
       return 'not_filed';
     }
     const id = `confirm:${request.id}`;
-    let { created, row } = await this.store.insertOutgoing({
-      id,
-      requestId: request.id,
-      kind: 'confirmation',
-      authorId: userId,
-      body: confirmationBody(request, userId, userName, this.now()),
-    });
+    const body = confirmationBody(request, userId, userName, this.now());
+    let { created, row } = await this.store.insertOutgoing({ id, requestId: request.id, kind: 'confirmation', authorId: userId, body });
     if (!created) {
-      // A confirmation that failed outright may be given again; anything else is already done or under way.
-      const retried = row.state === 'failed' ? await this.store.transitionOutgoing(id, ['failed'], 'sending') : undefined;
+      // A confirmation that failed outright may be given again, in the words of whoever gives it
+      // now; anything else is already done or under way.
+      const retried = row.state === 'failed' ? await this.store.transitionOutgoing(id, ['failed'], 'sending', null, { authorId: userId, body }) : undefined;
       if (!retried) {
         const state = row.state === 'sent' ? 'was sent to AWS' : 'is being sent to AWS';
         await this.say(request, `dup:${request.id}:${eventKey}`, `${userMention(userId)}, the confirmation by ${userMention(row.authorId)} ${state} already. Nothing more was sent.`);

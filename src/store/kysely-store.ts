@@ -304,10 +304,21 @@ export class KyselyStore implements Store {
     return { created: false, row: toOutgoing(existing) };
   }
 
-  async transitionOutgoing(id: string, from: OutgoingState[], to: OutgoingState, errorMessage: string | null = null): Promise<OutgoingCommunication | undefined> {
+  async transitionOutgoing(
+    id: string,
+    from: OutgoingState[],
+    to: OutgoingState,
+    errorMessage: string | null = null,
+    rewrite?: Pick<OutgoingCommunication, 'authorId' | 'body'>,
+  ): Promise<OutgoingCommunication | undefined> {
     const row = await this.db
       .updateTable('outgoing_communications')
-      .set({ state: to, error_message: errorMessage, updated_at: new Date().toISOString() })
+      .set({
+        state: to,
+        error_message: errorMessage,
+        updated_at: new Date().toISOString(),
+        ...(rewrite ? { author_id: rewrite.authorId, body: rewrite.body } : {}),
+      })
       .where('id', '=', id)
       .where('state', 'in', from)
       .returningAll()

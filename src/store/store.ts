@@ -140,7 +140,14 @@ export interface Store {
 
   /** Inserts unless a communication with the same id exists; returns the stored one. */
   insertOutgoing(row: Pick<OutgoingCommunication, 'id' | 'requestId' | 'kind' | 'authorId' | 'body'>): Promise<{ created: boolean; row: OutgoingCommunication }>;
-  transitionOutgoing(id: string, from: OutgoingState[], to: OutgoingState, errorMessage?: string | null): Promise<OutgoingCommunication | undefined>;
+  /** Atomic state change; a retry may also give the communication a new author and body. */
+  transitionOutgoing(
+    id: string,
+    from: OutgoingState[],
+    to: OutgoingState,
+    errorMessage?: string | null,
+    rewrite?: Pick<OutgoingCommunication, 'authorId' | 'body'>,
+  ): Promise<OutgoingCommunication | undefined>;
   listOutgoing(requestId: string): Promise<OutgoingCommunication[]>;
   listOutgoingByState(states: OutgoingState[]): Promise<OutgoingCommunication[]>;
 

@@ -350,8 +350,10 @@ describe('when AWS does not take the confirmation', () => {
     expect(confirmationsOnCase(caseId)).toHaveLength(0);
     expect(replyTexts(rootTs).some(isConfirmedNotice)).toBe(false);
 
-    await threadReply(h, { threadTs: rootTs, user: REQUESTER, text: 'confirm' });
+    // The approver gives it again: the confirmation AWS receives names the approver.
+    await threadReply(h, { threadTs: rootTs, user: APPROVER, text: 'confirm' });
     await waitForThread(rootTs, isConfirmedNotice, 'the confirmation notice');
+    expect(h.aws.cases.get(caseId)!.communications.find((c) => c.body.includes('Slack confirmation reference'))!.body).toContain(`Slack user ${APPROVER}`);
     const calls = addCalls(caseId);
     expect(calls).toHaveLength(2);
     expect(calls.filter((c) => !c.fault)).toHaveLength(1);
