@@ -77,7 +77,14 @@ export class CaseActions {
    * A confirmation from the thread (`eventKey` = the message's ts) or the prompt's button.
    * Returns what happened, for logs and tests.
    */
-  async confirm(request: StoredRequest, userId: string, userName: string | undefined, eventKey: string): Promise<'sent' | 'denied' | 'duplicate' | 'not_filed' | 'failed' | 'uncertain'> {
+  async confirm(
+    request: StoredRequest,
+    userId: string,
+    userName: string | undefined,
+    eventKey: string,
+    /** Slack redelivering an event it is not sure we got: a repeat needs no second answer. */
+    redelivery = false,
+  ): Promise<'sent' | 'denied' | 'duplicate' | 'not_filed' | 'failed' | 'uncertain'> {
     if (!this.mayAct(userId, request)) {
       await this.say(
         request,
@@ -98,6 +105,7 @@ export class CaseActions {
       // now; anything else is already done or under way.
       const retried = row.state === 'failed' ? await this.store.transitionOutgoing(id, ['failed'], 'sending', null, { authorId: userId, body }) : undefined;
       if (!retried) {
+        if (redelivery && row.authorId === userId) return 'duplicate';
         const state = row.state === 'sent' ? 'was sent to AWS' : 'is being sent to AWS';
         await this.say(request, `dup:${request.id}:${eventKey}`, `${userMention(userId)}, the confirmation by ${userMention(row.authorId)} ${state} already. Nothing more was sent.`);
         return 'duplicate';

@@ -230,6 +230,8 @@ describe('confirming a relinquishment in the thread', () => {
     expect(addCalls(caseId)).toHaveLength(1);
     expect(confirmationsOnCase(caseId)).toHaveLength(1);
     expect(replyTexts(rootTs).filter(isConfirmedNotice)).toHaveLength(1);
+    // The second confirm and the three simultaneous ones are answered; Slack's redelivery is not.
+    expect(replyTexts(rootTs).filter(isAlready)).toHaveLength(4);
   });
 
   it('sends once when three confirms arrive at the same instant as the first confirmation', async () => {

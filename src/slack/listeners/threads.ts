@@ -32,7 +32,7 @@ interface MessageEvent {
 }
 
 export function registerThreadListeners(app: App, { actions, store, logger }: Deps): void {
-  app.event('message', async ({ event }) => {
+  app.event('message', async ({ event, context }) => {
     const e = event as MessageEvent;
     // Edits, deletions and bot messages never confirm anything; a reply also sent to the channel does.
     if (e.subtype && e.subtype !== 'thread_broadcast') return;
@@ -40,7 +40,7 @@ export function registerThreadListeners(app: App, { actions, store, logger }: De
     if (!isConfirmation(e.text ?? '')) return;
     const request = await store.findRequestByThread(e.channel, e.thread_ts);
     if (!request || !isRelinquishment(request)) return;
-    const result = await actions.confirm(request, e.user, undefined, e.ts);
+    const result = await actions.confirm(request, e.user, undefined, e.ts, (context.retryNum ?? 0) > 0);
     logger.info({ requestId: request.id, user: e.user, result }, 'confirmation in thread');
   });
 
