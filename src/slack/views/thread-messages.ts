@@ -30,14 +30,17 @@ function caseLink(request: StoredRequest): string {
   return request.displayId ? link(supportCaseUrl(request.displayId), `case ${request.displayId}`) : 'the case in Support Center';
 }
 
-/** A hard cut at or before `at` that splits neither an HTML entity (&amp;) nor a surrogate pair. */
+/**
+ * A hard cut at or before `at` that splits neither an HTML entity (&amp;) nor a surrogate pair,
+ * always at least one character in, so splitting always makes progress.
+ */
 function safeCut(text: string, at: number): number {
   let cut = at;
   const amp = text.lastIndexOf('&', cut - 1);
-  if (amp >= 0 && amp > cut - 5 && /^&(amp|lt|gt);/.test(text.slice(amp, amp + 5)) && amp + text.slice(amp).indexOf(';') + 1 > cut) cut = amp;
+  if (amp > 0 && amp > cut - 5 && /^&(amp|lt|gt);/.test(text.slice(amp, amp + 5)) && amp + text.slice(amp).indexOf(';') + 1 > cut) cut = amp;
   const code = text.charCodeAt(cut - 1);
-  if (code >= 0xd800 && code <= 0xdbff) cut -= 1;
-  return cut;
+  if (cut > 1 && code >= 0xd800 && code <= 0xdbff) cut -= 1;
+  return Math.max(1, cut);
 }
 
 /** Splits text into pieces of at most `size` characters, at line breaks or spaces where it can. */
