@@ -71,14 +71,29 @@ export async function acceptAndFile(opts: {
   ack: AckFn<ViewResponseAction> | AckFn<void>;
   filing: FilingService;
   logger: Logger;
-  submission: Submission;
+  /** The validated request, and what Slack sent: the modal, who submitted it, from which team. */
+  kind: Submission['kind'];
+  request: Submission['request'];
+  view: { id: string; team_id: string };
+  body: { user: { id: string }; team: { id: string } | null };
+  meta: { channelId: string; responseUrl?: string | undefined };
   errorBlockId: string;
   acceptedView: types.ModalView;
 }): Promise<void> {
   const ack = opts.ack as AckFn<ViewResponseAction>;
   let accepted;
   try {
-    accepted = await opts.filing.accept(opts.submission);
+    accepted = await opts.filing.accept({
+      kind: opts.kind,
+      request: opts.request,
+      // One modal is one request: a double click or a resubmission of it files nothing more.
+      submissionKey: `view:${opts.view.id}`,
+      teamId: opts.body.team?.id ?? opts.view.team_id,
+      channelId: opts.meta.channelId,
+      // Who asked is Slack's word, never the metadata's.
+      requesterId: opts.body.user.id,
+      responseUrl: opts.meta.responseUrl,
+    });
   } catch (err) {
     opts.logger.error({ err }, 'could not store a request');
     await ack({
