@@ -6,8 +6,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { SlackRequester } from './slack-requests.js';
-import { AWS_KEY_ID, AWS_SECRET, BOT_TOKEN, SIGNING_SECRET } from './harness.js';
+import { SlackRequester, fillState } from './slack-requests.js';
+import { AWS_KEY_ID, AWS_SECRET, BOT_TOKEN, CHANNEL, REQUESTER, SIGNING_SECRET } from './harness.js';
 import type { FakeAws } from '../fakes/fake-aws.js';
 import type { FakeSlack } from '../fakes/fake-slack.js';
 
@@ -72,4 +72,27 @@ export async function startChildBot(opts: { slack: FakeSlack; aws: FakeAws; data
       await exited;
     },
   };
+}
+
+/**
+ * Opens /ses-dedicated-ip through `opener`, switches it to Relinquish through `switcher` and
+ * submits it (through each bot in `submitters`) for addresses of the fake's eu-west-1 inventory.
+ * Returns the answers to the submissions.
+ */
+export async function submitRelinquishment(slack: FakeSlack, addresses: string[], opener: ChildBot, switcher = opener, submitters: ChildBot[] = [opener]) {
+  const before = slack.callsTo('views.update').length;
+  await opener.requester.command({ command: '/ses-dedicated-ip', userId: REQUESTER, channelId: CHANNEL });
+  await slack.waitFor(() => slack.callsTo('views.update').length > before, 10_000, 'the inventory in the modal');
+  const view = slack.latestView()!;
+  const switched = slack.callsTo('views.update').length;
+  await switcher.requester.blockAction({
+    userId: REQUESTER,
+    view,
+    values: fillState(view, { dip_action: 'relinquish', 'row:0:region': 'eu-west-1', contact_language: 'en' }),
+    actions: [{ action_id: 'dip_action', block_id: 'dip_action', type: 'radio_buttons' }],
+  });
+  await slack.waitFor(() => slack.callsTo('views.update').length > switched, 10_000, 'the relinquish form');
+  const form = slack.latestView()!;
+  const values = fillState(form, { dip_action: 'relinquish', 'row:0:region': 'eu-west-1', 'row:0:addresses': addresses, dip_note: undefined, contact_language: 'en' });
+  return Promise.all(submitters.map((bot) => bot.requester.viewSubmission({ view: form, values, userId: REQUESTER })));
 }

@@ -32,11 +32,8 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
-  const slack = new FakeSlack();
-  const aws = new FakeAws();
-  await Promise.all([slack.start(), aws.start()]);
-  // The SDK's own endpoint and credential variables: the app is not told about the fakes otherwise.
+/** The SDK's own endpoint and credential variables: the app is not told about the fakes otherwise. */
+export function pointAwsSdkAt(aws: FakeAws): void {
   Object.assign(process.env, {
     AWS_ENDPOINT_URL_SUPPORT: aws.url,
     AWS_ENDPOINT_URL_SESV2: aws.url,
@@ -45,7 +42,10 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     AWS_REGION: 'us-east-1',
     AWS_EC2_METADATA_DISABLED: 'true',
   });
-  const dir = mkdtempSync(join(tmpdir(), 'ses-bot-test-'));
+}
+
+/** A destination for the bot's logger that keeps every JSON line. */
+export function logCapture(): { logs: string[]; sink: Writable } {
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk, _enc, done) {
@@ -53,6 +53,16 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
       done();
     },
   });
+  return { logs, sink };
+}
+
+export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
+  const slack = new FakeSlack();
+  const aws = new FakeAws();
+  await Promise.all([slack.start(), aws.start()]);
+  pointAwsSdkAt(aws);
+  const dir = mkdtempSync(join(tmpdir(), 'ses-bot-test-'));
+  const { logs, sink } = logCapture();
 
   const boot = async () => {
     const config = loadConfig({

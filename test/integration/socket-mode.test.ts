@@ -6,7 +6,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { WebClient } from '@slack/web-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
@@ -16,7 +15,7 @@ import { createLogger } from '../../src/logger.js';
 import { FakeAws } from '../fakes/fake-aws.js';
 import { FakeSlack } from '../fakes/fake-slack.js';
 import type { FakeSocketMode } from '../fakes/fake-socket-mode.js';
-import { AWS_KEY_ID, AWS_SECRET, BOT_TOKEN, CHANNEL, REQUESTER, textOf, validQuotaInputs } from '../helpers/harness.js';
+import { AWS_SECRET, BOT_TOKEN, CHANNEL, REQUESTER, logCapture, pointAwsSdkAt, textOf, validQuotaInputs } from '../helpers/harness.js';
 import { fillState } from '../helpers/slack-requests.js';
 
 const APP_TOKEN = 'xapp-1-A111-222-testapptokenvalue0123';
@@ -39,23 +38,9 @@ async function socketModeFakes(): Promise<SocketBot> {
   const aws = new FakeAws();
   await Promise.all([slack.start(), aws.start()]);
   const socket = await slack.enableSocketMode();
-  // The SDK's own endpoint and credential variables, as the HTTP harness sets them.
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL_SUPPORT: aws.url,
-    AWS_ENDPOINT_URL_SESV2: aws.url,
-    AWS_ACCESS_KEY_ID: AWS_KEY_ID,
-    AWS_SECRET_ACCESS_KEY: AWS_SECRET,
-    AWS_REGION: 'us-east-1',
-    AWS_EC2_METADATA_DISABLED: 'true',
-  });
+  pointAwsSdkAt(aws);
   const dir = mkdtempSync(join(tmpdir(), 'ses-bot-socket-'));
-  const logs: string[] = [];
-  const sink = new Writable({
-    write(chunk, _enc, done) {
-      logs.push(...String(chunk).split('\n').filter(Boolean));
-      done();
-    },
-  });
+  const { logs, sink } = logCapture();
 
   const fakes: SocketBot = {
     slack,

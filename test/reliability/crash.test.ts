@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeAws } from '../fakes/fake-aws.js';
 import { FakeSlack } from '../fakes/fake-slack.js';
-import { startChildBot, type ChildBot } from '../helpers/child-bot.js';
+import { startChildBot, submitRelinquishment, type ChildBot } from '../helpers/child-bot.js';
 import { CHANNEL, REQUESTER, textOf, validQuotaInputs } from '../helpers/harness.js';
 import { fillState } from '../helpers/slack-requests.js';
 
@@ -99,25 +99,8 @@ describe('a kill while filing', () => {
 
 describe('a kill while confirming a relinquishment', () => {
   async function relinquishmentAwaitingConfirmation(b: ChildBot) {
-    const before = slack.callsTo('views.update').length;
-    await b.requester.command({ command: '/ses-dedicated-ip', userId: REQUESTER, channelId: CHANNEL });
-    await slack.waitFor(() => slack.callsTo('views.update').length > before, 10_000, 'the inventory in the modal');
-    const view = slack.latestView()!;
-    const switched = slack.callsTo('views.update').length;
-    await b.requester.blockAction({
-      userId: REQUESTER,
-      view,
-      values: fillState(view, { dip_action: 'relinquish', 'row:0:region': 'eu-west-1', contact_language: 'en' }),
-      actions: [{ action_id: 'dip_action', block_id: 'dip_action', type: 'radio_buttons' }],
-    });
-    await slack.waitFor(() => slack.callsTo('views.update').length > switched, 10_000, 'the relinquish form');
-    const form = slack.latestView()!;
-    const res = await b.requester.viewSubmission({
-      view: form,
-      values: fillState(form, { dip_action: 'relinquish', 'row:0:region': 'eu-west-1', 'row:0:addresses': ['198.51.100.3'], dip_note: undefined, contact_language: 'en' }),
-      userId: REQUESTER,
-    });
-    expect(res.json.response_action).toBe('update');
+    const [res] = await submitRelinquishment(slack, ['198.51.100.3'], b);
+    expect(res!.json.response_action).toBe('update');
     const root = await slack.waitFor(() => aws.latestCase() && filedRoot(aws.latestCase()!.displayId)(), 15_000, 'the relinquishment filed');
     aws.addCommunication(aws.latestCase()!.caseId, { body: 'Please confirm that you want to release 198.51.100.3.' });
     await slack.waitFor(() => slack.threadReplies(CHANNEL, root.ts).find((m) => textOf(m.blocks).includes('reply in this thread with the word `confirm`')), 15_000, 'the confirmation prompt');

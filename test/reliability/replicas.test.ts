@@ -10,10 +10,9 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeAws } from '../fakes/fake-aws.js';
 import { FakeSlack } from '../fakes/fake-slack.js';
-import { startChildBot, type ChildBot } from '../helpers/child-bot.js';
+import { startChildBot, submitRelinquishment, type ChildBot } from '../helpers/child-bot.js';
 import { CHANNEL, REQUESTER, textOf } from '../helpers/harness.js';
 import { createTestDatabase } from '../helpers/postgres.js';
-import { fillState } from '../helpers/slack-requests.js';
 
 let slack: FakeSlack;
 let aws: FakeAws;
@@ -52,21 +51,8 @@ describe('two replicas on one PostgreSQL database', () => {
   let caseId: string;
 
   it('file a request submitted to both (a double click spread over the load balancer) once', async () => {
-    const before = slack.callsTo('views.update').length;
-    await a.requester.command({ command: '/ses-dedicated-ip', userId: REQUESTER, channelId: CHANNEL });
-    await slack.waitFor(() => slack.callsTo('views.update').length > before, 10_000, 'the inventory in the modal');
-    const view = slack.latestView()!;
-    const switched = slack.callsTo('views.update').length;
-    await b.requester.blockAction({
-      userId: REQUESTER,
-      view,
-      values: fillState(view, { dip_action: 'relinquish', 'row:0:region': 'eu-west-1', contact_language: 'en' }),
-      actions: [{ action_id: 'dip_action', block_id: 'dip_action', type: 'radio_buttons' }],
-    });
-    await slack.waitFor(() => slack.callsTo('views.update').length > switched, 10_000, 'the relinquish form');
-    const form = slack.latestView()!;
-    const values = fillState(form, { dip_action: 'relinquish', 'row:0:region': 'eu-west-1', 'row:0:addresses': ['198.51.100.3'], dip_note: undefined, contact_language: 'en' });
-    const answers = await Promise.all([a, b].map((bot) => bot.requester.viewSubmission({ view: form, values, userId: REQUESTER })));
+    // Opened on one replica, switched on the other, submitted to both at once.
+    const answers = await submitRelinquishment(slack, ['198.51.100.3'], a, b, [a, b]);
     expect(answers.map((r) => r.json.response_action)).toEqual(['update', 'update']);
     const root = await slack.waitFor(() => slack.rootMessages(CHANNEL).find((m) => textOf(m.blocks).includes('AWS status')), 15_000, 'the case filed');
     rootTs = root.ts;
