@@ -75,12 +75,16 @@ const BOLT_LEVELS: Record<LogLevel, string> = {
   [LogLevel.ERROR]: 'error',
 };
 
-/** Bolt (and the Web API client it creates) log through this onto pino. */
+/**
+ * Bolt (and the Web API and Socket Mode clients it creates) log through this onto pino. Their
+ * debug lines are dropped whatever LOG_LEVEL says: they are raw payloads (user text, response
+ * URLs, request bodies) that the path-based redaction cannot see into.
+ */
 export function boltLogger(logger: Logger): BoltLogger {
   const child = logger.child({ component: 'bolt' });
   const join = (msg: unknown[]) => msg.map((m) => (typeof m === 'string' ? m : m instanceof Error ? m.message : JSON.stringify(m))).join(' ');
   return {
-    debug: (...msg) => child.debug(join(msg)),
+    debug: () => {},
     info: (...msg) => child.info(join(msg)),
     warn: (...msg) => child.warn(join(msg)),
     error: (...msg) => child.error(join(msg)),

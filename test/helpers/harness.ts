@@ -28,7 +28,8 @@ export interface Harness {
   requester: SlackRequester;
   /** Everything the bot logged, one JSON line each. */
   logs: string[];
-  restart(): Promise<void>;
+  /** Stops the bot and starts it again on the same database; `env` changes settings from then on. */
+  restart(env?: Record<string, string>): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -64,6 +65,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
   const dir = mkdtempSync(join(tmpdir(), 'ses-bot-test-'));
   const { logs, sink } = logCapture();
 
+  let settings = env;
   const boot = async () => {
     const config = loadConfig({
       SLACK_BOT_TOKEN: BOT_TOKEN,
@@ -75,7 +77,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
       AWS_REGION: 'us-east-1',
       // Tests run sync cycles themselves (syncNow); the timer only runs the one at start-up.
       POLL_INTERVAL_SECONDS: '3600',
-      ...env,
+      ...settings,
     });
     const logger = createLogger({ level: config.logLevel, destination: sink, secrets: [BOT_TOKEN, SIGNING_SECRET, AWS_SECRET] });
     return startBot(config, logger);
@@ -88,7 +90,8 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     bot,
     logs,
     requester: new SlackRequester(`http://127.0.0.1:${bot.port}`, SIGNING_SECRET, { responseUrl: (id) => slack.responseUrl(id) }),
-    async restart() {
+    async restart(changed = {}) {
+      settings = { ...settings, ...changed };
       await bot.stop();
       bot = await boot();
       harness.bot = bot;

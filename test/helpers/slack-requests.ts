@@ -58,10 +58,15 @@ export class SlackRequester {
     responseUrl?: string;
     userName?: string;
     channelName?: string;
+    /** The workspace the command comes from (default: the requester's). */
+    teamId?: string;
+    /** Slack Connect: the acting user's own workspace, when it is not `teamId`'s. */
+    userTeam?: string;
+    enterpriseId?: string;
   }): Promise<SlackResponse> {
     const form = new URLSearchParams({
       token: 'verification_token',
-      team_id: this.teamId,
+      team_id: input.teamId ?? this.teamId,
       team_domain: 'fake-workspace',
       channel_id: input.channelId,
       channel_name: input.channelName ?? 'fake-channel',
@@ -73,17 +78,19 @@ export class SlackRequester {
       is_enterprise_install: 'false',
       response_url: input.responseUrl ?? this.makeResponseUrl(this.nextId('cmd')),
       trigger_id: input.triggerId ?? this.triggerId(),
+      ...(input.userTeam ? { user_team: input.userTeam } : {}),
+      ...(input.enterpriseId ? { enterprise_id: input.enterpriseId } : {}),
     });
     return this.raw(form.toString(), 'application/x-www-form-urlencoded');
   }
 
   /** A modal submission: `view` (e.g. the fake's stored view) with `state.values` replaced by `values`. */
-  viewSubmission(input: { view: SlackObject; values?: SlackObject; userId: string; triggerId?: string }): Promise<SlackResponse> {
+  viewSubmission(input: { view: SlackObject; values?: SlackObject; userId: string; triggerId?: string; userTeamId?: string }): Promise<SlackResponse> {
     const view = { ...input.view, state: { values: input.values ?? input.view.state?.values ?? {} } };
     return this.interactive({
       type: 'view_submission',
       team: { id: this.teamId, domain: 'fake-workspace' },
-      user: this.user(input.userId),
+      user: this.user(input.userId, input.userTeamId),
       api_app_id: this.appId,
       token: 'verification_token',
       trigger_id: input.triggerId ?? this.triggerId(),
@@ -110,12 +117,14 @@ export class SlackRequester {
     message?: SlackObject;
     triggerId?: string;
     responseUrl?: string;
+    /** Slack Connect: the clicker's own workspace (default: the requester's). */
+    userTeamId?: string;
   }): Promise<SlackResponse> {
     const actionTs = this.slackTs();
     const actions = input.actions.map((a) => ({ type: 'button', block_id: 'b', action_ts: actionTs, ...a }));
     const payload: SlackObject = {
       type: 'block_actions',
-      user: this.user(input.userId),
+      user: this.user(input.userId, input.userTeamId),
       api_app_id: this.appId,
       token: 'verification_token',
       trigger_id: input.triggerId ?? this.triggerId(),
@@ -197,8 +206,8 @@ export class SlackRequester {
     return this.raw(form.toString(), 'application/x-www-form-urlencoded');
   }
 
-  private user(id: string): SlackObject {
-    return { id, username: id.toLowerCase(), name: id.toLowerCase(), team_id: this.teamId };
+  private user(id: string, teamId = this.teamId): SlackObject {
+    return { id, username: id.toLowerCase(), name: id.toLowerCase(), team_id: teamId };
   }
 
   private nextId(prefix: string): string {

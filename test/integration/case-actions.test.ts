@@ -138,8 +138,17 @@ describe('the relinquishment confirmation prompt', () => {
     expect(text).toContain(`<@${APPROVER}>`);
     expect(text).not.toContain(`<@${STRANGER}>`);
     expect(text).toContain('reply in this thread with the word `confirm`');
+    expect(text).toContain('nothing else in the message');
+    expect(text).toMatch(/press the button and confirm in the dialog/);
+    expect(text).toMatch(/Any other message is treated as conversation and never sent to AWS/);
     const button = confirmButton(prompt);
     expect(button.value).toBe(request.id);
+    // The button asks again in Slack's own dialog before anything is sent.
+    const element = prompt.blocks!.find((b) => b.type === 'actions')!.elements.find((e: any) => e.action_id === 'confirm_relinquish');
+    expect(element.confirm?.title?.text).toBeTruthy();
+    expect(element.confirm?.text?.text).toMatch(/cannot be undone/i);
+    expect(element.confirm?.confirm?.text).toBe('Confirm');
+    expect(element.confirm?.deny?.text).toBe('Cancel');
 
     // Only once: another cycle shows nothing more, and nothing has gone to AWS.
     const before = replies(rootTs).length;
@@ -176,7 +185,7 @@ describe('confirming a relinquishment in the thread', () => {
     const { request, rootTs, caseId } = await prompted();
     const before = Date.now();
     const first = `${Math.floor(Date.now() / 1000)}.100001`;
-    await threadReply(h, { threadTs: rootTs, user: REQUESTER, text: 'I confirm', ts: first, eventId: 'EvFIRSTCONFIRM' });
+    await threadReply(h, { threadTs: rootTs, user: REQUESTER, text: 'confirm', ts: first, eventId: 'EvFIRSTCONFIRM' });
     await h.aws.waitFor(() => addCalls(caseId).length === 1, 5000, 'the confirmation to reach AWS');
     const after = Date.now();
     const [sent] = await waitForThread(rootTs, isConfirmedNotice, 'the thread to say the confirmation was sent');
@@ -209,7 +218,7 @@ describe('confirming a relinquishment in the thread', () => {
         type: 'message',
         channel: CHANNEL,
         user: REQUESTER,
-        text: 'I confirm',
+        text: 'confirm',
         ts: first,
         thread_ts: rootTs,
         parent_user_id: h.slack.botUserId,
@@ -246,7 +255,7 @@ describe('confirming a relinquishment in the thread', () => {
 
   it('accepts the approver', async () => {
     const { rootTs, caseId } = await prompted();
-    await threadReply(h, { threadTs: rootTs, user: APPROVER, text: 'Confirmed, go ahead.' });
+    await threadReply(h, { threadTs: rootTs, user: APPROVER, text: 'Confirm.' });
     const [sent] = await waitForThread(rootTs, isConfirmedNotice, 'the confirmation notice');
     expect(sent).toContain(`<@${APPROVER}> confirmed the relinquishment`);
     expect(addCalls(caseId)).toHaveLength(1);
@@ -288,6 +297,55 @@ describe('confirming a relinquishment in the thread', () => {
     await h.bot.poster.idle();
     expect(addCalls(caseId)).toHaveLength(0);
     expect(replyTexts(rootTs).some(isConfirmedNotice)).toBe(false);
+  });
+
+  it('takes no sentence that merely contains the word for a confirmation, from the requester or an approver', async () => {
+    const { rootTs, caseId, request } = await prompted();
+    const botRepliesBefore = replies(rootTs).length;
+    await threadReply(h, { threadTs: rootTs, user: REQUESTER, text: 'I cannot confirm' });
+    await threadReply(h, { threadTs: rootTs, user: APPROVER, text: 'AWS confirmed receipt of the case' });
+    await threadReply(h, { threadTs: rootTs, user: REQUESTER, text: 'please confirm which IPs are still in use.' });
+    await threadReply(h, { threadTs: rootTs, user: APPROVER, text: 'Confirmed: 1.2.3.4 still carries traffic, keep it' });
+    // The sentinel: a stranger's exact confirm is refused, so the messages before it were processed.
+    await threadReply(h, { threadTs: rootTs, user: STRANGER, text: 'confirm' });
+    await waitForThread(rootTs, (t) => t.includes(`<@${STRANGER}>`) && /may confirm/.test(t), 'the sentinel refusal');
+    await noSendUnderWay();
+    await h.bot.poster.idle();
+    expect(addCalls(caseId)).toHaveLength(0);
+    expect(confirmationsOnCase(caseId)).toHaveLength(0);
+    expect(await h.bot.store.listOutgoing(request.id)).toHaveLength(0);
+    expect(replyTexts(rootTs).some(isConfirmedNotice)).toBe(false);
+    // Only the refusal was said: the chatter got no answer.
+    expect(replies(rootTs)).toHaveLength(botRepliesBefore + 1);
+  });
+
+  it('sends nothing on an exact confirm before AWS has asked, says so, and takes the confirm once the prompt is shown', async () => {
+    const { request, awsCase, rootTs } = await fileRelinquishment(h, ADDRESSES);
+    const caseId = awsCase.caseId;
+    await syncNow(h);
+    expect(replies(rootTs).some(isPrompt)).toBe(false);
+
+    await threadReply(h, { threadTs: rootTs, user: REQUESTER, text: 'confirm' });
+    const [early] = await waitForThread(rootTs, (t) => /has not asked for the confirmation yet/.test(t), 'the thread to say AWS has not asked yet');
+    expect(early).toContain(`<@${REQUESTER}>`);
+    expect(early).toContain('Nothing was sent to AWS');
+    expect(early).toMatch(/prompt in this thread when AWS asks/);
+    await waitHandled(1);
+    await noSendUnderWay();
+    await h.bot.poster.idle();
+    expect(addCalls(caseId)).toHaveLength(0);
+    expect(confirmationsOnCase(caseId)).toHaveLength(0);
+    expect(await h.bot.store.listOutgoing(request.id)).toHaveLength(0);
+    expect(replyTexts(rootTs).some(isConfirmedNotice)).toBe(false);
+
+    // AWS asks: the prompt follows, and a confirm now is sent once.
+    h.aws.addCommunication(caseId, { body: AWS_ASKS });
+    await syncNow(h);
+    expect(replies(rootTs).filter(isPrompt)).toHaveLength(1);
+    await threadReply(h, { threadTs: rootTs, user: REQUESTER, text: 'confirm' });
+    await waitForThread(rootTs, isConfirmedNotice, 'the confirmation notice');
+    expect(addCalls(caseId)).toHaveLength(1);
+    expect(confirmationsOnCase(caseId)).toHaveLength(1);
   });
 
   it("does not echo the bot's own confirmation back as a reply on the next sync, and prompts no more", async () => {
@@ -335,6 +393,31 @@ describe('confirming with the button on the prompt', () => {
     await waitForThread(rootTs, isAlready, 'both presses to be told', 3);
     expect(addCalls(caseId)).toHaveLength(1);
     expect(confirmationsOnCase(caseId)).toHaveLength(1);
+  });
+});
+
+describe('the confirm button before AWS has asked', () => {
+  it('sends nothing and says AWS has not asked yet', async () => {
+    const { request, awsCase, rootTs } = await fileRelinquishment(h, ADDRESSES);
+    await syncNow(h);
+    expect(replies(rootTs).some(isPrompt)).toBe(false);
+    // A press from a forged or stale payload: there is no prompt to carry the button yet.
+    const res = await h.requester.blockAction({
+      userId: REQUESTER,
+      channelId: CHANNEL,
+      messageTs: rootTs,
+      actions: [{ action_id: 'confirm_relinquish', block_id: 'b', value: request.id }],
+    });
+    expect(res.status).toBe(200);
+    const [early] = await waitForThread(rootTs, (t) => /has not asked for the confirmation yet/.test(t), 'the thread to say AWS has not asked yet');
+    expect(early).toContain(`<@${REQUESTER}>`);
+    expect(early).toContain('Nothing was sent to AWS');
+    await noSendUnderWay();
+    await h.bot.poster.idle();
+    expect(addCalls(awsCase.caseId)).toHaveLength(0);
+    expect(confirmationsOnCase(awsCase.caseId)).toHaveLength(0);
+    expect(await h.bot.store.listOutgoing(request.id)).toHaveLength(0);
+    expect(replyTexts(rootTs).some(isConfirmedNotice)).toBe(false);
   });
 });
 

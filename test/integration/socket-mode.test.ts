@@ -217,6 +217,23 @@ describe('Socket Mode', () => {
     expect(view.callback_id).toBe('ses_quota_request');
   });
 
+  it("keeps payloads out of the logs at LOG_LEVEL=debug: the Slack SDKs' own debug output is off", async () => {
+    await t.boot({ LOG_LEVEL: 'debug' });
+    const marker = `LEAKMARKER${Date.now()}`;
+    const responseUrl = t.slack.responseUrl(`RESPONSEURL-${marker}`);
+    const opens = t.slack.callsTo('views.open').length;
+    const ack = await t.socket.sendCommand({ command: '/ses-quota', text: `please ${marker}`, userId: REQUESTER, channelId: CHANNEL, responseUrl });
+    expect(ack.payload).toEqual({});
+    await t.slack.waitFor(() => t.slack.callsTo('views.open').length > opens, 5000, 'views.open for this command');
+    await t.slack.waitFor(() => t.slack.callsTo('views.update').length > 0, 5000, 'the quota in the modal');
+    const all = t.logs.join('\n');
+    // The bot ran at debug level; none of what it logged is the command.
+    expect(all).toContain('"logLevel":"debug"');
+    expect(all).not.toContain(marker);
+    expect(all).not.toContain(responseUrl);
+    expect(all).not.toContain('/response/');
+  });
+
   it('fails to start, instead of hanging, when Slack refuses the app token', async () => {
     t.slack.inject('apps.connections.open', { error: 'invalid_auth' });
     await expect(t.boot()).rejects.toThrow(/^Slack rejected SLACK_APP_TOKEN \(invalid_auth\). Generate an app-level token with the connections:write scope/);

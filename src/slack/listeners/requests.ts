@@ -23,6 +23,10 @@ export function registerRequestListeners(app: App, deps: { filing: FilingService
     if (!access.mayActOn(body.user.id, request)) {
       return tell(`Only ${userMention(request.requesterId)}, who made this request, or an approver can retry it.`);
     }
+    // A retry files: the configuration may have changed since the request was made, so the
+    // channel and the clicker are checked again as for a new request.
+    const refusal = access.refusal(body.user.id, request.channelId);
+    if (refusal) return tell(`:no_entry: ${refusal} Nothing was filed.`);
     if (request.status === 'filed') return tell('This request is already filed.');
     if ((await filing.startFiling(request.id, 'retry')) === 'busy') return tell('This request is being filed right now.');
     // A Retry on the ephemeral "not in channel" notice: that notice has done its job.
