@@ -11,14 +11,16 @@ import type { Config } from './config.js';
 import { boltLogger, type Logger } from './logger.js';
 import { AccessPolicy } from './services/access.js';
 import { CaseActions } from './services/case-actions.js';
-import { CaseSync } from './services/case-sync.js';
+import { CaseSync, RESOLVED_WATCH_MS } from './services/case-sync.js';
 import { FilingService } from './services/filing.js';
 import { ThreadPoster } from './services/thread-poster.js';
 import { registerDedicatedIpListeners } from './slack/listeners/dedicated-ip.js';
+import { registerInstallationGuard } from './slack/listeners/installation.js';
 import { registerQuotaListeners } from './slack/listeners/quota.js';
 import { registerRequestListeners } from './slack/listeners/requests.js';
 import { registerThreadListeners } from './slack/listeners/threads.js';
 import { SlackMessenger } from './slack/messenger.js';
+import { slackClientOptions } from './slack/client-options.js';
 import { openStore } from './store/open-store.js';
 import type { Store } from './store/store.js';
 import { defaultRegion } from './domain/regions.js';
@@ -33,9 +35,10 @@ export interface RunningBot {
   stop(): Promise<void>;
 }
 
+// Capped at INFO: the Slack SDKs' debug lines are raw payloads (see boltLogger).
 const BOLT_LEVEL: Record<string, LogLevel> = {
-  trace: LogLevel.DEBUG,
-  debug: LogLevel.DEBUG,
+  trace: LogLevel.INFO,
+  debug: LogLevel.INFO,
   info: LogLevel.INFO,
   warn: LogLevel.WARN,
   error: LogLevel.ERROR,
@@ -79,12 +82,9 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
   const ses = new SesGateway();
   let ready = false;
   const boltLogLevel = BOLT_LEVEL[config.logLevel] ?? LogLevel.INFO;
-  // Slack's SDK waits out 429s (Retry-After) and retries 5xx; bounded to about a minute so a
-  // message is not held back for half an hour.
-  const clientOptions = {
-    slackApiUrl: config.slack.apiUrl,
-    retryConfig: { retries: 6, factor: 2, minTimeout: 500, maxTimeout: 15_000, randomize: true },
-  };
+  // Every Slack call has a timeout and a few quick retries; a 429 comes back at once (the
+  // outbox waits it out per channel), so one channel's rate limit never holds up another's.
+  const clientOptions = slackClientOptions(config.slack.apiUrl);
 
   // Built here rather than by Bolt so that the connection's state is visible to /healthz.
   const socketReceiver =
@@ -157,13 +157,18 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
     poster,
     { intervalMs: config.pollIntervalSeconds * 1000, access },
     logger.child({ component: 'case-sync' }),
-    async () => {
-      await filing.recover();
-      await actions.reconcile();
-      // A modal lives at most a few hours; its snapshot a day.
-      await store.pruneFormSnapshots(new Date(Date.now() - 24 * 3600_000));
-    },
+    [
+      () => filing.recover(),
+      () => actions.reconcile(),
+      async () => {
+        // A modal lives at most a few hours; its snapshot a day. A case no longer followed needs nothing kept.
+        await store.pruneFormSnapshots(new Date(Date.now() - 24 * 3600_000));
+        await store.pruneFinishedCases(new Date(Date.now() - RESOLVED_WATCH_MS));
+      },
+    ],
   );
+  // Before every listener: only the installation's own workspace acts.
+  const installation = registerInstallationGuard(app, logger.child({ component: 'installation' }));
   registerQuotaListeners(app, { filing, ses, store, access, defaultRegion: defaultRegion(config.defaultRegion), logger });
   registerDedicatedIpListeners(app, {
     filing,
@@ -180,6 +185,7 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
   let server: Server;
   try {
     await app.init();
+    await installation.learn(app.client);
     if (config.slack.mode === 'http') {
       server = (await app.start(config.port)) as Server;
     } else {

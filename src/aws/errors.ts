@@ -26,9 +26,9 @@ export class AwsError extends Error {
     this.name = 'AwsError';
   }
 
-  /** A short "kind: AWS's message" for a form's status line. */
+  /** A short "kind: AWS's message" for a form's status line, without the account's identifiers. */
   get brief(): string {
-    return `${this.kind.replace(/_/g, ' ')}: ${this.message}`.slice(0, 200);
+    return `${this.kind.replace(/_/g, ' ')}: ${publicDetail(this.message)}`.slice(0, 200);
   }
 
   /** What to tell the user, in words they can act on. */
@@ -43,17 +43,30 @@ export class AwsError extends Error {
       case 'throttled':
         return `AWS is throttling the bot's calls (\`${this.action}\`). Wait a minute and press Retry.`;
       case 'invalid_request':
-        return `AWS rejected the request as invalid (\`${this.action}\`): ${this.message}`;
+        return `AWS rejected the request as invalid (\`${this.action}\`): ${publicDetail(this.message)}`;
       case 'not_found':
-        return `AWS could not find what the bot asked for (\`${this.action}\`): ${this.message}`;
+        return `AWS could not find what the bot asked for (\`${this.action}\`, ${this.awsName ?? 'not found'}).`;
       case 'unavailable':
         return this.maybeApplied
-          ? `AWS did not answer clearly (\`${this.action}\`: ${this.message}), so it is not known whether it went through. The bot checks before trying again.`
-          : `AWS could not be reached (\`${this.action}\`): ${this.message}. Press Retry in a moment.`;
+          ? `AWS did not answer clearly (\`${this.action}\`), so it is not known whether it went through. The bot checks before trying again.`
+          : `AWS could not be reached (\`${this.action}\`). Press Retry in a moment.`;
       default:
-        return `AWS returned an error (\`${this.action}\`): ${this.message}`;
+        return `AWS returned an unexpected error (\`${this.action}\`, ${this.awsName ?? 'no error code'}). The bot's log has the details; press Retry later.`;
     }
   }
+}
+
+/**
+ * AWS's own words, for people to read: shortened, and without the account's identifiers (ARNs,
+ * 12-digit account ids), which a Slack channel has no need to see. The full text goes to the log.
+ */
+export function publicDetail(message: string): string {
+  const cleaned = message
+    .replace(/arn:aws[\w-]*:[^\s"',;)]*/g, '[ARN]')
+    .replace(/(?<!\d)\d{12}(?!\d)/g, '[account]')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return cleaned.length > 200 ? `${cleaned.slice(0, 199)}…` : cleaned;
 }
 
 interface SdkLikeError {

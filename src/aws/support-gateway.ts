@@ -16,7 +16,8 @@ import {
 } from '@aws-sdk/client-support';
 import { isCaseFor } from '../domain/case-text.js';
 import { translateAwsError } from './errors.js';
-import { CallSpacer } from './rate-limiter.js';
+import { AwsError } from './errors.js';
+import { CallSpacer, SpacerTimeoutError } from './rate-limiter.js';
 
 export const LIMIT_INCREASE_SERVICE_CODE = 'service-limit-increase';
 
@@ -58,6 +59,25 @@ const TIMEOUTS = { requestTimeout: 15_000, connectionTimeout: 5_000, throwOnRequ
 
 /** The Support API allows 5 calls a second per account. */
 export const SUPPORT_CALLS_PER_SECOND = 5;
+/** The longest a call that changes a case waits for its turn; past it, it is not sent. */
+export const WRITE_MAX_WAIT_MS = 10_000;
+/**
+ * The longest a call that changes a case can take once its claim was checked: its wait for a
+ * turn, the connection and the answer. Leases on such work are several times longer.
+ */
+export const WRITE_MAX_MS = WRITE_MAX_WAIT_MS + TIMEOUTS.connectionTimeout + TIMEOUTS.requestTimeout;
+/** The category lookup (with the read client's retries) may take this long before filing gives up. */
+export const CATEGORY_LOOKUP_MAX_MS = 20_000;
+/** Cases (100 a page) a reference lookup reads at most; a lookup that stops short proves nothing. */
+export const REFERENCE_LOOKUP_MAX_PAGES = 10;
+
+/** What AWS says about the cases that carry some references. */
+export interface ReferenceLookup {
+  /** Reference → case id, for the references found. */
+  found: Map<string, string>;
+  /** True when every case since the date was read: a reference not found is then provably absent. */
+  complete: boolean;
+}
 
 export class SupportGateway {
   // The Support API has one commercial endpoint, signed for us-east-1, whatever AWS_REGION says.
@@ -69,11 +89,19 @@ export class SupportGateway {
   callCount = 0;
 
   constructor() {
-    for (const client of [this.reads, this.writes]) {
+    for (const [client, urgent] of [
+      [this.reads, false],
+      [this.writes, true],
+    ] as const) {
       // After the SDK's retry step, so that every attempt waits for its slot.
       client.middlewareStack.add(
         (next) => async (args) => {
-          await this.spacer.take();
+          try {
+            await this.spacer.take(urgent ? { urgent, maxWaitMs: WRITE_MAX_WAIT_MS } : {});
+          } catch (err) {
+            if (err instanceof SpacerTimeoutError) throw new AwsError('throttled', 'support', err.message, false, 'SpacerTimeout');
+            throw err;
+          }
           this.callCount += 1;
           return next(args);
         },
@@ -82,7 +110,10 @@ export class SupportGateway {
     }
   }
 
-  /** Finds the Support category for a kind of SES limit request, once per process. */
+  /**
+   * Finds the Support category for a kind of SES limit request, once per process. A caller
+   * waits at most CATEGORY_LOOKUP_MAX_MS (the lookup itself goes on and is cached if it ends well).
+   */
   resolveCategoryCode(match: CategoryMatch): Promise<string> {
     const key = match.codes.join(',');
     let cached = this.categoryCache.get(key);
@@ -92,7 +123,15 @@ export class SupportGateway {
       // A failed lookup is not cached: the next filing asks again.
       cached.catch(() => this.categoryCache.delete(key));
     }
-    return cached;
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new AwsError('unavailable', 'support:DescribeServices', 'the category lookup did not finish in time', false, 'Timeout')),
+        CATEGORY_LOOKUP_MAX_MS,
+      );
+      timer.unref();
+    });
+    return Promise.race([cached, deadline]).finally(() => clearTimeout(timer));
   }
 
   private async lookUpCategory(match: CategoryMatch): Promise<string> {
@@ -144,11 +183,14 @@ export class SupportGateway {
   }
 
   /**
-   * Finds the case filed for a request by the reference written into its subject and body,
-   * among the cases created since `since`. Answers undefined only when AWS said it has none.
+   * Finds the cases filed for requests by the references written into their subjects and
+   * bodies, among the cases created since `since`: one paged DescribeCases for all of them,
+   * at most REFERENCE_LOOKUP_MAX_PAGES pages. Throws when AWS cannot be asked.
    */
-  async findCaseByReference(reference: string, since: Date): Promise<SupportCase | undefined> {
+  async findCasesByReferences(references: string[], since: Date): Promise<ReferenceLookup> {
+    const found = new Map<string, string>();
     let nextToken: string | undefined;
+    let pages = 0;
     do {
       let out;
       try {
@@ -164,11 +206,16 @@ export class SupportGateway {
       } catch (err) {
         throw translateAwsError(err, 'support:DescribeCases');
       }
-      const found = (out.cases ?? []).map(toCase).find((c) => isCaseFor(reference, { subject: c.subject, bodies: c.recentCommunications.map((m) => m.body) }));
-      if (found) return found;
+      pages += 1;
+      for (const c of (out.cases ?? []).map(toCase)) {
+        const bodies = c.recentCommunications.map((m) => m.body);
+        for (const reference of references) {
+          if (!found.has(reference) && isCaseFor(reference, { subject: c.subject, bodies })) found.set(reference, c.caseId);
+        }
+      }
       nextToken = out.nextToken;
-    } while (nextToken);
-    return undefined;
+    } while (nextToken && found.size < references.length && pages < REFERENCE_LOOKUP_MAX_PAGES);
+    return { found, complete: !nextToken || found.size === references.length };
   }
 
   /**

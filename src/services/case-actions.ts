@@ -10,23 +10,27 @@ import type { DedicatedIpRequest, DedicatedIpRelinquish } from '../domain/dedica
 import { confirmationReferenceLine, replyReference } from '../domain/case-text.js';
 import { regionName } from '../domain/regions.js';
 import type { Logger } from '../logger.js';
-import { userMention } from '../slack/mrkdwn.js';
+import { escape, userMention } from '../slack/mrkdwn.js';
 import { buildRootMessage } from '../slack/views/root-message.js';
-import { plainNotice, replyEcho } from '../slack/views/thread-messages.js';
+import { plainNotice, replyEcho, unsentReplyText } from '../slack/views/thread-messages.js';
 import type { OutgoingCommunication, Store, StoredRequest } from '../store/store.js';
 import type { AccessPolicy } from './access.js';
 import type { ThreadPoster } from './thread-poster.js';
+import { newOwnerToken } from './filing.js';
+
+/** How long a claim on a communication being sent lasts; the call itself takes far less (WRITE_MAX_MS). */
+export const OUTGOING_LEASE_MS = 120_000;
 
 /**
- * A thread reply confirms when it says "confirm" (or "confirmed") and does not hedge: "please
- * don't confirm yet", "should I confirm?" or "confirm once traffic moved" never release addresses.
+ * Releasing addresses cannot be undone, so only an unambiguous act confirms: a thread reply that
+ * is exactly `confirm` (any letter case, surrounding whitespace, at most one trailing `.` or `!`).
+ * Anything else ("I cannot confirm", "confirmed", "yes confirm", "<@bot> confirm", "confirm?",
+ * "please confirm which IPs…") is conversation and never confirms.
  */
-const CONFIRM_WORD = /\bconfirm(ed)?\b/i;
-const HEDGE = /\b(not|don'?t|do not|doesn'?t|never|no|wait|hold|yet|cancel|stop|before|after|once|until|if|unless|when|later|tomorrow)\b|n't\b|\?/i;
+const EXACT_CONFIRM = /^confirm[.!]?$/i;
 
 export function isConfirmation(text: string): boolean {
-  const words = text.replace(/<[@#!][^>]*>/g, ' ').replace(/[’‘]/g, "'");
-  return CONFIRM_WORD.test(words) && !HEDGE.test(words);
+  return EXACT_CONFIRM.test(text.trim());
 }
 
 export function isRelinquishment(request: StoredRequest): boolean {
@@ -84,7 +88,7 @@ export class CaseActions {
     eventKey: string,
     /** Slack redelivering an event it is not sure we got: a repeat needs no second answer. */
     redelivery = false,
-  ): Promise<'sent' | 'denied' | 'duplicate' | 'not_filed' | 'failed' | 'uncertain'> {
+  ): Promise<'sent' | 'denied' | 'duplicate' | 'not_filed' | 'not_asked' | 'failed' | 'uncertain'> {
     if (!this.mayAct(userId, request)) {
       await this.say(
         request,
@@ -97,13 +101,23 @@ export class CaseActions {
       await this.say(request, `notfiled:${request.id}:${eventKey}`, `${userMention(userId)}, the case is not filed yet, so there is nothing to confirm. Nothing was sent to AWS.`);
       return 'not_filed';
     }
+    // Nothing is confirmed before AWS has asked and the bot has shown the prompt in the thread.
+    if (!(await this.store.hasPostedConfirmationPrompt(request.id))) {
+      await this.say(
+        request,
+        `early:${request.id}:${eventKey}`,
+        `${userMention(userId)}, AWS has not asked for the confirmation yet, so there is nothing to confirm. Nothing was sent to AWS. The bot will post a prompt in this thread when AWS asks; confirm then.`,
+      );
+      return 'not_asked';
+    }
     const id = `confirm:${request.id}`;
     const body = confirmationBody(request, userId, userName, this.now());
-    let { created, row } = await this.store.insertOutgoing({ id, requestId: request.id, kind: 'confirmation', authorId: userId, body });
+    const owner = newOwnerToken();
+    let { created, row } = await this.store.insertOutgoing({ id, requestId: request.id, kind: 'confirmation', authorId: userId, body }, owner, OUTGOING_LEASE_MS);
     if (!created) {
       // A confirmation that failed outright may be given again, in the words of whoever gives it
       // now; anything else is already done or under way.
-      const retried = row.state === 'failed' ? await this.store.transitionOutgoing(id, ['failed'], 'sending', null, { authorId: userId, body }) : undefined;
+      const retried = row.state === 'failed' ? await this.store.claimOutgoing(id, ['failed'], owner, OUTGOING_LEASE_MS, { authorId: userId, body }) : undefined;
       if (!retried) {
         if (redelivery && row.authorId === userId) return 'duplicate';
         const state = row.state === 'sent' ? 'was sent to AWS' : 'is being sent to AWS';
@@ -112,28 +126,36 @@ export class CaseActions {
       }
       row = retried;
     }
-    return this.send(request, row);
+    return this.send(request, row, owner);
   }
 
-  /** Sends a stored outgoing communication that this caller holds in state "sending". */
-  private async send(request: StoredRequest, row: OutgoingCommunication): Promise<'sent' | 'failed' | 'uncertain'> {
+  /**
+   * Sends a stored outgoing communication that `owner` holds in state "sending": only while the
+   * claim is still held (checked right before the call, which takes far less than the claim).
+   */
+  private async send(request: StoredRequest, row: OutgoingCommunication, owner: string): Promise<'sent' | 'failed' | 'uncertain' | 'duplicate'> {
+    const log = this.logger.child({ id: row.id, requestId: request.id });
+    if (!(await this.store.renewOutgoing(row.id, owner, OUTGOING_LEASE_MS, true))) {
+      log.warn('the claim on a communication expired or was taken over before it was sent; not sending it here');
+      return 'duplicate';
+    }
     try {
       await this.support.addCommunication(request.caseId!, row.body);
     } catch (err) {
       const aws = err instanceof AwsError ? err : undefined;
       const state = aws?.maybeApplied ? 'uncertain' : 'failed';
-      const message = aws?.userMessage ?? String(err);
-      await this.store.transitionOutgoing(row.id, ['sending'], state, message);
-      this.logger.warn({ id: row.id, state, kind: aws?.kind }, 'sending a communication to AWS did not complete');
+      const message = aws?.userMessage ?? 'Something unexpected stopped it; the bot\'s log has the details.';
+      log.warn({ state, kind: aws?.kind, err: (err as Error).message }, 'sending a communication to AWS did not complete');
+      if (!(await this.store.finishOutgoing(row.id, owner, state, message))) log.warn({ state }, 'lost the claim on a communication before recording its outcome');
       const what = row.kind === 'confirmation' ? 'The confirmation' : 'Your reply';
       const text =
         state === 'uncertain'
-          ? `:warning: It is not known yet whether ${what.toLowerCase()} reached AWS (${message}). The bot checks the case and sends it only if AWS does not have it.`
-          : `:x: ${what} was not sent: ${message} ${row.kind === 'confirmation' ? 'Reply `confirm` again to try again.' : 'Your text is kept below; send it again with Reply to AWS Support.'}`;
+          ? `:warning: It is not known yet whether ${what.toLowerCase()} reached AWS (${escape(message)}). The bot checks the case and sends it only if AWS does not have it.`
+          : `:x: ${what} was not sent: ${escape(message)} ${row.kind === 'confirmation' ? 'Reply `confirm` again to try again.' : 'Your text is kept below; send it again with Reply to AWS Support.'}`;
       await this.say(request, `sendfail:${row.id}:${Date.now()}`, text);
       return state;
     }
-    await this.store.transitionOutgoing(row.id, ['sending'], 'sent');
+    if (!(await this.store.finishOutgoing(row.id, owner, 'sent'))) log.error('a communication reached AWS after its claim was lost; another process may send it again');
     await this.announceSent(request, row);
     return 'sent';
   }
@@ -159,11 +181,16 @@ export class CaseActions {
   async reply(request: StoredRequest, userId: string, userName: string | undefined, text: string, key: string): Promise<'sent' | 'duplicate' | 'denied' | 'failed' | 'uncertain'> {
     if (!this.mayAct(userId, request) || !request.caseId) return 'denied';
     const body = `${text.trim()}\n\n--\nSent from Slack by ${userName ? `${userName} (Slack user ${userId})` : `Slack user ${userId}`}. ${replyReference(request.reference, key)}`;
-    const { created, row } = await this.store.insertOutgoing({ id: `reply:${key}`, requestId: request.id, kind: 'reply', authorId: userId, body });
+    const owner = newOwnerToken();
+    const { created, row } = await this.store.insertOutgoing({ id: `reply:${key}`, requestId: request.id, kind: 'reply', authorId: userId, body }, owner, OUTGOING_LEASE_MS);
     if (!created) return 'duplicate';
-    const result = await this.send(request, row);
-    if (result === 'failed') {
-      await this.say(request, `replytext:${row.id}`, `Text of the reply that was not sent:\n>${text.trim().split('\n').join('\n>')}`);
+    const result = await this.send(request, row, owner);
+    if (result === 'failed' && request.rootTs) {
+      // Kept whole, escaped, split over as many blocks and messages as it needs.
+      await this.store.enqueuePosts(
+        unsentReplyText(userId, text.trim()).map((message, i) => ({ contentKey: `replytext:${row.id}:${i}`, requestId: request.id, channelId: request.channelId, threadTs: request.rootTs!, message })),
+      );
+      this.poster.kick(request.channelId);
     }
     return result;
   }
@@ -173,8 +200,9 @@ export class CaseActions {
     try {
       await this.support.resolveCase(request.caseId);
     } catch (err) {
-      const message = err instanceof AwsError ? err.userMessage : String(err);
-      await this.say(request, `resolvefail:${request.id}:${Date.now()}`, `:x: ${userMention(userId)}, the case was not resolved: ${message}`);
+      const message = err instanceof AwsError ? err.userMessage : 'something unexpected stopped it; the bot\'s log has the details.';
+      this.logger.warn({ requestId: request.id, err: (err as Error).message }, 'resolving a case did not complete');
+      await this.say(request, `resolvefail:${request.id}:${Date.now()}`, `:x: ${userMention(userId)}, the case was not resolved: ${escape(message)}`);
       return 'failed';
     }
     const changes = request.statusChanges + 1;
@@ -189,36 +217,48 @@ export class CaseActions {
   }
 
   /**
-   * Communications whose sending was interrupted or whose outcome AWS left unknown: found on
-   * the case by their reference → sent; provably absent → sent now; AWS unreachable → later.
+   * Communications whose sending was interrupted or whose outcome AWS left unknown: each is
+   * claimed first (one claimant, whatever the number of replicas), then looked for on the case
+   * by its reference: found → recorded as sent; provably absent → sent; AWS unreachable → left
+   * for a later look.
    */
   async reconcile(atStartup = false): Promise<void> {
+    // With a database no other process can open, whatever was "sending" at start-up was abandoned.
+    const abandoned = atStartup && this.store.exclusive;
     for (const row of await this.store.listOutgoingByState(['uncertain', 'sending'])) {
-      // "sending" rows younger than a minute belong to a send under way in some process, unless
-      // the database is this process's alone and it is just starting.
-      const abandoned = atStartup && this.store.exclusive;
-      if (row.state === 'sending' && !abandoned && this.now().getTime() - Date.parse(row.updatedAt) < 60_000) continue;
-      const request = await this.store.getRequest(row.requestId);
-      if (!request?.caseId) continue;
-      // The body as stored ends with its own reference line; AWS keeps it as sent.
-      const marker = row.body.trimEnd().split('\n').at(-1)!.trim();
-      let found: boolean;
-      try {
-        const since = new Date(Date.parse(row.createdAt) - 5 * 60_000).toISOString();
-        found = (await this.support.describeCommunications(request.caseId, since)).some((m) => m.body.trimEnd().split('\n').at(-1)?.trim() === marker);
-      } catch (err) {
-        this.logger.warn({ id: row.id, err: (err as Error).message }, 'could not check a communication with AWS; will retry');
-        continue;
-      }
-      const claimed = await this.store.transitionOutgoing(row.id, [row.state], 'sending');
+      const owner = newOwnerToken();
+      const claimed = await this.store.claimOutgoing(row.id, [row.state], owner, OUTGOING_LEASE_MS, undefined, abandoned);
       if (!claimed) continue;
-      if (found) {
-        await this.store.transitionOutgoing(row.id, ['sending'], 'sent');
-        if (row.kind === 'confirmation') await this.say(request, `confirmed:${request.id}`, `:white_check_mark: ${userMention(row.authorId)}'s confirmation reached AWS.`);
-        else await this.announceSent(request, row);
-      } else {
-        await this.send(request, claimed);
-      }
+      await this.reconcileOne(claimed, owner);
     }
+  }
+
+  private async reconcileOne(row: OutgoingCommunication, owner: string): Promise<void> {
+    const log = this.logger.child({ id: row.id, requestId: row.requestId });
+    const request = await this.store.getRequest(row.requestId);
+    if (!request?.caseId) {
+      await this.store.finishOutgoing(row.id, owner, 'uncertain', row.errorMessage);
+      return;
+    }
+    // The body as stored ends with its own reference line; AWS keeps it as sent.
+    const marker = row.body.trimEnd().split('\n').at(-1)!.trim();
+    let found: boolean;
+    try {
+      const since = new Date(Date.parse(row.createdAt) - 5 * 60_000).toISOString();
+      found = (await this.support.describeCommunications(request.caseId, since)).some((m) => m.body.trimEnd().split('\n').at(-1)?.trim() === marker);
+    } catch (err) {
+      log.warn({ err: (err as Error).message }, 'could not check a communication with AWS; will retry');
+      await this.store.finishOutgoing(row.id, owner, 'uncertain', row.errorMessage);
+      return;
+    }
+    if (found) {
+      await this.store.finishOutgoing(row.id, owner, 'sent');
+      if (row.kind === 'confirmation') await this.say(request, `confirmed:${request.id}`, `:white_check_mark: ${userMention(row.authorId)}'s confirmation reached AWS.`);
+      else await this.announceSent(request, row);
+      return;
+    }
+    // Unlike a case, a communication AWS did not keep is not worth waiting for: a second copy on
+    // the case costs nothing, a confirmation never sent holds up the release.
+    await this.send(request, row, owner);
   }
 }

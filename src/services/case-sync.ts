@@ -41,6 +41,11 @@ function time(iso: string | null | undefined): number {
 
 /** Replicas sharing a database sync under this lease: one at a time, the Support API being per account. */
 const SYNC_LEASE = 'case-sync';
+/**
+ * AWS may show a communication a while after its creation time, after newer ones were synced:
+ * each sync looks back this far behind its watermark and keeps what it has not seen (by content key).
+ */
+export const LATE_COMMUNICATION_WINDOW_MS = 60 * 60_000;
 
 export class CaseSync {
   private timer: NodeJS.Timeout | undefined;
@@ -55,8 +60,8 @@ export class CaseSync {
     private readonly poster: ThreadPoster,
     private readonly settings: { intervalMs: number; access: AccessPolicy },
     private readonly logger: Logger,
-    /** Runs before each cycle (the confirmation service's reconciliation hooks in here). */
-    private readonly beforeCycle: () => Promise<void> = async () => {},
+    /** Steps run before each cycle, in order, the lease renewed before each (filing recovery, reconciliation, pruning). */
+    private readonly beforeCycle: (() => Promise<void>)[] = [],
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -65,17 +70,44 @@ export class CaseSync {
     return this.settings.intervalMs * 2 + 5_000;
   }
 
-  private async holdLease(): Promise<boolean> {
-    const now = new Date(this.now());
-    return this.store.acquireLease(SYNC_LEASE, this.owner, now, new Date(now.getTime() + this.leaseMs()));
+  /** Takes or renews the sync lease, on the database's clock. */
+  private async holdLease(takeOver = false): Promise<boolean> {
+    return this.store.acquireLease(SYNC_LEASE, this.owner, this.leaseMs(), takeOver);
+  }
+
+  /**
+   * One cycle if this replica holds the sync lease. The lease is renewed in the background every
+   * third of its length while the cycle runs, so a long step (a slow recovery, a long batch)
+   * never outlives it unnoticed; once a renewal fails the cycle stops at its next step.
+   */
+  private async leadOneCycle(first: boolean): Promise<void> {
+    // A database no other process shares: a lease left by a dead predecessor is ours at once.
+    if (!(await this.holdLease(first && this.store.exclusive))) return;
+    let held = true;
+    const heartbeat = setInterval(() => {
+      this.holdLease().then(
+        (ok) => {
+          held &&= ok;
+        },
+        () => {
+          held = false;
+        },
+      );
+    }, this.leaseMs() / 3);
+    heartbeat.unref();
+    try {
+      await this.cycle({ stillLeader: () => held });
+    } finally {
+      clearInterval(heartbeat);
+    }
   }
 
   start(): void {
+    let first = true;
     const tick = async () => {
       if (this.stopped) return;
-      this.running = (async () => {
-        if (await this.holdLease()) await this.cycle({ underLease: true });
-      })().catch((err: unknown) => this.logger.warn({ err: (err as Error).message }, 'case sync cycle failed; next cycle retries'));
+      this.running = this.leadOneCycle(first).catch((err: unknown) => this.logger.warn({ err: (err as Error).message }, 'case sync cycle failed; next cycle retries'));
+      first = false;
       await this.running;
       if (!this.stopped) {
         this.timer = setTimeout(tick, this.settings.intervalMs);
@@ -99,13 +131,20 @@ export class CaseSync {
    * and a reply does not wait for the rest of a long cycle. A replica that loses the sync lease
    * mid-cycle stops.
    */
-  async cycle(options: { underLease?: boolean } = {}): Promise<CycleReport> {
-    await this.beforeCycle();
+  async cycle(options: { stillLeader?: () => boolean } = {}): Promise<CycleReport> {
+    const leading = options.stillLeader ?? (() => true);
+    for (const step of this.beforeCycle) {
+      if (!leading()) {
+        this.logger.warn('lost the case-sync lease before the cycle; another replica carries on');
+        return { cases: 0, describeCasesCalls: 0, supportCalls: 0, posts: 0 };
+      }
+      await step();
+    }
     const ids = await this.store.listTrackedCaseIds(new Date(this.now() - RESOLVED_WATCH_MS).toISOString());
     const callsBefore = this.support.callCount;
     const report: CycleReport = { cases: ids.length, describeCasesCalls: 0, supportCalls: 0, posts: 0 };
     for (let i = 0; i < ids.length; i += DESCRIBE_CASES_BATCH) {
-      if (i > 0 && options.underLease && !(await this.holdLease())) {
+      if (!leading()) {
         this.logger.warn('lost the case-sync lease mid-cycle; another replica carries on');
         break;
       }
@@ -132,16 +171,21 @@ export class CaseSync {
   private async syncCase(request: StoredRequest, c: SupportCase): Promise<number> {
     const caseId = c.caseId;
     const watermark = request.commWatermark;
-    const atOrAfterWatermark = (m: CaseCommunication) => watermark === null || time(m.timeCreated) >= time(watermark);
-    let fresh = c.recentCommunications.filter(atOrAfterWatermark);
-    if (c.moreCommunications && fresh.length === c.recentCommunications.length) {
-      // Every one of the five shown is new and there are more: page the rest since the watermark.
-      fresh = (await this.support.describeCommunications(caseId, watermark ?? undefined)).filter(atOrAfterWatermark);
+    // What is new is what has not been seen (by content key), not merely what is newer than the
+    // watermark: a communication AWS shows late, behind newer ones, is still posted.
+    const since = watermark === null ? undefined : time(watermark) - LATE_COMMUNICATION_WINDOW_MS;
+    const inWindow = (m: CaseCommunication) => since === undefined || time(m.timeCreated) >= since;
+    const unseenOf = async (comms: CaseCommunication[]) => {
+      const keyed = comms.filter(inWindow).map((m) => ({ m, key: communicationKey(caseId, m) }));
+      const seen = await this.store.seenKeys(request.id, keyed.map((k) => k.key));
+      return keyed.filter((k) => !seen.has(k.key));
+    };
+    let unseen = await unseenOf(c.recentCommunications);
+    if (c.moreCommunications && unseen.length === c.recentCommunications.length) {
+      // Every one of the five shown is new and there are more: page the rest since the look-back.
+      unseen = await unseenOf(await this.support.describeCommunications(caseId, since === undefined ? undefined : new Date(since).toISOString()));
     }
-    fresh.sort((a, b) => time(a.timeCreated) - time(b.timeCreated));
-    const keyed = fresh.map((m) => ({ m, key: communicationKey(caseId, m) }));
-    const seen = await this.store.seenKeys(request.id, keyed.map((k) => k.key));
-    const unseen = keyed.filter((k) => !seen.has(k.key));
+    unseen.sort((a, b) => time(a.m.timeCreated) - time(b.m.timeCreated));
 
     const posts: NewThreadPost[] = [];
     const post = (contentKey: string, message: NewThreadPost['message']) =>
@@ -161,7 +205,7 @@ export class CaseSync {
       post(`comm:${key}`, communicationMessage(current, m));
       if (fromAws && needsConfirmation) post(`prompt:${key}`, confirmationPrompt(current, this.settings.access.whoMayActOn(current)));
     }
-    const newest = fresh.at(-1)?.timeCreated;
+    const newest = unseen.at(-1)?.m.timeCreated;
     if (newest && time(newest) > time(watermark)) patch.commWatermark = newest;
 
     if (c.status && c.status !== request.caseStatus) {

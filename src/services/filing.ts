@@ -11,10 +11,10 @@ import { dedicatedIpCaseText, type DedicatedIpRequest } from '../domain/dedicate
 import { AwsError } from '../aws/errors.js';
 import { CategoryNotFoundError, type CategoryMatch, type SupportGateway } from '../aws/support-gateway.js';
 import type { Logger } from '../logger.js';
-import { SlackError, type SlackMessenger } from '../slack/messenger.js';
+import { toSlackError, type SlackMessenger } from '../slack/messenger.js';
 import { buildNotInChannelMessage, buildThreadNotice } from '../slack/views/notices.js';
 import { buildRootMessage } from '../slack/views/root-message.js';
-import type { RequestKind, Store, StoredRequest } from '../store/store.js';
+import type { RequestKind, RequestPatch, RequestStatus, Store, StoredRequest } from '../store/store.js';
 
 export interface FilingSettings {
   severity: string;
@@ -41,11 +41,32 @@ export interface Submission {
   responseUrl: string | undefined;
 }
 
-/** How long a process holds a request it is filing before another may take it over. */
+/** How long a claim on a request being filed lasts; renewed before the irreversible call, which takes far less (WRITE_MAX_MS). */
 export const FILING_LEASE_MS = 120_000;
+/**
+ * After a CreateCase whose outcome is unknown (a timeout, a 5xx, a crash), AWS may take a while
+ * to show the case; a lookup that finds nothing before this much time has passed proves nothing.
+ */
+export const UNCERTAIN_GRACE_MS = 5 * 60_000;
+/** Cases created this long before a request was stored are not looked at for its reference. */
+const LOOKUP_MARGIN_MS = 10 * 60_000;
 
 export function newRequestId(): string {
   return randomBytes(8).toString('hex');
+}
+
+/** A claim's owner: one token per attempt, so even two attempts in one process never mistake each other's claims. */
+export function newOwnerToken(): string {
+  return randomBytes(12).toString('hex');
+}
+
+/** What AWS knows of a request whose earlier attempt may have filed it. */
+type CaseLookup = { caseId: string } | 'absent' | { unknown: AwsError | Error };
+
+/** One claimed request and whose claim it is. */
+interface Claim {
+  request: StoredRequest;
+  owner: string;
 }
 
 export class FilingService {
@@ -83,13 +104,14 @@ export class FilingService {
    */
   async startFiling(requestId: string, from: 'new' | 'retry' = 'new'): Promise<'started' | 'busy'> {
     const clear = { errorCode: null, errorMessage: null };
+    const owner = newOwnerToken();
     // "uncertain" is claimed on its own, so that whoever claims it knows to look for the case first.
-    const uncertain = from === 'retry' ? await this.store.transition(requestId, ['uncertain'], 'filing', clear, new Date(Date.now() + FILING_LEASE_MS)) : undefined;
-    const lease = new Date(Date.now() + FILING_LEASE_MS);
-    const claimed =
-      uncertain ?? (await this.store.transition(requestId, from === 'new' ? ['received'] : ['failed', 'not_posted'], 'filing', clear, lease));
+    const uncertain = from === 'retry' ? await this.store.claimFiling(requestId, ['uncertain'], owner, FILING_LEASE_MS, clear) : undefined;
+    const claimed = uncertain ?? (await this.store.claimFiling(requestId, from === 'new' ? ['received'] : ['failed', 'not_posted'], owner, FILING_LEASE_MS, clear));
     if (!claimed) return 'busy';
-    this.track(this.file(claimed, uncertain !== undefined));
+    const claim = { request: claimed, owner };
+    // A Retry of an uncertain request is answered in the thread even when its state is unchanged.
+    this.track(uncertain ? this.lookUp([claimed]).then((lookup) => this.fileAfterLookup(claim, lookup, undefined)) : this.file(claim));
     return 'started';
   }
 
@@ -104,23 +126,75 @@ export class FilingService {
     while (this.running.size) await Promise.allSettled([...this.running]);
   }
 
+  /** Asks AWS once which of these requests it already has a case for. */
+  private async lookUp(requests: StoredRequest[]): Promise<(request: StoredRequest) => CaseLookup> {
+    const since = new Date(Math.min(...requests.map((r) => Date.parse(r.createdAt))) - LOOKUP_MARGIN_MS);
+    try {
+      const result = await this.support.findCasesByReferences(requests.map((r) => r.reference), since);
+      return (request) => {
+        const caseId = result.found.get(request.reference);
+        if (caseId) return { caseId };
+        return result.complete ? 'absent' : { unknown: new AwsError('unavailable', 'support:DescribeCases', 'too many cases to search', false, 'Incomplete') };
+      };
+    } catch (err) {
+      return () => ({ unknown: err as Error });
+    }
+  }
 
   /**
-   * Files a request this process has claimed (status "filing"). `before`, for an automatic
-   * recovery, is the request as it was: an unchanged failure is not announced again.
+   * Files a request whose earlier attempt may have filed it, given what AWS said: linked if
+   * AWS has it; filed if AWS provably has not and the grace period after the last attempt has
+   * passed; otherwise left "uncertain" for a later look. `before`: the request as it was
+   * before this claim, so an unchanged state is not announced again.
    */
-  private async file(claimed: StoredRequest, mayAlreadyBeFiled: boolean, before?: StoredRequest): Promise<void> {
-    let request: StoredRequest | undefined = claimed;
-    const log = this.logger.child({ requestId: request.id, reference: request.reference });
-
-    request = await this.ensureRootMessage(request, log);
-    if (!request) return;
-
-    if (mayAlreadyBeFiled) {
-      const found = await this.reconcile(request, log, before);
-      if (found === 'unknown') return;
-      if (found) return this.linkCase(request, found.caseId, log);
+  private async fileAfterLookup(claim: Claim, lookup: (r: StoredRequest) => CaseLookup, before: StoredRequest | undefined): Promise<void> {
+    const log = this.logger.child({ requestId: claim.request.id, reference: claim.request.reference });
+    const found = lookup(claim.request);
+    if (typeof found === 'object' && 'caseId' in found) {
+      log.info({ caseId: found.caseId }, 'found the case of an uncertain filing');
+      return this.linkCase(claim, found.caseId, log);
     }
+    if (found !== 'absent') {
+      const aws = found.unknown instanceof AwsError ? found.unknown : undefined;
+      log.warn({ err: found.unknown.message }, 'could not ask AWS whether the case was already filed');
+      const message = `Could not ask AWS whether the case was already filed (${aws?.userMessage ?? 'AWS did not answer'}). Nothing was filed again; the bot looks again shortly, or press Retry later.`;
+      return this.leaveUncertain(claim, aws?.kind ?? 'unknown', message, before, log);
+    }
+    const attemptedAt = claim.request.attemptedAt ? Date.parse(claim.request.attemptedAt) : undefined;
+    if (attemptedAt !== undefined && (await this.store.now()).getTime() - attemptedAt < UNCERTAIN_GRACE_MS) {
+      const minutes = Math.round(UNCERTAIN_GRACE_MS / 60_000);
+      const message = `AWS does not show the case yet, but the last attempt was moments ago and AWS may still be creating it. Nothing was filed again; the bot looks again and files only if AWS still has no case ${minutes} minutes after that attempt.`;
+      return this.leaveUncertain(claim, 'awaiting_aws', message, before, log);
+    }
+    log.info('AWS has no case for an uncertain filing; filing it');
+    return this.file(claim, true);
+  }
+
+  private async leaveUncertain(claim: Claim, errorCode: string, message: string, before: StoredRequest | undefined, log: Logger): Promise<void> {
+    const stored = await this.finish(claim, 'uncertain', { errorCode, errorMessage: message }, log);
+    // Recovery retries every cycle; the thread hears about a state once, not every minute.
+    if (stored && !(before?.status === 'uncertain' && before.errorCode === errorCode)) {
+      await this.refreshRoot(stored, log);
+      await this.tellThread(stored, message, log);
+    }
+  }
+
+  /** Moves a claimed request out of "filing"; a claim lost meanwhile is logged, never silently dropped. */
+  private async finish(claim: Claim, to: RequestStatus, patch: RequestPatch, log: Logger): Promise<StoredRequest | undefined> {
+    const stored = await this.store.finishFiling(claim.request.id, claim.owner, to, patch);
+    if (!stored) log.warn({ to, ...(patch.caseId ? { caseId: patch.caseId } : {}) }, 'lost the claim on a request before recording its outcome; its new owner reconciles it with AWS');
+    return stored;
+  }
+
+  /**
+   * Files a request this process has claimed (status "filing"): the thread root first, then the
+   * category, then CreateCase, sent only after the claim was confirmed as still held.
+   * `recovered`: an automatic recovery, which does not redraw an unchanged root.
+   */
+  private async file(claim: Claim, recovered = false): Promise<void> {
+    const log = this.logger.child({ requestId: claim.request.id, reference: claim.request.reference });
+    const request = await this.ensureRootMessage(claim, log, !recovered);
+    if (!request) return;
 
     let categoryCode: string;
     let text: CaseText;
@@ -128,9 +202,14 @@ export class FilingService {
       categoryCode = this.settings.categoryOverrides[request.kind] ?? (await this.support.resolveCategoryCode(CATEGORIES[request.kind]));
       text = this.caseText(request);
     } catch (err) {
-      return this.fail(request, err, log);
+      return this.fail(claim, err, log);
     }
 
+    // The irreversible call goes out only while the claim is still ours, and takes far less than the lease.
+    if (!(await this.store.renewFiling(request.id, claim.owner, FILING_LEASE_MS, true))) {
+      log.warn('the claim on this request expired or was taken over before CreateCase; not filing it here');
+      return;
+    }
     let caseId: string;
     try {
       caseId = await this.support.createCase({
@@ -142,10 +221,10 @@ export class FilingService {
         issueType: this.settings.issueType,
       });
     } catch (err) {
-      return this.fail(request, err, log);
+      return this.fail(claim, err, log);
     }
     log.info({ caseId }, 'case filed');
-    return this.linkCase(request, caseId, log);
+    return this.linkCase(claim, caseId, log);
   }
 
   private caseText(request: StoredRequest): CaseText {
@@ -158,58 +237,44 @@ export class FilingService {
   }
 
   /** Posts the thread root once; without it there is nowhere to tell the team anything. */
-  private async ensureRootMessage(request: StoredRequest, log: Logger): Promise<StoredRequest | undefined> {
+  private async ensureRootMessage(claim: Claim, log: Logger, redraw: boolean): Promise<StoredRequest | undefined> {
+    const request = claim.request;
     if (request.rootTs) {
-      await this.refreshRoot(request, log);
+      if (redraw) await this.refreshRoot(request, log);
       return request;
     }
+    let ts: string;
     try {
-      const ts = await this.slack.post(request.channelId, buildRootMessage(request));
-      return await this.store.updateRequest(request.id, { rootTs: ts });
+      ts = await this.slack.post(request.channelId, buildRootMessage(request));
     } catch (err) {
-      const slackError = err instanceof SlackError ? err : new SlackError('slack_error', String(err));
+      const slackError = toSlackError(err);
       log.warn({ code: slackError.code, channel: request.channelId }, 'could not post the thread root; nothing filed');
-      const stored = await this.store.transition(request.id, ['filing'], 'not_posted', {
+      const stored = await this.finish(claim, 'not_posted', {
         errorCode: slackError.code,
-        errorMessage: slackError.notInChannel
-          ? 'The bot is not a member of this channel.'
-          : `Slack refused the message (${slackError.code}).`,
-      });
+        errorMessage: slackError.notInChannel ? 'The bot is not a member of this channel.' : `Slack refused the message (${slackError.code}).`,
+      }, log);
       if (stored?.responseUrl) {
         await this.slack.respond(stored.responseUrl, buildNotInChannelMessage(stored, slackError));
       }
       return undefined;
     }
-  }
-
-  /** Looks for a case AWS may have created for this request. `undefined`: provably none. */
-  private async reconcile(request: StoredRequest, log: Logger, before?: StoredRequest): Promise<{ caseId: string } | undefined | 'unknown'> {
-    const since = new Date(Date.parse(request.createdAt) - 10 * 60_000);
-    try {
-      const found = await this.support.findCaseByReference(request.reference, since);
-      log.info({ found: found?.caseId ?? null }, 'reconciled an uncertain filing');
-      return found ? { caseId: found.caseId } : undefined;
-    } catch (err) {
-      const aws = err instanceof AwsError ? err : undefined;
-      const message = `Could not ask AWS whether the case was already filed (${aws?.userMessage ?? String(err)}). Nothing was filed again; press Retry later.`;
-      const errorCode = aws?.kind ?? 'unknown';
-      const stored = await this.store.transition(request.id, ['filing'], 'uncertain', { errorCode, errorMessage: message });
-      // Recovery retries every cycle; the thread hears about a failure once, not every minute.
-      if (stored && !(before?.status === 'uncertain' && before.errorCode === errorCode)) {
-        await this.refreshRoot(stored, log);
-        await this.tellThread(stored, message, log);
-      }
-      return 'unknown';
+    const stored = await this.store.updateFiling(request.id, claim.owner, { rootTs: ts });
+    if (!stored) {
+      // The post outlasted our claim and another process has taken the request over (and posts
+      // its own root): ours would be a second, orphaned root for the same request.
+      log.warn('lost the claim while posting the thread root; removing that root and leaving the request to its new owner');
+      await this.slack.delete(request.channelId, ts).catch((err: unknown) => log.warn({ code: toSlackError(err).code }, 'could not remove an orphaned thread root'));
     }
+    return stored;
   }
 
-  private async linkCase(request: StoredRequest, caseId: string, log: Logger): Promise<void> {
-    let stored = await this.store.transition(request.id, ['filing'], 'filed', { caseId, caseStatus: 'opened' });
+  private async linkCase(claim: Claim, caseId: string, log: Logger): Promise<void> {
+    let stored = await this.finish(claim, 'filed', { caseId, caseStatus: 'opened', errorCode: null, errorMessage: null }, log);
     if (!stored) return;
     try {
       const [details] = await this.support.describeCases([caseId], false);
       if (details) {
-        stored = await this.store.updateRequest(request.id, {
+        stored = await this.store.updateRequest(claim.request.id, {
           displayId: details.displayId ?? null,
           caseStatus: details.status ?? stored.caseStatus,
         });
@@ -221,13 +286,14 @@ export class FilingService {
     await this.refreshRoot(stored, log);
   }
 
-  private async fail(request: StoredRequest, err: unknown, log: Logger): Promise<void> {
+  private async fail(claim: Claim, err: unknown, log: Logger): Promise<void> {
     const aws = err instanceof AwsError ? err : undefined;
     const status = aws?.maybeApplied ? 'uncertain' : 'failed';
     const message =
-      aws?.userMessage ?? (err instanceof CategoryNotFoundError ? err.message : `Unexpected error: ${(err as Error).message ?? String(err)}`);
-    log.warn({ kind: aws?.kind ?? 'error', awsName: aws?.awsName, status }, 'filing did not complete');
-    const stored = await this.store.transition(request.id, ['filing'], status, { errorCode: aws?.kind ?? 'error', errorMessage: message });
+      aws?.userMessage ??
+      (err instanceof CategoryNotFoundError ? err.message : `Something unexpected stopped the filing (the bot's log has the details, under ${claim.request.reference}). Press Retry.`);
+    log.warn({ kind: aws?.kind ?? 'error', awsName: aws?.awsName, status, err: (err as Error).message }, 'filing did not complete');
+    const stored = await this.finish(claim, status, { errorCode: aws?.kind ?? 'error', errorMessage: message }, log);
     if (!stored) return;
     await this.refreshRoot(stored, log);
     await this.tellThread(stored, message, log);
@@ -253,21 +319,32 @@ export class FilingService {
 
   /**
    * Picks up requests nobody is working on: accepted but never started (the process stopped
-   * right after storing them) are filed; "filing" whose lease expired (its process died) and
-   * "uncertain" ones are reconciled with AWS first: linked if AWS has the case, filed if it
-   * provably has not, left waiting if AWS cannot be asked. Safe to run in every replica.
+   * right after storing them) are filed; "filing" whose lease expired (its owner died) and
+   * "uncertain" ones are claimed, then reconciled with AWS by one shared lookup: linked if AWS
+   * has the case, filed if it provably has not (after the grace period), left waiting if AWS
+   * cannot be asked. Safe to run in every replica; awaited, so the scheduler sees its end.
    */
   async recover(atStartup = false): Promise<void> {
     for (const request of await this.store.listRequestsByStatus(['received'])) await this.startFiling(request.id);
-    // With a database of its own, whatever was "filing" at start-up belonged to a dead process.
-    const now = atStartup && this.store.exclusive ? new Date(Date.now() + 10 * FILING_LEASE_MS) : new Date();
-    for (const request of await this.store.listStaleFilings(now)) {
-      const claimed = await this.store.claimStaleFiling(request.id, now, new Date(Date.now() + FILING_LEASE_MS));
-      if (claimed) this.track(this.file(claimed, true, claimed));
+    // With a database no other process can open, whatever was "filing" at start-up belonged to a dead process.
+    const abandoned = atStartup && this.store.exclusive;
+    const claims: { claim: Claim; before: StoredRequest }[] = [];
+    for (const request of await this.store.listStaleFilings(abandoned)) {
+      const owner = newOwnerToken();
+      const claimed = await this.store.claimStaleFiling(request.id, owner, FILING_LEASE_MS, abandoned);
+      if (claimed) claims.push({ claim: { request: claimed, owner }, before: request });
     }
     for (const request of await this.store.listRequestsByStatus(['uncertain'])) {
-      const claimed = await this.store.transition(request.id, ['uncertain'], 'filing', {}, new Date(Date.now() + FILING_LEASE_MS));
-      if (claimed) this.track(this.file(claimed, true, request));
+      const owner = newOwnerToken();
+      const claimed = await this.store.claimFiling(request.id, ['uncertain'], owner, FILING_LEASE_MS);
+      if (claimed) claims.push({ claim: { request: claimed, owner }, before: request });
+    }
+    if (claims.length === 0) return;
+    const lookup = await this.lookUp(claims.map((c) => c.claim.request));
+    for (const { claim, before } of claims) {
+      const job = this.fileAfterLookup(claim, lookup, before);
+      this.track(job);
+      await job.catch(() => undefined);
     }
   }
 }

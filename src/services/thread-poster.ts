@@ -1,20 +1,41 @@
 /**
  * Drains the thread outbox, one independent loop per channel: a channel waiting out a Slack
- * rate limit (the Web API client honours Retry-After) never holds up the others, and a post
- * that fails stays pending and is tried again later. Each post is claimed before it is sent,
- * so replicas sharing the database never send the same post twice.
+ * rate limit never holds up the others (the Web API client rejects a 429 at once instead of
+ * pausing its shared queue; the wait is kept here, per channel). Each post is claimed by this
+ * process's token before it is sent, so replicas sharing the database never send the same post
+ * twice, and the claim outlasts the longest time the Slack client can take with one post.
+ * A post that fails is tried again with backoff; one Slack refuses for good, or that failed
+ * too often, is dead-lettered and reported once, and never blocks the posts after it.
  */
+import { randomBytes } from 'node:crypto';
 import type { Logger } from '../logger.js';
-import type { SlackMessenger } from '../slack/messenger.js';
+import { toSlackError, type SlackMessenger } from '../slack/messenger.js';
+import { plainNotice } from '../slack/views/thread-messages.js';
 import type { SlackMessage } from '../slack/views/root-message.js';
-import type { Store } from '../store/store.js';
+import type { Store, ThreadPost } from '../store/store.js';
+import { SLACK_CALL_MAX_MS } from '../slack/client-options.js';
 
-const CLAIM_MS = 60_000;
+/** A claim must outlast the Slack client's longest call (timeouts and its own retries) with room to spare. */
+export const POST_CLAIM_MS = Math.max(120_000, 3 * SLACK_CALL_MAX_MS);
+/** Failed tries (rate limits not counted) before a post is dead-lettered. */
+export const MAX_POST_ATTEMPTS = 8;
+const MAX_BACKOFF_MS = 5 * 60_000;
+/** After a database error the channel is tried again this much later. */
+const STORE_RETRY_MS = 5_000;
 
 export class ThreadPoster {
   private readonly draining = new Map<string, Promise<void>>();
-  private readonly retryTimers = new Map<string, NodeJS.Timeout>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** Channels waiting out a Slack rate limit, until this time (this process's clock: a local wait only). */
+  private readonly pausedUntil = new Map<string, number>();
   private stopped = false;
+  /**
+   * Posts Slack took whose outcome the database did not record (it failed just then): recorded
+   * first on the channel's next drain, while our claim still holds, so they are never sent again.
+   */
+  private readonly unrecorded = new Map<string, { channelId: string; ts: string }>();
+  /** This process, as the owner of its claims. */
+  readonly owner = `poster:${randomBytes(6).toString('hex')}`;
 
   constructor(
     private readonly store: Store,
@@ -23,10 +44,18 @@ export class ThreadPoster {
     private readonly retryBaseMs = 1000,
   ) {}
 
-  /** Starts draining a channel's outbox unless it is already being drained. */
+  /** Starts draining a channel's outbox unless it is already being drained or waits out a rate limit. */
   kick(channelId: string): void {
     if (this.stopped || this.draining.has(channelId)) return;
-    const run = this.drain(channelId).finally(() => this.draining.delete(channelId));
+    const paused = (this.pausedUntil.get(channelId) ?? 0) - Date.now();
+    if (paused > 0) return this.schedule(channelId, paused);
+    // Every failure is caught here: a database error (a failover) delays the channel, never ends the process.
+    const run = this.drain(channelId)
+      .catch((err: unknown) => {
+        this.logger.warn({ err: (err as Error).message, channel: channelId, retryInMs: STORE_RETRY_MS }, 'thread outbox unavailable; will retry');
+        this.schedule(channelId, STORE_RETRY_MS);
+      })
+      .finally(() => this.draining.delete(channelId));
     this.draining.set(channelId, run);
   }
 
@@ -41,41 +70,100 @@ export class ThreadPoster {
 
   stop(): void {
     this.stopped = true;
-    for (const timer of this.retryTimers.values()) clearTimeout(timer);
-    this.retryTimers.clear();
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+  }
+
+  private schedule(channelId: string, delayMs: number): void {
+    if (this.stopped) return;
+    clearTimeout(this.timers.get(channelId));
+    const timer = setTimeout(() => {
+      this.timers.delete(channelId);
+      this.kick(channelId);
+    }, Math.max(0, delayMs));
+    timer.unref();
+    this.timers.set(channelId, timer);
   }
 
   private async drain(channelId: string): Promise<void> {
+    for (const [contentKey, done] of this.unrecorded) {
+      if (done.channelId !== channelId) continue;
+      await this.record(contentKey, channelId, done.ts);
+      this.unrecorded.delete(contentKey);
+    }
     for (;;) {
       if (this.stopped) return;
-      const now = new Date();
-      // Claimed for a minute: long enough to wait out a rate limit, short enough that a post
-      // claimed by a process that died is taken over soon.
-      const post = await this.store.claimNextPost(channelId, now, new Date(now.getTime() + CLAIM_MS));
-      if (!post) return;
-      const message = post.message as SlackMessage & { updateTs?: string };
-      try {
-        let ts: string;
-        if (message.updateTs) {
-          await this.slack.update(channelId, message.updateTs, message);
-          ts = message.updateTs;
-        } else {
-          ts = await this.slack.post(channelId, message, post.threadTs);
-        }
-        await this.store.markPosted(post.contentKey, ts);
-      } catch (err) {
-        await this.store.countPostAttempt(post.contentKey);
-        await this.store.releasePost(post.contentKey);
-        const delay = Math.min(60_000, this.retryBaseMs * 2 ** Math.min(post.attempts, 6));
-        this.logger.warn({ err: (err as Error).message, channel: channelId, key: post.contentKey, retryInMs: delay }, 'thread post failed; will retry');
-        const timer = setTimeout(() => {
-          this.retryTimers.delete(channelId);
-          this.kick(channelId);
-        }, delay);
-        timer.unref();
-        this.retryTimers.set(channelId, timer);
+      const post = await this.store.claimNextPost(channelId, this.owner, POST_CLAIM_MS);
+      if (!post) {
+        // Posts waiting out a backoff (or held by another replica's claim) are tried when due.
+        const due = await this.store.nextPostDueIn(channelId);
+        if (due !== undefined) this.schedule(channelId, due + 50);
         return;
       }
+      if (!(await this.send(channelId, post))) return;
     }
+  }
+
+  /** Sends one claimed post; false when the channel must pause (a rate limit). */
+  private async send(channelId: string, post: ThreadPost): Promise<boolean> {
+    const message = post.message as SlackMessage & { updateTs?: string };
+    let ts: string;
+    try {
+      if (message.updateTs) {
+        await this.slack.update(channelId, message.updateTs, message);
+        ts = message.updateTs;
+      } else {
+        ts = await this.slack.post(channelId, message, post.threadTs);
+      }
+    } catch (err) {
+      return this.failed(channelId, post, err);
+    }
+    try {
+      await this.record(post.contentKey, channelId, ts);
+    } catch (err) {
+      this.unrecorded.set(post.contentKey, { channelId, ts });
+      throw err;
+    }
+    return true;
+  }
+
+  private async record(contentKey: string, channelId: string, ts: string): Promise<void> {
+    if (!(await this.store.markPosted(contentKey, this.owner, ts))) {
+      // Our claim ran out while Slack answered and another replica took the post over.
+      this.logger.error({ key: contentKey, channel: channelId }, 'a thread post was sent after its claim was lost; it may appear twice');
+    }
+  }
+
+  private async failed(channelId: string, post: ThreadPost, err: unknown): Promise<boolean> {
+    const error = toSlackError(err);
+    const log = { code: error.code, channel: channelId, key: post.contentKey, attempts: post.attempts + 1 };
+    if (error.code === 'ratelimited') {
+      const waitMs = Math.max(1, error.retryAfterSec ?? 1) * 1000;
+      this.pausedUntil.set(channelId, Date.now() + waitMs);
+      await this.store.deferPost(post.contentKey, this.owner, waitMs, error.code, false);
+      this.logger.info({ ...log, retryInMs: waitMs }, 'Slack rate-limited this channel; its posts wait, other channels go on');
+      this.schedule(channelId, waitMs);
+      return false;
+    }
+    if (!error.transient || post.attempts + 1 >= MAX_POST_ATTEMPTS) {
+      if (await this.store.deadLetterPost(post.contentKey, this.owner, error.code)) await this.reportDead(post, error.code);
+      return true;
+    }
+    const delay = Math.min(MAX_BACKOFF_MS, this.retryBaseMs * 2 ** Math.min(post.attempts, 16));
+    await this.store.deferPost(post.contentKey, this.owner, delay, error.code, true);
+    this.logger.warn({ ...log, retryInMs: delay }, 'thread post failed; will retry');
+    return true;
+  }
+
+  /** Says once that a message will never reach its thread: in the log, and privately to the requester where Slack lets us. */
+  private async reportDead(post: ThreadPost, code: string): Promise<void> {
+    this.logger.error({ key: post.contentKey, channel: post.channelId, requestId: post.requestId, code, attempts: post.attempts + 1 }, 'a thread post could not be delivered and was dead-lettered');
+    const request = await this.store.getRequest(post.requestId).catch(() => undefined);
+    if (!request) return;
+    const what = post.message.updateTs ? 'An update of the message' : 'A message';
+    const text = `:warning: ${what} for your SES request ${request.displayId ? `(case ${request.displayId}) ` : ''}could not be delivered to its thread (Slack answered \`${code}\`). If the thread's first message was deleted, follow the case in AWS Support Center; nothing was sent to AWS because of this.`;
+    await this.slack.ephemeral(post.channelId, request.requesterId, plainNotice(text)).catch((err: unknown) => {
+      this.logger.warn({ err: toSlackError(err).code, requestId: post.requestId }, 'could not tell the requester about an undelivered post');
+    });
   }
 }

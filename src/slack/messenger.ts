@@ -6,8 +6,16 @@ import type { webApi } from '@slack/bolt';
 import type { Logger } from '../logger.js';
 import type { SlackMessage } from './views/root-message.js';
 
+/** Slack's answers that say "try again later" rather than "this message can never be sent". */
+const TRANSIENT_CODES = new Set(['ratelimited', 'internal_error', 'fatal_error', 'service_unavailable', 'request_timeout', 'timeout', 'network_error', 'http_error']);
+
 export class SlackError extends Error {
-  constructor(readonly code: string, message: string) {
+  constructor(
+    readonly code: string,
+    message: string,
+    /** Seconds Slack asked us to wait (a 429's Retry-After), when it did. */
+    readonly retryAfterSec?: number,
+  ) {
     super(message);
     this.name = 'SlackError';
   }
@@ -16,12 +24,29 @@ export class SlackError extends Error {
   get notInChannel(): boolean {
     return ['not_in_channel', 'channel_not_found', 'is_archived', 'restricted_action'].includes(this.code);
   }
+
+  /** Worth trying again later (rate limits, Slack or network trouble); anything else is final for this message. */
+  get transient(): boolean {
+    return TRANSIENT_CODES.has(this.code);
+  }
 }
 
-function toSlackError(err: unknown): SlackError {
-  const e = err as { data?: { error?: string }; code?: string; message?: string };
-  const code = e.data?.error ?? e.code ?? 'slack_error';
-  return new SlackError(code, e.message ?? String(err));
+/** web-api's error classes, by their `code`, turned into Slack's own error codes. */
+export function toSlackError(err: unknown): SlackError {
+  if (err instanceof SlackError) return err;
+  const e = err as { data?: { error?: string }; code?: string; message?: string; retryAfter?: number; statusCode?: number };
+  const message = e.message ?? String(err);
+  switch (e.code) {
+    case 'slack_webapi_rate_limited_error':
+      return new SlackError('ratelimited', message, e.retryAfter);
+    case 'slack_webapi_request_error':
+      // No answer: a timeout, a refused or dropped connection.
+      return new SlackError(/abort|timeout/i.test(message) ? 'timeout' : 'network_error', message);
+    case 'slack_webapi_http_error':
+      return new SlackError('http_error', message);
+    default:
+      return new SlackError(e.data?.error ?? e.code ?? 'slack_error', message);
+  }
 }
 
 export class SlackMessenger {
@@ -49,6 +74,23 @@ export class SlackMessenger {
   async update(channel: string, ts: string, message: SlackMessage): Promise<void> {
     try {
       await this.client.chat.update({ channel, ts, text: message.text, blocks: message.blocks });
+    } catch (err) {
+      throw toSlackError(err);
+    }
+  }
+
+  async delete(channel: string, ts: string): Promise<void> {
+    try {
+      await this.client.chat.delete({ channel, ts });
+    } catch (err) {
+      throw toSlackError(err);
+    }
+  }
+
+  /** A message only `user` sees, in a channel the bot is in. */
+  async ephemeral(channel: string, user: string, message: SlackMessage): Promise<void> {
+    try {
+      await this.client.chat.postEphemeral({ channel, user, text: message.text, blocks: message.blocks });
     } catch (err) {
       throw toSlackError(err);
     }

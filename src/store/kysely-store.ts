@@ -1,5 +1,5 @@
 /** The Store over Kysely: one implementation for every SQL back-end Kysely speaks. */
-import { Migrator, sql, type Kysely, type Selectable, type Updateable } from 'kysely';
+import { Migrator, sql, type Expression, type Kysely, type RawBuilder, type Selectable, type Updateable } from 'kysely';
 import { migrationProvider } from './migrations.js';
 import type { Database, OutgoingCommunicationsTable, RequestsTable, ThreadPostsTable } from './schema.js';
 import type {
@@ -16,18 +16,48 @@ import type {
   ThreadPost,
 } from './store.js';
 
+export type SqlFlavor = 'sqlite' | 'postgres';
+
 let seqCounter = 0;
-/** Orders outbox rows: time first, then a per-process counter for rows written in the same millisecond. */
-function nextSeq(): string {
+/** A per-process counter that orders outbox rows written at the same database instant. */
+function nextCounter(): string {
   seqCounter = (seqCounter + 1) % 1_000_000;
-  return `${String(Date.now()).padStart(15, '0')}-${String(seqCounter).padStart(6, '0')}`;
+  return String(seqCounter).padStart(6, '0');
+}
+
+/**
+ * The database's clock as ISO-8601 text in UTC with milliseconds (the format every timestamp
+ * column holds, so text comparison is time comparison), shifted by `offsetMs`. Every replica
+ * then measures leases and grace periods on the same clock, whatever its own says.
+ */
+export function dbTime(flavor: SqlFlavor, offsetMs = 0): RawBuilder<string> {
+  const seconds = (offsetMs / 1000).toFixed(3);
+  if (flavor === 'sqlite') {
+    const modifier = `${offsetMs < 0 ? '' : '+'}${seconds} seconds`;
+    return sql<string>`strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ${modifier})`;
+  }
+  return sql<string>`to_char((clock_timestamp() + make_interval(secs => ${seconds}::double precision)) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 }
 
 export class KyselyStore implements Store {
+  readonly exclusive: boolean;
+
   constructor(
-    private readonly db: Kysely<Database>,
-    readonly exclusive: boolean,
-  ) {}
+    /** Exposed for tests that move the database's idea of when something happened. */
+    readonly db: Kysely<Database>,
+    readonly flavor: SqlFlavor,
+  ) {
+    this.exclusive = flavor === 'sqlite';
+  }
+
+  private at(offsetMs = 0): RawBuilder<string> {
+    return dbTime(this.flavor, offsetMs);
+  }
+
+  async now(): Promise<Date> {
+    const { rows } = await sql<{ now: string }>`select ${this.at()} as now`.execute(this.db);
+    return new Date(rows[0]!.now);
+  }
 
   async migrate(): Promise<void> {
     const { error, results } = await new Migrator({ db: this.db, provider: migrationProvider }).migrateToLatest();
@@ -81,55 +111,94 @@ export class KyselyStore implements Store {
     return row && toRequest(row);
   }
 
-  async transition(id: string, from: RequestStatus[], to: RequestStatus, patch: RequestPatch = {}, leaseUntil?: Date): Promise<StoredRequest | undefined> {
+  async claimFiling(id: string, from: RequestStatus[], owner: string, leaseMs: number, patch: RequestPatch = {}): Promise<StoredRequest | undefined> {
     const row = await this.db
       .updateTable('requests')
       .set({
         ...toColumns(patch),
-        status: to,
+        status: 'filing',
         updated_at: new Date().toISOString(),
-        lease_until: to === 'filing' ? (leaseUntil ?? new Date(Date.now() + 120_000)).toISOString() : null,
-        ...(to === 'filing' ? { attempts: sql<number>`attempts + 1` } : {}),
+        lease_owner: owner,
+        lease_until: this.at(leaseMs),
+        attempts: sql<number>`attempts + 1`,
       })
       .where('id', '=', id)
       .where('status', 'in', from)
+      .where('status', '!=', 'filing')
       .returningAll()
       .executeTakeFirst();
     return row && toRequest(row);
   }
 
-  async claimStaleFiling(id: string, now: Date, leaseUntil: Date): Promise<StoredRequest | undefined> {
+  async claimStaleFiling(id: string, owner: string, leaseMs: number, ignoreLease = false): Promise<StoredRequest | undefined> {
     const row = await this.db
       .updateTable('requests')
-      .set({ lease_until: leaseUntil.toISOString(), updated_at: now.toISOString(), attempts: sql<number>`attempts + 1` })
+      .set({ lease_owner: owner, lease_until: this.at(leaseMs), updated_at: new Date().toISOString(), attempts: sql<number>`attempts + 1` })
       .where('id', '=', id)
       .where('status', '=', 'filing')
-      .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now.toISOString())]))
+      .where((eb) => (ignoreLease ? eb.lit(true) : eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', this.at())])))
       .returningAll()
       .executeTakeFirst();
     return row && toRequest(row);
   }
 
-  async listStaleFilings(now: Date): Promise<StoredRequest[]> {
+  async listStaleFilings(ignoreLease = false): Promise<StoredRequest[]> {
     const rows = await this.db
       .selectFrom('requests')
       .selectAll()
       .where('status', '=', 'filing')
-      .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now.toISOString())]))
+      .where((eb) => (ignoreLease ? eb.lit(true) : eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', this.at())])))
       .orderBy('created_at')
       .execute();
     return rows.map(toRequest);
   }
 
-  async acquireLease(name: string, owner: string, now: Date, until: Date): Promise<boolean> {
+  async renewFiling(id: string, owner: string, leaseMs: number, attempt = false): Promise<boolean> {
+    const row = await this.db
+      .updateTable('requests')
+      .set({ lease_until: this.at(leaseMs), ...(attempt ? { attempted_at: this.at() } : {}) })
+      .where('id', '=', id)
+      .where('status', '=', 'filing')
+      .where('lease_owner', '=', owner)
+      .where('lease_until', '>', this.at())
+      .returning('id')
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  async updateFiling(id: string, owner: string, patch: RequestPatch): Promise<StoredRequest | undefined> {
+    const row = await this.db
+      .updateTable('requests')
+      .set({ ...toColumns(patch), updated_at: new Date().toISOString() })
+      .where('id', '=', id)
+      .where('status', '=', 'filing')
+      .where('lease_owner', '=', owner)
+      .returningAll()
+      .executeTakeFirst();
+    return row && toRequest(row);
+  }
+
+  async finishFiling(id: string, owner: string, to: RequestStatus, patch: RequestPatch = {}): Promise<StoredRequest | undefined> {
+    const row = await this.db
+      .updateTable('requests')
+      .set({ ...toColumns(patch), status: to, updated_at: new Date().toISOString(), lease_owner: null, lease_until: null })
+      .where('id', '=', id)
+      .where('status', '=', 'filing')
+      .where('lease_owner', '=', owner)
+      .returningAll()
+      .executeTakeFirst();
+    return row && toRequest(row);
+  }
+
+  async acquireLease(name: string, owner: string, leaseMs: number, takeOver = false): Promise<boolean> {
     const row = await this.db
       .insertInto('leases')
-      .values({ name, owner, until: until.toISOString() })
+      .values({ name, owner, until: this.at(leaseMs) })
       .onConflict((oc) =>
         oc
           .column('name')
-          .doUpdateSet({ owner, until: until.toISOString() })
-          .where((eb) => eb.or([eb('leases.owner', '=', owner), eb('leases.until', '<', now.toISOString())])),
+          .doUpdateSet({ owner, until: this.at(leaseMs) })
+          .where((eb) => (takeOver ? eb.lit(true) : eb.or([eb('leases.owner', '=', owner), eb('leases.until', '<', this.at())]))),
       )
       .returning('owner')
       .executeTakeFirst();
@@ -229,7 +298,7 @@ export class KyselyStore implements Store {
           .onConflict((oc) => oc.column('content_key').doNothing())
           .execute();
       }
-      await insertPosts(trx, result.posts);
+      await insertPosts(trx, this.flavor, result.posts);
       const columns = toColumns(result.patch);
       if (Object.keys(columns).length) {
         await trx.updateTable('requests').set({ ...columns, updated_at: new Date().toISOString() }).where('id', '=', result.requestId).execute();
@@ -238,41 +307,104 @@ export class KyselyStore implements Store {
   }
 
   async enqueuePosts(posts: NewThreadPost[]): Promise<void> {
-    await insertPosts(this.db, posts);
+    await insertPosts(this.db, this.flavor, posts);
   }
 
-  async claimNextPost(channelId: string, now: Date, until: Date): Promise<ThreadPost | undefined> {
-    // The oldest unposted row of the channel; if another live process holds it, the channel waits.
+  async claimNextPost(channelId: string, owner: string, claimMs: number): Promise<ThreadPost | undefined> {
+    // The oldest due post of the channel that is first in line in its own thread: a thread keeps
+    // its order, and a post that waits (backoff, a live claim) holds up only its own thread.
     const next = await this.db
-      .selectFrom('thread_posts')
-      .selectAll()
-      .where('state', '=', 'pending')
-      .where('channel_id', '=', channelId)
-      .orderBy('seq')
+      .selectFrom('thread_posts as p')
+      .selectAll('p')
+      .where('p.state', '=', 'pending')
+      .where('p.channel_id', '=', channelId)
+      .where((eb) => eb.or([eb('p.next_attempt_at', 'is', null), eb('p.next_attempt_at', '<=', this.at())]))
+      .where((eb) => eb.or([eb('p.claimed_until', 'is', null), eb('p.claimed_until', '<', this.at())]))
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('thread_posts as q')
+              .select('q.content_key')
+              .where('q.state', '=', 'pending')
+              .whereRef('q.channel_id', '=', 'p.channel_id')
+              .whereRef('q.thread_ts', '=', 'p.thread_ts')
+              .whereRef('q.seq', '<', 'p.seq'),
+          ),
+        ),
+      )
+      .orderBy('p.seq')
       .limit(1)
       .executeTakeFirst();
     if (!next) return undefined;
     const claimed = await this.db
       .updateTable('thread_posts')
-      .set({ claimed_until: until.toISOString() })
+      .set({ claimed_until: this.at(claimMs), claim_owner: owner })
       .where('content_key', '=', next.content_key)
       .where('state', '=', 'pending')
-      .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now.toISOString())]))
+      .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', this.at())]))
       .returningAll()
       .executeTakeFirst();
     return claimed && toPost(claimed);
   }
 
-  async releasePost(contentKey: string): Promise<void> {
-    await this.db.updateTable('thread_posts').set({ claimed_until: null }).where('content_key', '=', contentKey).execute();
+  async markPosted(contentKey: string, owner: string, postedTs: string): Promise<boolean> {
+    const row = await this.db
+      .updateTable('thread_posts')
+      .set({ state: 'posted', posted_ts: postedTs, claimed_until: null, claim_owner: null })
+      .where('content_key', '=', contentKey)
+      .where('state', '=', 'pending')
+      .where('claim_owner', '=', owner)
+      .returning('content_key')
+      .executeTakeFirst();
+    return row !== undefined;
   }
 
-  async markPosted(contentKey: string, postedTs: string): Promise<void> {
-    await this.db.updateTable('thread_posts').set({ state: 'posted', posted_ts: postedTs, claimed_until: null }).where('content_key', '=', contentKey).execute();
+  async deferPost(contentKey: string, owner: string, delayMs: number, error: string, countAttempt: boolean): Promise<boolean> {
+    const row = await this.db
+      .updateTable('thread_posts')
+      .set({
+        claimed_until: null,
+        claim_owner: null,
+        next_attempt_at: this.at(delayMs),
+        last_error: error,
+        ...(countAttempt ? { attempts: sql<number>`attempts + 1` } : {}),
+      })
+      .where('content_key', '=', contentKey)
+      .where('state', '=', 'pending')
+      .where('claim_owner', '=', owner)
+      .returning('content_key')
+      .executeTakeFirst();
+    return row !== undefined;
   }
 
-  async countPostAttempt(contentKey: string): Promise<void> {
-    await this.db.updateTable('thread_posts').set({ attempts: sql<number>`attempts + 1` }).where('content_key', '=', contentKey).execute();
+  async deadLetterPost(contentKey: string, owner: string, error: string): Promise<boolean> {
+    const row = await this.db
+      .updateTable('thread_posts')
+      .set({ state: 'dead', claimed_until: null, claim_owner: null, last_error: error, attempts: sql<number>`attempts + 1` })
+      .where('content_key', '=', contentKey)
+      .where('state', '=', 'pending')
+      .where('claim_owner', '=', owner)
+      .returning('content_key')
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  async nextPostDueIn(channelId: string): Promise<number | undefined> {
+    // A pending post is due when its backoff and any claim on it have passed. One due already
+    // (but behind another in its thread) needs no timer: the post ahead of it kicks the channel.
+    const rows = await this.db
+      .selectFrom('thread_posts')
+      .select(['next_attempt_at', 'claimed_until', sql<string>`${this.at()}`.as('now')])
+      .where('state', '=', 'pending')
+      .where('channel_id', '=', channelId)
+      .limit(1000)
+      .execute();
+    if (rows.length === 0) return undefined;
+    const now = Date.parse(rows[0]!.now);
+    const waits = rows
+      .map((r) => Math.max(Date.parse(r.next_attempt_at ?? '') || 0, Date.parse(r.claimed_until ?? '') || 0) - now)
+      .filter((ms) => ms > 0);
+    return waits.length ? Math.min(...waits) : undefined;
   }
 
   async channelsWithPendingPosts(): Promise<string[]> {
@@ -282,6 +414,8 @@ export class KyselyStore implements Store {
 
   async insertOutgoing(
     row: Pick<OutgoingCommunication, 'id' | 'requestId' | 'kind' | 'authorId' | 'body'>,
+    owner: string,
+    leaseMs: number,
   ): Promise<{ created: boolean; row: OutgoingCommunication }> {
     const now = new Date().toISOString();
     const inserted = await this.db
@@ -295,6 +429,8 @@ export class KyselyStore implements Store {
         state: 'sending',
         created_at: now,
         updated_at: now,
+        claim_owner: owner,
+        claim_until: this.at(leaseMs),
       })
       .onConflict((oc) => oc.column('id').doNothing())
       .returningAll()
@@ -304,23 +440,52 @@ export class KyselyStore implements Store {
     return { created: false, row: toOutgoing(existing) };
   }
 
-  async transitionOutgoing(
+  async claimOutgoing(
     id: string,
     from: OutgoingState[],
-    to: OutgoingState,
-    errorMessage: string | null = null,
+    owner: string,
+    leaseMs: number,
     rewrite?: Pick<OutgoingCommunication, 'authorId' | 'body'>,
+    ignoreClaim = false,
   ): Promise<OutgoingCommunication | undefined> {
     const row = await this.db
       .updateTable('outgoing_communications')
       .set({
-        state: to,
-        error_message: errorMessage,
+        state: 'sending',
+        claim_owner: owner,
+        claim_until: this.at(leaseMs),
         updated_at: new Date().toISOString(),
-        ...(rewrite ? { author_id: rewrite.authorId, body: rewrite.body } : {}),
+        ...(rewrite ? { author_id: rewrite.authorId, body: rewrite.body, error_message: null } : {}),
       })
       .where('id', '=', id)
       .where('state', 'in', from)
+      // A "sending" communication belongs to its claimant until the claim expires.
+      .where((eb) => (ignoreClaim ? eb.lit(true) : eb.or([eb('state', '!=', 'sending'), eb('claim_until', 'is', null), eb('claim_until', '<', this.at())])))
+      .returningAll()
+      .executeTakeFirst();
+    return row && toOutgoing(row);
+  }
+
+  async renewOutgoing(id: string, owner: string, leaseMs: number, attempt = false): Promise<boolean> {
+    const row = await this.db
+      .updateTable('outgoing_communications')
+      .set({ claim_until: this.at(leaseMs), ...(attempt ? { attempted_at: this.at() } : {}) })
+      .where('id', '=', id)
+      .where('state', '=', 'sending')
+      .where('claim_owner', '=', owner)
+      .where('claim_until', '>', this.at())
+      .returning('id')
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  async finishOutgoing(id: string, owner: string, to: OutgoingState, errorMessage: string | null = null): Promise<OutgoingCommunication | undefined> {
+    const row = await this.db
+      .updateTable('outgoing_communications')
+      .set({ state: to, error_message: errorMessage, updated_at: new Date().toISOString(), claim_owner: null, claim_until: null })
+      .where('id', '=', id)
+      .where('state', '=', 'sending')
+      .where('claim_owner', '=', owner)
       .returningAll()
       .executeTakeFirst();
     return row && toOutgoing(row);
@@ -341,19 +506,51 @@ export class KyselyStore implements Store {
     return Number(result.numDeletedRows);
   }
 
+  async pruneFinishedCases(before: Date): Promise<number> {
+    const done = (eb: any) =>
+      eb.exists(
+        eb
+          .selectFrom('requests as r')
+          .select('r.id')
+          .whereRef('r.id', '=', eb.ref('request_id'))
+          .where('r.status', '=', 'filed')
+          .where('r.resolved_at', '<', before.toISOString()),
+      );
+    return this.db.transaction().execute(async (trx) => {
+      const seen = await trx.deleteFrom('seen_communications').where(done).executeTakeFirst();
+      const posts = await trx.deleteFrom('thread_posts').where('state', '!=', 'pending').where(done).executeTakeFirst();
+      const outgoing = await trx.deleteFrom('outgoing_communications').where('state', 'in', ['sent', 'failed']).where(done).executeTakeFirst();
+      return Number(seen.numDeletedRows) + Number(posts.numDeletedRows) + Number(outgoing.numDeletedRows);
+    });
+  }
+
+  async hasPostedConfirmationPrompt(requestId: string): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('thread_posts')
+      .select(sql<number>`1`.as('one'))
+      .where('request_id', '=', requestId)
+      .where('content_key', 'like', 'prompt:%')
+      .where('state', '=', 'posted')
+      .limit(1)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
   async close(): Promise<void> {
     await this.db.destroy();
   }
 }
 
-async function insertPosts(db: Kysely<Database>, posts: NewThreadPost[]): Promise<void> {
+async function insertPosts(db: Kysely<Database>, flavor: SqlFlavor, posts: NewThreadPost[]): Promise<void> {
   const now = new Date().toISOString();
   for (const post of posts) {
+    // Ordered on the database's clock, so posts written by different replicas keep their order.
+    const seq: Expression<string> = sql<string>`${dbTime(flavor)} || '-' || ${nextCounter()}`;
     await db
       .insertInto('thread_posts')
       .values({
         content_key: post.contentKey,
-        seq: nextSeq(),
+        seq,
         request_id: post.requestId,
         channel_id: post.channelId,
         thread_ts: post.threadTs,
@@ -376,6 +573,7 @@ function toPost(row: Selectable<ThreadPostsTable>): ThreadPost {
     state: row.state as ThreadPost['state'],
     postedTs: row.posted_ts,
     attempts: Number(row.attempts),
+    lastError: row.last_error,
   };
 }
 
@@ -390,6 +588,7 @@ function toOutgoing(row: Selectable<OutgoingCommunicationsTable>): OutgoingCommu
     errorMessage: row.error_message,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+    attemptedAt: row.attempted_at,
   };
 }
 
@@ -433,5 +632,6 @@ function toRequest(row: Selectable<RequestsTable>): StoredRequest {
     commWatermark: row.comm_watermark,
     resolvedAt: row.resolved_at,
     statusChanges: Number(row.status_changes),
+    attemptedAt: row.attempted_at,
   };
 }

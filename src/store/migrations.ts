@@ -103,6 +103,28 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('thread_posts').addColumn('claimed_until', 'text').execute();
     },
   },
+  '0005_owned_leases': {
+    async up(db: Kysely<any>) {
+      // Every claim names its owner (a random token per attempt) and expires on the database's
+      // clock; an update out of a claimed state is conditional on the token, so a claimant whose
+      // lease ran out can never overwrite the work of the one that took over.
+      await db.schema.alterTable('requests').addColumn('lease_owner', 'text').execute();
+      // When the last irreversible call (CreateCase) was sent, on the database's clock: a lookup
+      // that finds no case soon after it proves nothing yet (AWS may still be creating it).
+      await db.schema.alterTable('requests').addColumn('attempted_at', 'text').execute();
+      await db.schema.alterTable('outgoing_communications').addColumn('claim_owner', 'text').execute();
+      await db.schema.alterTable('outgoing_communications').addColumn('claim_until', 'text').execute();
+      await db.schema.alterTable('outgoing_communications').addColumn('attempted_at', 'text').execute();
+      await db.schema.alterTable('thread_posts').addColumn('claim_owner', 'text').execute();
+      // A post that failed waits until then before it is tried again (backoff), and a post that
+      // can never be delivered moves to state "dead" with its last error instead of blocking.
+      await db.schema.alterTable('thread_posts').addColumn('next_attempt_at', 'text').execute();
+      await db.schema.alterTable('thread_posts').addColumn('last_error', 'text').execute();
+      await db.schema.createIndex('thread_posts_thread').on('thread_posts').columns(['channel_id', 'thread_ts', 'state', 'seq']).execute();
+      await db.schema.createIndex('seen_by_request').on('seen_communications').column('request_id').execute();
+      await db.schema.createIndex('thread_posts_by_request').on('thread_posts').column('request_id').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

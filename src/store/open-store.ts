@@ -18,10 +18,8 @@ export async function openStore(databaseUrl: string): Promise<Store> {
   const path = resolve(databaseUrl.slice('file:'.length));
   mkdirSync(dirname(path), { recursive: true });
   const sqlite = new BetterSqlite3(path);
-  // WAL lets readers go on while a write commits; busy_timeout rides out a second process briefly holding the lock.
-  sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('busy_timeout = 5000');
-  const store = new KyselyStore(new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) }), true);
+  lockSqlite(sqlite, path);
+  const store = new KyselyStore(new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) }), 'sqlite');
   try {
     await store.migrate();
   } catch (err) {
@@ -31,15 +29,55 @@ export async function openStore(databaseUrl: string): Promise<Store> {
   return store;
 }
 
+/** How long a second process waits for a SQLite database's lock before it gives up. */
+const SQLITE_LOCK_WAIT_MS = 1_500;
+
+/**
+ * SQLite serves one process only, and start-up relies on it: it treats every in-progress row
+ * as abandoned. So the connection takes the database's lock for as long as it is open
+ * (locking_mode EXCLUSIVE, taken at once by an immediate write transaction), and a second
+ * process on the same file (two containers briefly sharing a volume during a rolling deploy)
+ * stops here instead of re-filing the first one's work. The lock is the OS's: it goes with the
+ * process, even one killed with SIGKILL.
+ */
+function lockSqlite(sqlite: BetterSqlite3.Database, path: string): void {
+  try {
+    sqlite.pragma(`busy_timeout = ${SQLITE_LOCK_WAIT_MS}`);
+    // Set before WAL is entered, so that WAL keeps its index in this process's memory, shared with nobody.
+    sqlite.pragma('locking_mode = EXCLUSIVE');
+    // WAL: a crash mid-write never leaves a half-written page behind.
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.exec('BEGIN IMMEDIATE');
+    sqlite.exec('COMMIT');
+  } catch (err) {
+    sqlite.close();
+    const code = (err as { code?: string }).code;
+    if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
+      throw new DatabaseUnavailableError(
+        `the SQLite database at ${path} is in use by another bot process; SQLite serves one process only — stop the other process, or use PostgreSQL (DATABASE_URL=postgres://…) to run several replicas.`,
+      );
+    }
+    throw err;
+  }
+}
+
+/** PostgreSQL: a stuck statement (a lock held by a wedged replica, a server in trouble) fails after this instead of hanging a claim. */
+export const POSTGRES_STATEMENT_TIMEOUT_MS = 15_000;
+
+/** The pool's settings; every connection runs with the statement timeout. */
+export function postgresPoolConfig(url: string): pg.PoolConfig {
+  return { connectionString: url, max: 10, connectionTimeoutMillis: 5_000, idleTimeoutMillis: 30_000, statement_timeout: POSTGRES_STATEMENT_TIMEOUT_MS };
+}
+
 /**
  * PostgreSQL, for several replicas sharing one database. Migrations take Kysely's lock, so
  * replicas starting together apply each one once.
  */
 async function openPostgres(url: string): Promise<Store> {
-  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5_000, idleTimeoutMillis: 30_000 });
+  const pool = new pg.Pool(postgresPoolConfig(url));
   // A dropped idle connection must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);
-  const store = new KyselyStore(new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), false);
+  const store = new KyselyStore(new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), 'postgres');
   try {
     await store.migrate();
   } catch (err) {

@@ -25,6 +25,8 @@ export interface RequestsTable {
   resolved_at: string | null;
   status_changes: Generated<number>;
   lease_until: string | null;
+  lease_owner: string | null;
+  attempted_at: string | null;
 }
 
 export interface LeasesTable {
@@ -51,6 +53,9 @@ export interface ThreadPostsTable {
   attempts: Generated<number>;
   created_at: string;
   claimed_until: string | null;
+  claim_owner: string | null;
+  next_attempt_at: string | null;
+  last_error: string | null;
 }
 
 export interface OutgoingCommunicationsTable {
@@ -63,6 +68,9 @@ export interface OutgoingCommunicationsTable {
   error_message: string | null;
   created_at: string;
   updated_at: string;
+  claim_owner: string | null;
+  claim_until: string | null;
+  attempted_at: string | null;
 }
 
 export interface FormSnapshotsTable {

@@ -35,6 +35,8 @@ export interface StoredRequest {
   resolvedAt: string | null;
   /** How many status changes the sync has seen: keys the status notices in the thread. */
   statusChanges: number;
+  /** When CreateCase was last sent for it (database clock), or null if never. */
+  attemptedAt: string | null;
 }
 
 export type NewRequest = Pick<
@@ -57,9 +59,11 @@ export interface ThreadPost {
   threadTs: string;
   /** With `updateTs`, the post replaces that message (the thread root) instead of replying. */
   message: { text: string; blocks?: unknown[]; updateTs?: string };
-  state: 'pending' | 'posted';
+  /** "dead": Slack refused it for good, or it failed too often; it no longer holds up its thread. */
+  state: 'pending' | 'posted' | 'dead';
   postedTs: string | null;
   attempts: number;
+  lastError: string | null;
 }
 
 export type NewThreadPost = Pick<ThreadPost, 'contentKey' | 'requestId' | 'channelId' | 'threadTs' | 'message'>;
@@ -77,6 +81,8 @@ export interface OutgoingCommunication {
   errorMessage: string | null;
   createdAt: string;
   updatedAt: string;
+  /** When AddCommunicationToCase was last sent for it (database clock), or null if never. */
+  attemptedAt: string | null;
 }
 
 /** What one sync of one case found, written in one transaction. */
@@ -98,17 +104,34 @@ export interface Store {
   /** Inserts unless a request with the same submission key exists; returns the stored one. */
   insertRequest(request: NewRequest): Promise<{ created: boolean; request: StoredRequest }>;
   getRequest(id: string): Promise<StoredRequest | undefined>;
+  /** The database's clock: every lease and grace period is measured on it, never on a replica's own. */
+  now(): Promise<Date>;
   /**
-   * Moves a request from one of `from` to `to` in one atomic step, counting an attempt and
-   * taking a lease until `leaseUntil` when `to` is "filing". Returns the updated request to
-   * the one caller that made the move.
+   * Claims a request for filing: moves it from one of `from` to "filing" in one atomic step,
+   * counting an attempt, owned by `owner` until `leaseMs` from now. Returns the request to the
+   * one caller that made the move.
    */
-  transition(id: string, from: RequestStatus[], to: RequestStatus, patch?: RequestPatch, leaseUntil?: Date): Promise<StoredRequest | undefined>;
-  /** Takes over a "filing" request whose lease expired (its process died). */
-  claimStaleFiling(id: string, now: Date, leaseUntil: Date): Promise<StoredRequest | undefined>;
-  listStaleFilings(now: Date): Promise<StoredRequest[]>;
-  /** Takes or renews a named lease; true when `owner` holds it until `until`. */
-  acquireLease(name: string, owner: string, now: Date, until: Date): Promise<boolean>;
+  claimFiling(id: string, from: RequestStatus[], owner: string, leaseMs: number, patch?: RequestPatch): Promise<StoredRequest | undefined>;
+  /**
+   * Takes over a "filing" request whose lease expired (its owner died or stalled); with
+   * `ignoreLease`, any "filing" request (a database no other process can share, at start-up).
+   */
+  claimStaleFiling(id: string, owner: string, leaseMs: number, ignoreLease?: boolean): Promise<StoredRequest | undefined>;
+  listStaleFilings(ignoreLease?: boolean): Promise<StoredRequest[]>;
+  /**
+   * Extends `owner`'s lease on a "filing" request, only while it still holds it (not expired,
+   * not taken over). With `attempt`, also records that the irreversible call is being sent now.
+   */
+  renewFiling(id: string, owner: string, leaseMs: number, attempt?: boolean): Promise<boolean>;
+  /** Changes a request in "filing" only if `owner` still holds it; undefined otherwise. */
+  updateFiling(id: string, owner: string, patch: RequestPatch): Promise<StoredRequest | undefined>;
+  /** Moves a request out of "filing", only if `owner` still holds it; undefined otherwise. */
+  finishFiling(id: string, owner: string, to: RequestStatus, patch?: RequestPatch): Promise<StoredRequest | undefined>;
+  /**
+   * Takes or renews a named lease for `leaseMs`; true when `owner` holds it. With `takeOver`,
+   * takes it even from a live holder (a database no other process shares, at start-up).
+   */
+  acquireLease(name: string, owner: string, leaseMs: number, takeOver?: boolean): Promise<boolean>;
   releaseLease(name: string, owner: string): Promise<void>;
   updateRequest(id: string, patch: RequestPatch): Promise<StoredRequest>;
   listRequestsByStatus(statuses: RequestStatus[]): Promise<StoredRequest[]>;
@@ -131,25 +154,57 @@ export interface Store {
   recordCaseSync(result: CaseSyncResult): Promise<void>;
 
   enqueuePosts(posts: NewThreadPost[]): Promise<void>;
-  /** Claims the channel's oldest post not yet posted (nor claimed by a live process) until `until`. */
-  claimNextPost(channelId: string, now: Date, until: Date): Promise<ThreadPost | undefined>;
-  releasePost(contentKey: string): Promise<void>;
-  markPosted(contentKey: string, postedTs: string): Promise<void>;
-  countPostAttempt(contentKey: string): Promise<void>;
+  /**
+   * Claims for `owner`, for `claimMs`, the channel's oldest post that is due: not posted, not
+   * dead, not waiting out a backoff, not claimed by a live owner, and with no older pending post
+   * in its own thread (a thread's messages keep their order; other threads do not wait on it).
+   */
+  claimNextPost(channelId: string, owner: string, claimMs: number): Promise<ThreadPost | undefined>;
+  /** Marks a claimed post as posted; false when `owner` no longer held it. */
+  markPosted(contentKey: string, owner: string, postedTs: string): Promise<boolean>;
+  /** Gives a claimed post back to wait `delayMs` before its next try, counting a failed attempt if `countAttempt`. */
+  deferPost(contentKey: string, owner: string, delayMs: number, error: string, countAttempt: boolean): Promise<boolean>;
+  /** Moves a claimed post to "dead"; true for the one caller that did it (it reports it). */
+  deadLetterPost(contentKey: string, owner: string, error: string): Promise<boolean>;
+  /** Milliseconds until the channel's next pending post is due (0: now), or undefined when none is pending. */
+  nextPostDueIn(channelId: string): Promise<number | undefined>;
   channelsWithPendingPosts(): Promise<string[]>;
 
-  /** Inserts unless a communication with the same id exists; returns the stored one. */
-  insertOutgoing(row: Pick<OutgoingCommunication, 'id' | 'requestId' | 'kind' | 'authorId' | 'body'>): Promise<{ created: boolean; row: OutgoingCommunication }>;
-  /** Atomic state change; a retry may also give the communication a new author and body. */
-  transitionOutgoing(
+  /**
+   * Inserts unless a communication with the same id exists; a new one is in state "sending",
+   * claimed by `owner` for `leaseMs`. Returns the stored one.
+   */
+  insertOutgoing(
+    row: Pick<OutgoingCommunication, 'id' | 'requestId' | 'kind' | 'authorId' | 'body'>,
+    owner: string,
+    leaseMs: number,
+  ): Promise<{ created: boolean; row: OutgoingCommunication }>;
+  /**
+   * Claims a communication for `owner`: from one of `from` to "sending". A "sending" one is
+   * claimed only once its previous claim expired. A retry may also give it a new author and body.
+   */
+  claimOutgoing(
     id: string,
     from: OutgoingState[],
-    to: OutgoingState,
-    errorMessage?: string | null,
+    owner: string,
+    leaseMs: number,
     rewrite?: Pick<OutgoingCommunication, 'authorId' | 'body'>,
+    /** Take a "sending" one even if its claim has not expired (a database no other process shares, at start-up). */
+    ignoreClaim?: boolean,
   ): Promise<OutgoingCommunication | undefined>;
+  /** Like renewFiling, for a communication in "sending". */
+  renewOutgoing(id: string, owner: string, leaseMs: number, attempt?: boolean): Promise<boolean>;
+  /** Moves a communication out of "sending", only if `owner` still holds it. */
+  finishOutgoing(id: string, owner: string, to: OutgoingState, errorMessage?: string | null): Promise<OutgoingCommunication | undefined>;
   listOutgoing(requestId: string): Promise<OutgoingCommunication[]>;
   listOutgoingByState(states: OutgoingState[]): Promise<OutgoingCommunication[]>;
 
+  /**
+   * Forgets what only a followed case needs (communications seen, delivered or dead posts,
+   * finished communications) for requests no longer followed: resolved before `before`.
+   */
+  pruneFinishedCases(before: Date): Promise<number>;
+  /** Whether the bot has posted a relinquishment confirmation prompt (`prompt:…`) in the request's thread. */
+  hasPostedConfirmationPrompt(requestId: string): Promise<boolean>;
   close(): Promise<void>;
 }

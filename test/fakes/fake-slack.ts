@@ -28,6 +28,8 @@ export interface SlackFault {
   times?: number;
   /** Wait before answering; alone, the call is then handled normally. */
   delayMs?: number;
+  /** Only for calls naming this channel (default: any call to the method). */
+  channel?: string;
 }
 
 export interface FakeMessage {
@@ -207,7 +209,7 @@ export class FakeSlack {
     const call: SlackCall = { method, args, token, at: Date.now() };
     this.calls.push(call);
 
-    const fault = this.faults.take(method);
+    const fault = this.faults.take(method, (f) => f.channel === undefined || f.channel === args.channel);
     if (fault?.delayMs) await this.server.sleep(fault.delayMs);
     if (fault && (fault.status !== undefined || fault.error !== undefined)) {
       call.fault = fault;
@@ -265,6 +267,12 @@ export class FakeSlack {
         return this.updateMessage(args);
       case 'chat.postEphemeral':
         return this.postEphemeral(args);
+      case 'chat.delete': {
+        const found = this.message(String(args.channel), String(args.ts));
+        if (!found) return { ok: false, error: 'message_not_found' };
+        this.deleteMessage(found.channel, found.ts);
+        return { ok: true, channel: args.channel, ts: args.ts };
+      }
       case 'chat.getPermalink': {
         const found = this.message(String(args.channel), String(args.message_ts));
         if (!found) return { ok: false, error: 'message_not_found' };
@@ -353,6 +361,14 @@ export class FakeSlack {
     stored.edits += 1;
     stored.args = { ...stored.args, ...args };
     return { ok: true, channel, ts, text: stored.text, message: this.messageView(stored) };
+  }
+
+  /** Deletes a message as a workspace admin (or chat.delete) would: later updates of it answer message_not_found. */
+  deleteMessage(channel: string, ts: string): boolean {
+    const at = this.messages.findIndex((m) => m.channel === channel && m.ts === ts);
+    if (at < 0) return false;
+    this.messages.splice(at, 1);
+    return true;
   }
 
   private postEphemeral(args: SlackObject): SlackObject {

@@ -118,14 +118,18 @@ export class FaultQueue<F extends { times?: number }> {
     this.queues.set(key, queue);
   }
 
-  /** The next fault for `key`, consuming one use of it. */
-  take(key: string): F | undefined {
+  /**
+   * The next fault for `key` that applies to this call (`applies` lets a fault target e.g. one
+   * channel; by default every fault applies), consuming one use of it.
+   */
+  take(key: string, applies: (fault: F) => boolean = () => true): F | undefined {
     const queue = this.queues.get(key);
-    const head = queue?.[0];
-    if (!queue || !head) return undefined;
-    head.left -= 1;
-    if (head.left <= 0) queue.shift();
-    return head.fault;
+    const at = queue?.findIndex((e) => applies(e.fault)) ?? -1;
+    const entry = at >= 0 ? queue![at] : undefined;
+    if (!queue || !entry) return undefined;
+    entry.left -= 1;
+    if (entry.left <= 0) queue.splice(at, 1);
+    return entry.fault;
   }
 
   /** Faults not yet used, so a test can assert that all of them fired. */

@@ -158,7 +158,8 @@ describe('economy', () => {
         payload: { kind: 'quota', rows: [], language: 'en', mailType: 'transactional', websiteUrl: 'https://example.com' },
         responseUrl: null,
       });
-      await h.bot.store.transition(request.id, ['received'], 'filed', { caseId: c.caseId, rootTs: `1700000001.${String(i).padStart(6, '0')}`, caseStatus: c.status });
+      await h.bot.store.claimFiling(request.id, ['received'], 'seed', 60_000);
+      await h.bot.store.finishFiling(request.id, 'seed', 'filed', { caseId: c.caseId, rootTs: `1700000001.${String(i).padStart(6, '0')}`, caseStatus: c.status });
     }
     await syncNow(h);
     const before = h.aws.calls.length;
@@ -186,20 +187,22 @@ describe('faults', () => {
     expect(awsReplies(rootTs)).toHaveLength(1);
   });
 
-  it('waits out a Slack 429 with Retry-After, posting each reply once, and keeps other channels going', async () => {
+  it('waits out a Slack 429 with Retry-After in its own channel only, posting each reply once', async () => {
     const first = await fileQuotaCase(h);
     const second = await fileQuotaCase(h, REQUESTER, 'C0OTHER');
     h.aws.addCommunication(first.awsCase.caseId, { body: 'Reply in the first channel.' });
     h.aws.addCommunication(second.awsCase.caseId, { body: 'Reply in the other channel.' });
-    // The next post waits out a 2-second rate limit; the other channel's post is not held behind it.
-    h.slack.inject('chat.postMessage', { status: 429, retryAfterSeconds: 2 });
+    // The first channel's next post is rate-limited for 3 seconds; the other channel's post is not held behind it
+    // (web-api would otherwise pause its one shared queue for every channel).
+    h.slack.inject('chat.postMessage', { status: 429, retryAfterSeconds: 3, channel: CHANNEL });
     const started = Date.now();
-    const cycle = syncNow(h);
-    const other = await h.slack.waitFor(() => h.slack.threadReplies('C0OTHER', second.rootTs)[0] ?? h.slack.threadReplies(CHANNEL, first.rootTs)[0], 5000);
-    // Well before the 2-second Retry-After of the first channel runs out.
-    expect(Date.now() - started).toBeLessThan(1900);
-    await cycle;
-    expect(other).toBeDefined();
+    await syncNow(h);
+    await h.slack.waitFor(() => h.slack.threadReplies('C0OTHER', second.rootTs).find((m) => textOf(m.blocks).includes('Amazon Web Services')), 5000, 'the other channel');
+    expect(Date.now() - started).toBeLessThan(2500);
+    expect(awsReplies(first.rootTs)).toHaveLength(0);
+    await h.slack.waitFor(() => awsReplies(first.rootTs)[0], 8000, 'the rate-limited reply after Retry-After');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(3000);
+    await syncNow(h);
     expect(awsReplies(first.rootTs)).toHaveLength(1);
     expect(h.slack.threadReplies('C0OTHER', second.rootTs).filter((m) => textOf(m.blocks).includes('Amazon Web Services'))).toHaveLength(1);
     expect(h.slack.callsTo('chat.postMessage').filter((c) => c.fault?.status === 429)).toHaveLength(1);

@@ -1,3 +1,5 @@
+import { UNCERTAIN_GRACE_MS } from '../../src/services/filing.js';
+import type { KyselyStore } from '../../src/store/kysely-store.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CHANNEL, REQUESTER, openQuotaModal, startHarness, submitQuota, textOf, validQuotaInputs, type Harness } from '../helpers/harness.js';
 
@@ -125,10 +127,19 @@ describe('when AWS may have filed the case without saying so', () => {
     expect(textOf(h.slack.message(CHANNEL, root.ts)!.blocks)).toContain(`Case ${h.aws.latestCase()!.displayId}`);
   });
 
-  it('files on Retry when AWS provably has no such case', async () => {
+  it('files on Retry when AWS provably has no such case, but only once the grace period after the uncertain attempt has passed', async () => {
     h.aws.inject('CreateCase', { status: 500, type: 'InternalServerError', message: 'Internal error' });
     const root = await fileOnce();
     expect(h.aws.cases.size).toBe(0);
+    // Seconds after the attempt, "no such case" proves nothing: AWS may still be creating it.
+    await pressRetry(root);
+    expect(h.aws.callsTo('CreateCase')).toHaveLength(1);
+    expect(h.slack.threadReplies(CHANNEL, root.ts).at(-1)!.text).toMatch(/AWS does not show the case yet.*Nothing was filed again/);
+    expect((await h.bot.store.findRequestByThread(CHANNEL, root.ts))!.status).toBe('uncertain');
+    // The database's clock says the attempt was longer ago than the grace period.
+    const request = (await h.bot.store.findRequestByThread(CHANNEL, root.ts))!;
+    const longAgo = new Date((await h.bot.store.now()).getTime() - UNCERTAIN_GRACE_MS - 1000).toISOString();
+    await (h.bot.store as KyselyStore).db.updateTable('requests').set({ attempted_at: longAgo }).where('id', '=', request.id).execute();
     await pressRetry(root);
     expect(h.aws.callsTo('CreateCase')).toHaveLength(2);
     expect(h.aws.cases.size).toBe(1);

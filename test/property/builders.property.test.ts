@@ -298,6 +298,7 @@ const storedRequest: fc.Arbitrary<StoredRequest> = fc
     commWatermark: null,
     resolvedAt: null,
     statusChanges: 0,
+    attemptedAt: null,
     ...rest,
   }));
 

@@ -50,6 +50,7 @@ function request(displayId: string | null): StoredRequest {
     commWatermark: null,
     resolvedAt: null,
     statusChanges: 0,
+    attemptedAt: null,
   };
 }
 

@@ -11,6 +11,7 @@ import { openStore } from '../../src/store/open-store.js';
 import type { NewRequest, Store } from '../../src/store/store.js';
 import { createTestDatabase } from '../helpers/postgres.js';
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 let seq = 0;
 function newRequest(overrides: Partial<NewRequest> = {}): NewRequest {
   seq += 1;
@@ -66,6 +67,14 @@ describe.each(backends)('the store on %s', (name, make) => {
 
   it('answers ping, and opening it again applies no migration twice', async () => {
     expect(await store.ping()).toBe(true);
+    if (name === 'SQLite') {
+      // One process, one connection: while the store is open, the file is locked.
+      await expect(openStore(url)).rejects.toThrow(/is in use by another bot process/);
+      await store.close();
+      store = await openStore(url);
+      expect(await store.ping()).toBe(true);
+      return;
+    }
     const again = await openStore(url);
     expect(await again.ping()).toBe(true);
     await again.close();
@@ -84,43 +93,54 @@ describe.each(backends)('the store on %s', (name, make) => {
 
   it('lets exactly one of many simultaneous callers claim a request', async () => {
     const { request } = await store.insertRequest(newRequest());
-    const results = await Promise.all(Array.from({ length: 8 }, () => store.transition(request.id, ['received'], 'filing')));
+    const results = await Promise.all(Array.from({ length: 8 }, (_, i) => store.claimFiling(request.id, ['received'], `owner-${i}`, 60_000)));
     expect(results.filter(Boolean)).toHaveLength(1);
     const claimed = await store.getRequest(request.id);
     expect(claimed!.attempts).toBe(1);
     expect(claimed!.status).toBe('filing');
   });
 
-  it('hands a "filing" request to another process only after its lease expires', async () => {
+  it('hands a "filing" request to another owner only after its lease expires, on the database clock', async () => {
     const { request } = await store.insertRequest(newRequest());
-    const now = new Date();
-    await store.transition(request.id, ['received'], 'filing', {}, new Date(now.getTime() + 60_000));
-    expect(await store.claimStaleFiling(request.id, now, new Date(now.getTime() + 60_000))).toBeUndefined();
-    expect((await store.listStaleFilings(now)).map((r) => r.id)).not.toContain(request.id);
-    const later = new Date(now.getTime() + 61_000);
-    expect((await store.listStaleFilings(later)).map((r) => r.id)).toContain(request.id);
-    const takers = await Promise.all([1, 2, 3].map(() => store.claimStaleFiling(request.id, later, new Date(later.getTime() + 60_000))));
+    await store.claimFiling(request.id, ['received'], 'first', 300);
+    expect(await store.claimStaleFiling(request.id, 'second', 60_000)).toBeUndefined();
+    expect((await store.listStaleFilings()).map((r) => r.id)).not.toContain(request.id);
+    expect(await store.renewFiling(request.id, 'first', 300)).toBe(true);
+    expect(await store.renewFiling(request.id, 'second', 300)).toBe(false);
+    await sleep(400);
+    // An expired lease can no longer be renewed by its owner: it must not go on to call AWS.
+    expect(await store.renewFiling(request.id, 'first', 300, true)).toBe(false);
+    expect((await store.listStaleFilings()).map((r) => r.id)).toContain(request.id);
+    const takers = await Promise.all(['a', 'b', 'c'].map((o) => store.claimStaleFiling(request.id, o, 60_000)));
     expect(takers.filter(Boolean)).toHaveLength(1);
+    const taker = ['a', 'b', 'c'][takers.findIndex(Boolean)]!;
+    // The first owner's late outcome cannot overwrite the new owner's row.
+    expect(await store.finishFiling(request.id, 'first', 'failed', { errorCode: 'late' })).toBeUndefined();
+    expect(await store.renewFiling(request.id, taker, 60_000, true)).toBe(true);
+    const attempted = (await store.getRequest(request.id))!.attemptedAt!;
+    expect(Math.abs(Date.parse(attempted) - (await store.now()).getTime())).toBeLessThan(5_000);
+    const filed = await store.finishFiling(request.id, taker, 'filed', { caseId: `case-${request.id}-x` });
+    expect(filed!.status).toBe('filed');
   });
 
   it('gives a named lease to one owner until it expires, renewable by its owner', async () => {
-    const now = new Date();
-    const until = new Date(now.getTime() + 10_000);
     const lease = `sync-${name}`;
-    const [a, b] = await Promise.all([store.acquireLease(lease, 'replica-a', now, until), store.acquireLease(lease, 'replica-b', now, until)]);
+    const [a, b] = await Promise.all([store.acquireLease(lease, 'replica-a', 300), store.acquireLease(lease, 'replica-b', 300)]);
     expect([a, b].filter(Boolean)).toHaveLength(1);
     const holder = a ? 'replica-a' : 'replica-b';
     const other = a ? 'replica-b' : 'replica-a';
-    expect(await store.acquireLease(lease, holder, now, until)).toBe(true);
-    expect(await store.acquireLease(lease, other, new Date(now.getTime() + 5_000), until)).toBe(false);
-    expect(await store.acquireLease(lease, other, new Date(now.getTime() + 11_000), new Date(now.getTime() + 20_000))).toBe(true);
+    expect(await store.acquireLease(lease, holder, 300)).toBe(true);
+    expect(await store.acquireLease(lease, other, 300)).toBe(false);
+    await sleep(400);
+    expect(await store.acquireLease(lease, other, 60_000)).toBe(true);
     await store.releaseLease(lease, other);
-    expect(await store.acquireLease(lease, holder, now, until)).toBe(true);
+    expect(await store.acquireLease(lease, holder, 60_000)).toBe(true);
   });
 
   it('records a case sync in one step: position, communications seen, posts, each once', async () => {
     const { request } = await store.insertRequest(newRequest());
-    await store.transition(request.id, ['received'], 'filed', { caseId: `case-${request.id}`, rootTs: '1700000000.000100' });
+    await store.claimFiling(request.id, ['received'], 'o', 60_000);
+    await store.finishFiling(request.id, 'o', 'filed', { caseId: `case-${request.id}`, rootTs: '1700000000.000100' });
     const post = (key: string) => ({ contentKey: key, requestId: request.id, channelId: 'C0STORE', threadTs: '1700000000.000100', message: { text: key } });
     const result = { requestId: request.id, patch: { commWatermark: '2026-11-22T10:00:00.000Z', caseStatus: 'work-in-progress' }, seen: [{ contentKey: `k1-${name}`, timeCreated: '2026-11-22T10:00:00.000Z' }], posts: [post(`p1-${name}`), post(`p2-${name}`)] };
     await store.recordCaseSync(result);
@@ -134,31 +154,76 @@ describe.each(backends)('the store on %s', (name, make) => {
     expect(await store.findRequestByThread('C0SESOPS', '1700000000.000100').then((r) => r?.id)).toBe(request.id);
 
     // The outbox gives posts out in order, each to one claimant at a time.
-    const now = new Date();
-    const claim = () => store.claimNextPost('C0STORE', now, new Date(now.getTime() + 60_000));
-    const [c1, c2] = await Promise.all([claim(), claim()]);
+    const claim = (owner = 'poster-a', ms = 60_000) => store.claimNextPost('C0STORE', owner, ms);
+    const [c1, c2] = await Promise.all([claim(), claim('poster-b')]);
     expect([c1, c2].filter(Boolean).map((p) => p!.contentKey)).toEqual([`p1-${name}`]);
-    await store.markPosted(`p1-${name}`, '1700000000.000200');
-    const next = await claim();
+    const holder = c1 ? 'poster-a' : 'poster-b';
+    expect(await store.markPosted(`p1-${name}`, 'not-the-holder', '1')).toBe(false);
+    expect(await store.markPosted(`p1-${name}`, holder, '1700000000.000200')).toBe(true);
+    const next = await claim('poster-a', 300);
     expect(next!.contentKey).toBe(`p2-${name}`);
     expect(await store.channelsWithPendingPosts()).toContain('C0STORE');
-    // A failed send is released and tried again; one claimed by a dead process is taken over after expiry.
-    await store.releasePost(next!.contentKey);
-    expect((await claim())!.contentKey).toBe(`p2-${name}`);
+    // A failed send waits out its backoff, then is tried again; one claimed by a dead process is taken over after expiry.
+    expect(await store.deferPost(next!.contentKey, 'poster-a', 300, 'internal_error', true)).toBe(true);
     expect(await claim()).toBeUndefined();
-    const later = new Date(now.getTime() + 61_000);
-    expect((await store.claimNextPost('C0STORE', later, new Date(later.getTime() + 60_000)))!.contentKey).toBe(`p2-${name}`);
+    expect(await store.nextPostDueIn('C0STORE')).toBeGreaterThan(0);
+    await sleep(400);
+    expect((await claim('poster-a', 300))!.contentKey).toBe(`p2-${name}`);
+    expect(await claim('poster-b')).toBeUndefined();
+    await sleep(400);
+    const taken = await claim('poster-b');
+    expect(taken!.contentKey).toBe(`p2-${name}`);
+    expect(taken!.attempts).toBe(1);
+    // A dead post leaves the line; it is reported by the one that moved it.
+    expect(await store.deadLetterPost(taken!.contentKey, 'poster-a', 'x')).toBe(false);
+    expect(await store.deadLetterPost(taken!.contentKey, 'poster-b', 'message_not_found')).toBe(true);
+    expect(await claim()).toBeUndefined();
+    expect(await store.channelsWithPendingPosts()).not.toContain('C0STORE');
   });
 
-  it('keeps one outgoing communication per key, with atomic state changes', async () => {
+  it('holds up only its own thread behind a post that waits, and orders posts of different writers by the database clock', async () => {
+    const { request } = await store.insertRequest(newRequest());
+    const post = (key: string, thread: string) => ({ contentKey: `${key}-${name}`, requestId: request.id, channelId: 'C0THREADS', threadTs: thread, message: { text: key } });
+    await store.enqueuePosts([post('a1', '1.1'), post('b1', '2.2'), post('a2', '1.1')]);
+    const first = await store.claimNextPost('C0THREADS', 'p', 60_000);
+    expect(first!.contentKey).toBe(`a1-${name}`);
+    await store.deferPost(first!.contentKey, 'p', 60_000, 'internal_error', true);
+    // Thread 1.1 waits for a1; thread 2.2 goes on.
+    const second = await store.claimNextPost('C0THREADS', 'p', 60_000);
+    expect(second!.contentKey).toBe(`b1-${name}`);
+    await store.markPosted(second!.contentKey, 'p', '3');
+    expect(await store.claimNextPost('C0THREADS', 'p', 60_000)).toBeUndefined();
+  });
+
+  it('keeps one outgoing communication per key, claimed by one owner at a time', async () => {
     const { request } = await store.insertRequest(newRequest());
     const row = { id: `confirm:${request.id}`, requestId: request.id, kind: 'confirmation' as const, authorId: 'U0REQUEST', body: 'We confirm.' };
-    const inserts = await Promise.all([store.insertOutgoing(row), store.insertOutgoing({ ...row, authorId: 'U0OTHER' })]);
+    const inserts = await Promise.all([store.insertOutgoing(row, 'a', 300), store.insertOutgoing({ ...row, authorId: 'U0OTHER' }, 'b', 300)]);
     expect(inserts.filter((i) => i.created)).toHaveLength(1);
     expect(inserts.every((i) => i.row.state === 'sending')).toBe(true);
-    const moves = await Promise.all([store.transitionOutgoing(row.id, ['sending'], 'sent'), store.transitionOutgoing(row.id, ['sending'], 'failed', 'x')]);
-    expect(moves.filter(Boolean)).toHaveLength(1);
+    const owner = inserts[0]!.created ? 'a' : 'b';
+    // Reconcilers racing over a "sending" one: none may take it while its claim is live, one after.
+    expect(await Promise.all(['r1', 'r2'].map((o) => store.claimOutgoing(row.id, ['sending'], o, 60_000)))).toEqual([undefined, undefined]);
+    expect(await store.renewOutgoing(row.id, owner, 300, true)).toBe(true);
+    await sleep(400);
+    expect(await store.renewOutgoing(row.id, owner, 300, true)).toBe(false);
+    const takers = await Promise.all(['r1', 'r2', 'r3'].map((o) => store.claimOutgoing(row.id, ['sending'], o, 60_000)));
+    expect(takers.filter(Boolean)).toHaveLength(1);
+    expect(takers.find(Boolean)!.attemptedAt).not.toBeNull();
+    const taker = ['r1', 'r2', 'r3'][takers.findIndex(Boolean)]!;
+    expect(await store.finishOutgoing(row.id, owner, 'failed', 'late')).toBeUndefined();
+    expect((await store.finishOutgoing(row.id, taker, 'sent'))!.state).toBe('sent');
     expect((await store.listOutgoing(request.id))).toHaveLength(1);
+  });
+
+  it('forgets what only a followed case needs once the case is past its watch', async () => {
+    const { request } = await store.insertRequest(newRequest());
+    await store.claimFiling(request.id, ['received'], 'o', 60_000);
+    await store.finishFiling(request.id, 'o', 'filed', { caseId: `case-prune-${request.id}`, rootTs: '1700000009.000100', resolvedAt: '2026-01-01T00:00:00.000Z' });
+    await store.recordCaseSync({ requestId: request.id, patch: {}, seen: [{ contentKey: `seen-prune-${request.id}`, timeCreated: '2026-01-01T00:00:00.000Z' }], posts: [] });
+    expect(await store.pruneFinishedCases(new Date('2025-12-01T00:00:00.000Z'))).toBe(0);
+    expect(await store.pruneFinishedCases(new Date('2026-02-01T00:00:00.000Z'))).toBeGreaterThanOrEqual(1);
+    expect(await store.seenKeys(request.id, [`seen-prune-${request.id}`])).toEqual(new Set());
   });
 
   it('keeps form snapshots by view, merging keys', async () => {

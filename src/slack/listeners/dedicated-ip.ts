@@ -64,7 +64,8 @@ export function registerDedicatedIpListeners(app: App, deps: Deps): void {
           try {
             fetched[INVENTORY_KEY + region] = { state: 'ok', inventory: await ses.getDedicatedIpInventory(region) };
           } catch (err) {
-            const message = err instanceof AwsError ? err.brief : String(err);
+            logger.warn({ region, err: (err as Error).message }, 'could not read the dedicated IP inventory');
+            const message = err instanceof AwsError ? err.brief : 'unexpected error (see the bot log)';
             fetched[INVENTORY_KEY + region] = { state: 'error', message: message.slice(0, 200) };
           }
         }),

@@ -38,7 +38,8 @@ export function registerQuotaListeners(app: App, deps: Deps): void {
         try {
           meta.quotas[region] = { state: 'ok', quota: await ses.getQuota(region) };
         } catch (err) {
-          const message = err instanceof AwsError ? err.brief : String(err);
+          logger.warn({ region, err: (err as Error).message }, 'could not read the sending quota');
+          const message = err instanceof AwsError ? err.brief : 'unexpected error (see the bot log)';
           meta.quotas[region] = { state: 'error', message: message.slice(0, 200) };
         }
       }),

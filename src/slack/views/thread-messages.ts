@@ -106,7 +106,7 @@ export function confirmationPrompt(request: StoredRequest, mayConfirm: string[])
     ':warning: *AWS needs a confirmation before it releases these dedicated IP addresses:*',
     what,
     '*This cannot be undone*: released addresses are gone from the account for good.',
-    `Who may confirm: ${who}. To confirm, reply in this thread with the word \`confirm\` (and nothing else), or press the button.`,
+    `Who may confirm: ${who}. To confirm, reply in this thread with the word \`confirm\` exactly (nothing else in the message), or press the button and confirm in the dialog. Any other message is treated as conversation and never sent to AWS.`,
   ].join('\n');
   return {
     text: 'AWS needs a confirmation before it releases the dedicated IP addresses',
@@ -142,4 +142,19 @@ export function replyEcho(userId: string, body: string, request: StoredRequest):
   const blocks: KnownBlock[] = [section(`:outbox_tray: ${userMention(userId)} replied to AWS Support on ${caseLink(request)}:`)];
   for (const chunk of splitText(escape(body), CHUNK).slice(0, MAX_CHUNKS)) blocks.push(section(chunk));
   return { text: `${userMention(userId)} replied to AWS Support`, blocks };
+}
+
+/**
+ * The text of a reply that AWS did not take, given back whole: escaped, in as many blocks and
+ * messages as it needs (the Reply field holds 7,000 characters; a section 3,000).
+ */
+export function unsentReplyText(userId: string, body: string): SlackMessage[] {
+  const chunks = splitText(escape(body), CHUNK);
+  const messages: SlackMessage[] = [];
+  for (let i = 0; i < chunks.length; i += MAX_CHUNKS) {
+    const blocks: KnownBlock[] = i === 0 ? [section(`${userMention(userId)}, the text of your reply that was not sent:`)] : [];
+    for (const chunk of chunks.slice(i, i + MAX_CHUNKS)) blocks.push(section(chunk));
+    messages.push({ text: 'The text of a reply that was not sent', blocks });
+  }
+  return messages;
 }
