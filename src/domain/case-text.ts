@@ -2,8 +2,7 @@
  * Case subject and body in the console's own layout for SES limit cases, which AWS reviewers
  * and their tools parse. Pure functions: golden-tested.
  */
-import { MAIL_TYPES, formatNumber, yesNo, type MailType } from './common.js';
-import { QUOTA_LIMITS, type QuotaIncreaseRequest } from './quota-request.js';
+import { MAIL_TYPES, yesNo, type MailType } from './common.js';
 import { regionName, type RegionCode } from './regions.js';
 
 export const CASE_SERVICE_NAME = 'SES Sending Limits';
@@ -81,31 +80,6 @@ export function renderLimitCaseBody(parts: {
   }
   lines.push('', referenceLine(parts.reference));
   return lines.join('\n');
-}
-
-export const QUOTA_ANSWERS = {
-  aup: 'My email-sending complies with the AWS Service Terms and AUP',
-  requested: 'I only send to recipients who have specifically requested my mail',
-  bounces: 'I have a process to handle bounces and complaints',
-} as const;
-
-export function quotaCaseText(request: QuotaIncreaseRequest, reference: string): CaseText {
-  const body = renderLimitCaseBody({
-    blocks: request.rows.map((row) => ({ region: row.region, limitName: QUOTA_LIMITS[row.limit].caseName, newValue: row.newValue })),
-    useCase: request.useCase,
-    mailType: request.mailType,
-    websiteUrl: request.websiteUrl,
-    answers: [
-      [QUOTA_ANSWERS.aup, request.compliesWithAup],
-      [QUOTA_ANSWERS.requested, request.onlyRequestedRecipients],
-      [QUOTA_ANSWERS.bounces, request.handlesBouncesAndComplaints],
-    ],
-    reference,
-  });
-  const what = request.rows
-    .map((row) => `${row.region} ${formatNumber(row.newValue)} ${row.limit === 'send_quota' ? 'per day' : 'per second'}`)
-    .join(', ');
-  return { subject: subjectWithReference(`Amazon SES sending limit increase: ${what}`, reference), body };
 }
 
 const MAX_SUBJECT = 250;

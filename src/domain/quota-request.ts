@@ -19,7 +19,7 @@ import {
   type MailType,
   type Validation,
 } from './common.js';
-import { quotaCaseText } from './case-text.js';
+import { renderLimitCaseBody, subjectWithReference, type CaseText } from './case-text.js';
 import { isRegionCode, regionName, type RegionCode } from './regions.js';
 
 export const QUOTA_LIMITS = {
@@ -214,3 +214,30 @@ function checkNewValue(raw: string | null | undefined, currentValue: number | un
   }
   return value;
 }
+
+export const QUOTA_ANSWERS = {
+  aup: 'My email-sending complies with the AWS Service Terms and AUP',
+  requested: 'I only send to recipients who have specifically requested my mail',
+  bounces: 'I have a process to handle bounces and complaints',
+} as const;
+
+/** The case a quota request becomes, in the console's layout (also what Service Quotas' case is given). */
+export function quotaCaseText(request: QuotaIncreaseRequest, reference: string): CaseText {
+  const body = renderLimitCaseBody({
+    blocks: request.rows.map((row) => ({ region: row.region, limitName: QUOTA_LIMITS[row.limit].caseName, newValue: row.newValue })),
+    useCase: request.useCase,
+    mailType: request.mailType,
+    websiteUrl: request.websiteUrl,
+    answers: [
+      [QUOTA_ANSWERS.aup, request.compliesWithAup],
+      [QUOTA_ANSWERS.requested, request.onlyRequestedRecipients],
+      [QUOTA_ANSWERS.bounces, request.handlesBouncesAndComplaints],
+    ],
+    reference,
+  });
+  const what = request.rows
+    .map((row) => `${row.region} ${formatNumber(row.newValue)} ${row.limit === 'send_quota' ? 'per day' : 'per second'}`)
+    .join(', ');
+  return { subject: subjectWithReference(`Amazon SES sending limit increase: ${what}`, reference), body };
+}
+

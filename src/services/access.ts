@@ -6,7 +6,7 @@
  * - APPROVER_USER_IDS: who, besides a request's requester, may retry, confirm, reply to and
  *   resolve it.
  */
-import type { StoredRequest } from '../store/store.js';
+import type { StoredRequest } from '../domain/request.js';
 
 export interface AccessSettings {
   allowedChannelIds: string[];

@@ -6,51 +6,19 @@
  */
 import { AwsError } from '../aws/errors.js';
 import type { SupportGateway } from '../aws/support-gateway.js';
-import type { DedicatedIpRequest, DedicatedIpRelinquish } from '../domain/dedicated-ip.js';
-import { confirmationReferenceLine, replyReference } from '../domain/case-text.js';
-import { regionName } from '../domain/regions.js';
+import { confirmationBody, confirmationQuote, replyBody, replyText } from '../domain/confirmation.js';
 import type { Logger } from '../logger.js';
 import { escape, userMention } from '../slack/mrkdwn.js';
 import { buildRootMessage } from '../slack/views/root-message.js';
 import { plainNotice, replyEcho, unsentReplyText } from '../slack/views/thread-messages.js';
-import type { OutgoingCommunication, Store, StoredRequest } from '../store/store.js';
+import type { Store } from '../store/store.js';
+import type { OutgoingCommunication, RelinquishRequest, StoredRequest } from '../domain/request.js';
 import type { AccessPolicy } from './access.js';
 import type { ThreadPoster } from './thread-poster.js';
 import { newOwnerToken } from './filing.js';
 
 /** How long a claim on a communication being sent lasts; the call itself takes far less (WRITE_MAX_MS). */
 export const OUTGOING_LEASE_MS = 120_000;
-
-/**
- * Releasing addresses cannot be undone, so only an unambiguous act confirms: a thread reply that
- * is exactly `confirm` (any letter case, surrounding whitespace, at most one trailing `.` or `!`).
- * Anything else ("I cannot confirm", "confirmed", "yes confirm", "<@bot> confirm", "confirm?",
- * "please confirm which IPs…") is conversation and never confirms.
- */
-const EXACT_CONFIRM = /^confirm[.!]?$/i;
-
-export function isConfirmation(text: string): boolean {
-  return EXACT_CONFIRM.test(text.trim());
-}
-
-export function isRelinquishment(request: StoredRequest): boolean {
-  return request.kind === 'dedicated_ip' && (request.payload as DedicatedIpRequest).action === 'relinquish';
-}
-
-export function confirmationBody(request: StoredRequest, userId: string, userName: string | undefined, at: Date): string {
-  const payload = request.payload as DedicatedIpRelinquish;
-  const total = payload.rows.reduce((n, r) => n + r.count, 0);
-  return [
-    `We confirm the relinquishment of the following standard dedicated IP address${total === 1 ? '' : 'es'} (${total} in total). We understand that this cannot be undone.`,
-    ...payload.rows.map(
-      (r) =>
-        `- Region ${regionName(r.region)} (${r.region}), ${r.count} address${r.count === 1 ? '' : 'es'}${r.addresses.length ? `: ${r.addresses.join(', ')}` : ''}`,
-    ),
-    '',
-    `Confirmed in Slack by ${userName ? `${userName} (Slack user ${userId})` : `Slack user ${userId}`} at ${at.toISOString()}.`,
-    confirmationReferenceLine(request.reference),
-  ].join('\n');
-}
 
 export class CaseActions {
   constructor(
@@ -82,7 +50,7 @@ export class CaseActions {
    * Returns what happened, for logs and tests.
    */
   async confirm(
-    request: StoredRequest,
+    request: RelinquishRequest,
     userId: string,
     userName: string | undefined,
     eventKey: string,
@@ -111,7 +79,7 @@ export class CaseActions {
       return 'not_asked';
     }
     const id = `confirm:${request.id}`;
-    const body = confirmationBody(request, userId, userName, this.now());
+    const body = confirmationBody(request.payload, request.reference, userId, userName, this.now());
     const owner = newOwnerToken();
     let { created, row } = await this.store.insertOutgoing({ id, requestId: request.id, kind: 'confirmation', authorId: userId, body }, owner, OUTGOING_LEASE_MS);
     if (!created) {
@@ -166,11 +134,11 @@ export class CaseActions {
       await this.say(
         request,
         `confirmed:${request.id}`,
-        `:white_check_mark: ${userMention(row.authorId)} confirmed the relinquishment; the confirmation was sent to AWS:\n>${row.body.split('\n').slice(0, -1).join('\n>')}`,
+        `:white_check_mark: ${userMention(row.authorId)} confirmed the relinquishment; the confirmation was sent to AWS:\n>${escape(confirmationQuote(row.body)).split('\n').join('\n>')}`,
       );
       return;
     }
-    const text = row.body.split('\n\n--\nSent from Slack by ')[0] ?? row.body;
+    const text = replyText(row.body);
     await this.store.enqueuePosts([
       { contentKey: `echo:${row.id}`, requestId: request.id, channelId: request.channelId, threadTs: request.rootTs!, message: replyEcho(row.authorId, text, request) },
     ]);
@@ -180,7 +148,7 @@ export class CaseActions {
   /** A reply written in the Reply modal (`key` = the modal's view id). */
   async reply(request: StoredRequest, userId: string, userName: string | undefined, text: string, key: string): Promise<'sent' | 'duplicate' | 'denied' | 'failed' | 'uncertain'> {
     if (!this.mayAct(userId, request) || !request.caseId) return 'denied';
-    const body = `${text.trim()}\n\n--\nSent from Slack by ${userName ? `${userName} (Slack user ${userId})` : `Slack user ${userId}`}. ${replyReference(request.reference, key)}`;
+    const body = replyBody(text, request.reference, key, userId, userName);
     const owner = newOwnerToken();
     const { created, row } = await this.store.insertOutgoing({ id: `reply:${key}`, requestId: request.id, kind: 'reply', authorId: userId, body }, owner, OUTGOING_LEASE_MS);
     if (!created) return 'duplicate';

@@ -9,11 +9,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { CaseCommunication, SupportCase, SupportGateway } from '../aws/support-gateway.js';
 import { isOwnCommunication } from '../domain/case-text.js';
-import type { DedicatedIpRequest } from '../domain/dedicated-ip.js';
 import type { Logger } from '../logger.js';
 import { buildRootMessage } from '../slack/views/root-message.js';
 import { AWS_AUTHOR, communicationMessage, confirmationPrompt, statusNotice } from '../slack/views/thread-messages.js';
-import type { NewThreadPost, RequestPatch, Store, StoredRequest } from '../store/store.js';
+import type { NewThreadPost, RequestPatch, Store } from '../store/store.js';
+import { isRelinquishment, type StoredRequest } from '../domain/request.js';
 import type { AccessPolicy } from './access.js';
 import type { ThreadPoster } from './thread-poster.js';
 
@@ -203,7 +203,7 @@ export class CaseSync {
       // The bot's own words (the case body, confirmations, replies) end with the request's reference.
       if (!fromAws && isOwnCommunication(request.reference, m.body)) continue;
       post(`comm:${key}`, communicationMessage(current, m));
-      if (fromAws && needsConfirmation) post(`prompt:${key}`, confirmationPrompt(current, this.settings.access.whoMayActOn(current)));
+      if (fromAws && needsConfirmation && isRelinquishment(current)) post(`prompt:${key}`, confirmationPrompt(current, this.settings.access.whoMayActOn(current)));
     }
     const newest = unseen.at(-1)?.m.timeCreated;
     if (newest && time(newest) > time(watermark)) patch.commWatermark = newest;
@@ -213,7 +213,7 @@ export class CaseSync {
       patch.caseStatus = c.status;
       patch.statusChanges = changes;
       patch.resolvedAt = c.status === 'resolved' ? new Date(this.now()).toISOString() : null;
-      current = { ...current, ...patch } as StoredRequest;
+      current = { ...current, ...patch };
       if (c.status === 'pending-customer-action' || c.status === 'resolved') post(`status:${request.id}:${changes}`, statusNotice(current, c.status));
       post(`root:${request.id}:${changes}`, { ...buildRootMessage(current), updateTs: request.rootTs! });
     } else if (patch.displayId) {
@@ -233,7 +233,7 @@ export class CaseSync {
 
   /** A relinquishment not yet confirmed (or whose confirmation failed) prompts after AWS replies. */
   private async awaitsConfirmation(request: StoredRequest): Promise<boolean> {
-    if (request.kind !== 'dedicated_ip' || (request.payload as DedicatedIpRequest).action !== 'relinquish') return false;
+    if (!isRelinquishment(request)) return false;
     const outgoing = await this.store.listOutgoing(request.id);
     return !outgoing.some((o) => o.kind === 'confirmation' && o.state !== 'failed');
   }

@@ -5,16 +5,17 @@
  */
 import { randomBytes } from 'node:crypto';
 import { referenceFor } from '../domain/common.js';
-import { quotaCaseText, type CaseText } from '../domain/case-text.js';
-import type { QuotaIncreaseRequest } from '../domain/quota-request.js';
-import { dedicatedIpCaseText, type DedicatedIpRequest } from '../domain/dedicated-ip.js';
+import type { CaseText } from '../domain/case-text.js';
+import { quotaCaseText } from '../domain/quota-request.js';
+import { dedicatedIpCaseText } from '../domain/dedicated-ip.js';
 import { AwsError } from '../aws/errors.js';
 import { CategoryNotFoundError, type CategoryMatch, type SupportGateway } from '../aws/support-gateway.js';
 import type { Logger } from '../logger.js';
 import { toSlackError, type SlackMessenger } from '../slack/messenger.js';
 import { buildNotInChannelMessage, buildThreadNotice } from '../slack/views/notices.js';
 import { buildRootMessage } from '../slack/views/root-message.js';
-import type { RequestKind, RequestPatch, RequestStatus, Store, StoredRequest } from '../store/store.js';
+import type { RequestPatch, Store } from '../store/store.js';
+import type { RequestKind, RequestPayload, RequestStatus, StoredRequest } from '../domain/request.js';
 
 export interface FilingSettings {
   severity: string;
@@ -28,11 +29,9 @@ const CATEGORIES: Record<RequestKind, CategoryMatch> = {
   dedicated_ip: { codes: ['ses-dedicated-ip'], name: /SES.*Dedicated/i },
 };
 
-export type DomainRequest = QuotaIncreaseRequest | DedicatedIpRequest;
 
 export interface Submission {
-  kind: RequestKind;
-  request: DomainRequest;
+  request: RequestPayload;
   /** Identifies one submission of one modal: a second submission with the same key is the same request. */
   submissionKey: string;
   teamId: string;
@@ -86,7 +85,6 @@ export class FilingService {
     const id = newRequestId();
     return this.store.insertRequest({
       id,
-      kind: submission.kind,
       submissionKey: submission.submissionKey,
       reference: referenceFor(id),
       teamId: submission.teamId,
@@ -217,7 +215,7 @@ export class FilingService {
         body: text.body,
         categoryCode,
         severityCode: this.settings.severity,
-        language: (request.payload as DomainRequest).language,
+        language: request.payload.language,
         issueType: this.settings.issueType,
       });
     } catch (err) {
@@ -230,9 +228,9 @@ export class FilingService {
   private caseText(request: StoredRequest): CaseText {
     switch (request.kind) {
       case 'quota':
-        return quotaCaseText(request.payload as QuotaIncreaseRequest, request.reference);
+        return quotaCaseText(request.payload, request.reference);
       case 'dedicated_ip':
-        return dedicatedIpCaseText(request.payload as DedicatedIpRequest, request.reference);
+        return dedicatedIpCaseText(request.payload, request.reference);
     }
   }
 

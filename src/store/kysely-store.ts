@@ -2,19 +2,8 @@
 import { Migrator, sql, type Expression, type Kysely, type RawBuilder, type Selectable, type Updateable } from 'kysely';
 import { migrationProvider } from './migrations.js';
 import type { Database, OutgoingCommunicationsTable, RequestsTable, ThreadPostsTable } from './schema.js';
-import type {
-  CaseSyncResult,
-  NewRequest,
-  NewThreadPost,
-  OutgoingCommunication,
-  OutgoingState,
-  RequestKind,
-  RequestPatch,
-  RequestStatus,
-  Store,
-  StoredRequest,
-  ThreadPost,
-} from './store.js';
+import type { CaseSyncResult, NewRequest, NewThreadPost, RequestPatch, Store, ThreadPost } from './store.js';
+import { parsePayload, typedRequest, type OutgoingCommunication, type OutgoingState, type RequestKind, type RequestRecord, type RequestStatus, type StoredRequest } from '../domain/request.js';
 
 export type SqlFlavor = 'sqlite' | 'postgres';
 
@@ -82,13 +71,14 @@ export class KyselyStore implements Store {
       .insertInto('requests')
       .values({
         id: request.id,
-        kind: request.kind,
+        kind: request.payload.kind,
         submission_key: request.submissionKey,
         reference: request.reference,
         team_id: request.teamId,
         channel_id: request.channelId,
         requester_id: request.requesterId,
-        payload: JSON.stringify(request.payload),
+        // Checked on the way in as on the way out: nothing malformed is ever stored.
+        payload: JSON.stringify(parsePayload(request.payload.kind, request.payload)),
         status: 'received',
         response_url: request.responseUrl,
         created_at: now,
@@ -608,16 +598,15 @@ function toColumns(patch: RequestPatch): Updateable<RequestsTable> {
   return columns;
 }
 
+/** A row as a typed request: its payload checked against its kind (zod) at the store's boundary. */
 function toRequest(row: Selectable<RequestsTable>): StoredRequest {
-  return {
+  const record: RequestRecord = {
     id: row.id,
-    kind: row.kind as StoredRequest['kind'],
     submissionKey: row.submission_key,
     reference: row.reference,
     teamId: row.team_id,
     channelId: row.channel_id,
     requesterId: row.requester_id,
-    payload: JSON.parse(row.payload) as unknown,
     status: row.status as RequestStatus,
     responseUrl: row.response_url,
     rootTs: row.root_ts,
@@ -634,4 +623,5 @@ function toRequest(row: Selectable<RequestsTable>): StoredRequest {
     statusChanges: Number(row.status_changes),
     attemptedAt: row.attempted_at,
   };
+  return typedRequest(record, row.kind, JSON.parse(row.payload));
 }

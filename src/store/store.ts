@@ -1,52 +1,15 @@
 /**
  * The store interface callers use. Back-ends (SQLite now) implement it; callers never see SQL.
  */
-export type RequestKind = 'quota' | 'dedicated_ip';
+import type { OutgoingCommunication, OutgoingState, RequestKind, RequestPayload, RequestRecord, RequestStatus, StoredRequest } from '../domain/request.js';
 
-/**
- * received → filing → filed, or → failed (AWS refused: retryable), → uncertain (AWS may have
- * filed it: reconcile before filing again), → not_posted (the bot could not post in the channel).
- */
-export type RequestStatus = 'received' | 'filing' | 'filed' | 'failed' | 'uncertain' | 'not_posted';
-
-export interface StoredRequest {
-  id: string;
-  kind: RequestKind;
-  submissionKey: string;
-  reference: string;
-  teamId: string;
-  channelId: string;
-  requesterId: string;
-  /** The validated domain request, as JSON. */
-  payload: unknown;
-  status: RequestStatus;
-  responseUrl: string | null;
-  rootTs: string | null;
-  caseId: string | null;
-  displayId: string | null;
-  caseStatus: string | null;
-  errorCode: string | null;
-  errorMessage: string | null;
-  attempts: number;
-  createdAt: string;
-  updatedAt: string;
-  /** Newest communication time the sync has handled for this case. */
-  commWatermark: string | null;
-  resolvedAt: string | null;
-  /** How many status changes the sync has seen: keys the status notices in the thread. */
-  statusChanges: number;
-  /** When CreateCase was last sent for it (database clock), or null if never. */
-  attemptedAt: string | null;
-}
-
-export type NewRequest = Pick<
-  StoredRequest,
-  'id' | 'kind' | 'submissionKey' | 'reference' | 'teamId' | 'channelId' | 'requesterId' | 'payload' | 'responseUrl'
->;
+export type NewRequest = Pick<RequestRecord, 'id' | 'submissionKey' | 'reference' | 'teamId' | 'channelId' | 'requesterId' | 'responseUrl'> & {
+  payload: RequestPayload;
+};
 
 export type RequestPatch = Partial<
   Pick<
-    StoredRequest,
+    RequestRecord,
     'status' | 'rootTs' | 'caseId' | 'displayId' | 'caseStatus' | 'errorCode' | 'errorMessage' | 'responseUrl' | 'commWatermark' | 'resolvedAt' | 'statusChanges'
   >
 >;
@@ -67,23 +30,6 @@ export interface ThreadPost {
 }
 
 export type NewThreadPost = Pick<ThreadPost, 'contentKey' | 'requestId' | 'channelId' | 'threadTs' | 'message'>;
-
-export type OutgoingState = 'sending' | 'sent' | 'failed' | 'uncertain';
-
-/** A communication the bot sends to AWS on a case (a confirmation, a reply). */
-export interface OutgoingCommunication {
-  id: string;
-  requestId: string;
-  kind: 'confirmation' | 'reply';
-  authorId: string;
-  body: string;
-  state: OutgoingState;
-  errorMessage: string | null;
-  createdAt: string;
-  updatedAt: string;
-  /** When AddCommunicationToCase was last sent for it (database clock), or null if never. */
-  attemptedAt: string | null;
-}
 
 /** What one sync of one case found, written in one transaction. */
 export interface CaseSyncResult {

@@ -1,13 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
   caseStatusLabel,
-  quotaCaseText,
   renderLimitCaseBody,
   subjectWithReference,
   supportCaseUrl,
 } from '../../src/domain/case-text.js';
 import { referenceFor } from '../../src/domain/common.js';
-import { QUOTA_LIMITS, validateQuotaForm, type QuotaIncreaseRequest } from '../../src/domain/quota-request.js';
+import { QUOTA_LIMITS, quotaCaseText, validateQuotaForm, type QuotaIncreaseRequest } from '../../src/domain/quota-request.js';
 import { SES_REGIONS } from '../../src/domain/regions.js';
 import { VALID_USE_CASE, row, validForm, valueOf } from './builders.js';
 

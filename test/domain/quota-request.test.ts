@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LONGEST_REQUEST_ID, MAX_CASE_BODY_CHARS, referenceFor } from '../../src/domain/common.js';
-import { quotaCaseText } from '../../src/domain/case-text.js';
+import { quotaCaseText } from '../../src/domain/quota-request.js';
 import {
   MAX_QUOTA_ROWS,
   MAX_USE_CASE_CHARS,

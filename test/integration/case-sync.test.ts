@@ -89,6 +89,25 @@ describe('AWS replies in the thread', () => {
     expect(textOf(reply!.blocks)).toContain('Attachments: limits.csv, &lt;script&gt;.txt');
   });
 
+  it('posts, once, a reply AWS shows only after a newer one was already synced', async () => {
+    const { awsCase, rootTs } = await fileQuotaCase(h);
+    const base = Date.now();
+    h.aws.addCommunication(awsCase.caseId, { body: 'The newer reply.', timeCreated: new Date(base + 20 * 60_000).toISOString() });
+    await syncNow(h);
+    expect(awsReplies(rootTs)).toHaveLength(1);
+
+    // AWS makes visible a reply written ten minutes before the one the bot has already posted.
+    h.aws.addCommunication(awsCase.caseId, { body: 'The reply AWS showed late.', timeCreated: new Date(base + 10 * 60_000).toISOString() });
+    await syncNow(h);
+    expect(awsReplies(rootTs).map((m) => textOf(m.blocks).split('\n').at(-1))).toEqual(['The newer reply.', 'The reply AWS showed late.']);
+
+    const posts = h.slack.callsTo('chat.postMessage').length;
+    await syncNow(h);
+    await syncNow(h);
+    expect(h.slack.callsTo('chat.postMessage')).toHaveLength(posts);
+    expect(awsReplies(rootTs)).toHaveLength(2);
+  });
+
   it('shows a customer reply written in the console or by email as such, with its author', async () => {
     const { awsCase, rootTs } = await fileQuotaCase(h);
     h.aws.addCommunication(awsCase.caseId, { body: 'Adding our bounce rates: 0.4%.', submittedBy: 'jane@example.com' });
@@ -149,13 +168,22 @@ describe('economy', () => {
       const c = h.aws.seedCase({ subject: `sibling ${i}` });
       const { request } = await h.bot.store.insertRequest({
         id: `sibling${String(i).padStart(9, '0')}`,
-        kind: 'quota',
         submissionKey: `seed:${i}`,
         reference: `SESBOT-sibling${i}`,
         teamId: 'T111',
         channelId: CHANNEL,
         requesterId: REQUESTER,
-        payload: { kind: 'quota', rows: [], language: 'en', mailType: 'transactional', websiteUrl: 'https://example.com' },
+        payload: {
+          kind: 'quota',
+          mailType: 'transactional',
+          websiteUrl: 'https://example.com',
+          compliesWithAup: true,
+          onlyRequestedRecipients: true,
+          handlesBouncesAndComplaints: true,
+          rows: [{ region: 'us-east-1', limit: 'send_quota', newValue: 200000 }],
+          useCase: 'Seeded.',
+          language: 'en',
+        },
         responseUrl: null,
       });
       await h.bot.store.claimFiling(request.id, ['received'], 'seed', 60_000);

@@ -13,7 +13,7 @@ import { readQuotaForm } from '../../src/slack/quota-form.js';
 import { buildDedicatedIpModal, type DedicatedIpModalInput, type InventoryLookup } from '../../src/slack/views/dedicated-ip-modal.js';
 import { buildQuotaModal } from '../../src/slack/views/quota-modal.js';
 import { buildRootMessage } from '../../src/slack/views/root-message.js';
-import type { RequestStatus, StoredRequest } from '../../src/store/store.js';
+import type { RequestStatus, StoredRequest } from '../../src/domain/request.js';
 import { fillState } from '../helpers/slack-requests.js';
 import {
   blockKitViolations,
@@ -282,13 +282,12 @@ const storedRequest: fc.Arbitrary<StoredRequest> = fc
     requesterId: fc.oneof(fc.constantFrom('U0REQUEST', 'W012ABC'), nastyString),
   })
   .map(({ kind, quota, dedicated, ...rest }) => ({
+    ...(kind === 'quota' ? { kind, payload: quota } : { kind, payload: dedicated }),
     id: '0123456789abcdef',
-    kind,
     submissionKey: 'view:V1',
     reference: 'SESBOT-0123456789abcdef',
     teamId: 'T111',
     channelId: 'C0SESOPS',
-    payload: kind === 'quota' ? quota : dedicated,
     responseUrl: null,
     rootTs: '1700000000.000100',
     errorCode: null,

@@ -1,7 +1,8 @@
 import { normalizeLineBreaks } from '../../src/domain/common.js';
 /** Checks shared by the property tests: what an accepted quota request must satisfy. */
 import { MAIL_TYPES, MAX_CASE_BODY_CHARS, yesNo } from '../../src/domain/common.js';
-import { QUOTA_ANSWERS, quotaCaseText, referenceLine } from '../../src/domain/case-text.js';
+import { referenceLine } from '../../src/domain/case-text.js';
+import { QUOTA_ANSWERS, quotaCaseText } from '../../src/domain/quota-request.js';
 import {
   MAX_QUOTA_ROWS,
   MAX_USE_CASE_CHARS,

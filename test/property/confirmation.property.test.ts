@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isConfirmation } from '../../src/services/case-actions.js';
+import { isConfirmation } from '../../src/domain/confirmation.js';
 import { nastyString } from './arbitraries.js';
 
 /** Whitespace `String.prototype.trim` removes: Slack clients add it, people type it. */

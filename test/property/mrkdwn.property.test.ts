@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { escape } from '../../src/slack/mrkdwn.js';
 import { AWS_AUTHOR, communicationMessage, replyEcho, splitText } from '../../src/slack/views/thread-messages.js';
-import type { StoredRequest } from '../../src/store/store.js';
+import type { StoredRequest } from '../../src/domain/request.js';
 import { blockKitViolations, freeText, hugeString, nastyString, SPECIAL_CHARS } from './arbitraries.js';
 import { LONE_SURROGATE } from './checks.js';
 
@@ -35,7 +35,17 @@ function request(displayId: string | null): StoredRequest {
     teamId: 'T111',
     channelId: 'C0SESOPS',
     requesterId: 'U0REQUEST',
-    payload: {},
+    payload: {
+      kind: 'quota',
+      mailType: 'transactional',
+      websiteUrl: 'https://shop.example.com',
+      compliesWithAup: true,
+      onlyRequestedRecipients: true,
+      handlesBouncesAndComplaints: true,
+      rows: [{ region: 'us-east-1', limit: 'send_quota', newValue: 200000 }],
+      useCase: 'Order confirmations.',
+      language: 'en',
+    },
     status: 'filed',
     responseUrl: null,
     rootTs: '1700000000.000100',

@@ -6,7 +6,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { referenceFor } from '../../src/domain/common.js';
-import { quotaCaseText, referenceLine } from '../../src/domain/case-text.js';
+import { referenceLine } from '../../src/domain/case-text.js';
+import { quotaCaseText } from '../../src/domain/quota-request.js';
 import { validateQuotaForm, type QuotaFormInput } from '../../src/domain/quota-request.js';
 import { decodeQuotaMeta } from '../../src/slack/modal-metadata.js';
 import { quotaErrorsToBlocks, readQuotaForm } from '../../src/slack/quota-form.js';

@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { quotaCaseText } from '../../src/domain/case-text.js';
+import { quotaCaseText } from '../../src/domain/quota-request.js';
 import { validateQuotaForm, type QuotaIncreaseRequest } from '../../src/domain/quota-request.js';
 import { decodeQuotaMeta, type QuotaModalMeta } from '../../src/slack/modal-metadata.js';
 import { readQuotaForm } from '../../src/slack/quota-form.js';

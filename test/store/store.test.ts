@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/open-store.js';
+import { InvalidPayloadError } from '../../src/domain/request.js';
+import type { KyselyStore } from '../../src/store/kysely-store.js';
 import type { NewRequest, Store } from '../../src/store/store.js';
 import { createTestDatabase } from '../helpers/postgres.js';
 
@@ -18,13 +20,22 @@ function newRequest(overrides: Partial<NewRequest> = {}): NewRequest {
   const id = `r${Date.now().toString(36)}${seq}`;
   return {
     id,
-    kind: 'quota',
     submissionKey: `view:${id}`,
     reference: `SESBOT-${id}`,
     teamId: 'T111',
     channelId: 'C0SESOPS',
     requesterId: 'U0REQUEST',
-    payload: { kind: 'quota', rows: [{ region: 'us-east-1', limit: 'send_quota', newValue: 200000 }] },
+    payload: {
+      kind: 'quota',
+      mailType: 'transactional',
+      websiteUrl: 'https://shop.example.com',
+      compliesWithAup: true,
+      onlyRequestedRecipients: true,
+      handlesBouncesAndComplaints: false,
+      rows: [{ region: 'us-east-1', limit: 'send_quota', newValue: 200000 }],
+      useCase: 'Order confirmations.',
+      language: 'en',
+    },
     responseUrl: null,
     ...overrides,
   };
@@ -89,6 +100,15 @@ describe.each(backends)('the store on %s', (name, make) => {
     expect(b.request.id).toBe(first.id);
     expect(b.request.payload).toEqual(first.payload);
     expect(b.request.status).toBe('received');
+  });
+
+  it('checks payloads at its boundary: nothing malformed goes in, and a row spoiled outside the bot is refused by name', async () => {
+    const bad = newRequest();
+    await expect(store.insertRequest({ ...bad, payload: { ...bad.payload, rows: [] } as never })).rejects.toThrow(InvalidPayloadError);
+    const { request } = await store.insertRequest(newRequest());
+    expect(request.kind).toBe('quota');
+    await (store as KyselyStore).db.updateTable('requests').set({ payload: JSON.stringify({ kind: 'quota', rows: 'none' }) }).where('id', '=', request.id).execute();
+    await expect(store.getRequest(request.id)).rejects.toThrow(/payload is not valid/);
   });
 
   it('lets exactly one of many simultaneous callers claim a request', async () => {

@@ -170,7 +170,6 @@ export function registerDedicatedIpListeners(app: App, deps: Deps): void {
       ack,
       filing,
       logger,
-      kind: 'dedicated_ip',
       request: result.value,
       view,
       body,

@@ -3,7 +3,8 @@ import type { AckFn, RespondFn, SlashCommand, ViewResponseAction, types, webApi 
 import type { Logger } from '../../logger.js';
 import type { AccessPolicy } from '../../services/access.js';
 import type { FilingService, Submission } from '../../services/filing.js';
-import type { RequestKind, Store } from '../../store/store.js';
+import type { Store } from '../../store/store.js';
+import type { RequestKind } from '../../domain/request.js';
 import { channelStatus } from './threads.js';
 
 /** The parts of a view Slack returns that the listeners use. */
@@ -72,7 +73,6 @@ export async function acceptAndFile(opts: {
   filing: FilingService;
   logger: Logger;
   /** The validated request, and what Slack sent: the modal, who submitted it, from which team. */
-  kind: Submission['kind'];
   request: Submission['request'];
   view: { id: string; team_id: string };
   body: { user: { id: string }; team: { id: string } | null };
@@ -84,7 +84,6 @@ export async function acceptAndFile(opts: {
   let accepted;
   try {
     accepted = await opts.filing.accept({
-      kind: opts.kind,
       request: opts.request,
       // One modal is one request: a double click or a resubmission of it files nothing more.
       submissionKey: `view:${opts.view.id}`,

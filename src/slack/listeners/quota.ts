@@ -121,7 +121,6 @@ export function registerQuotaListeners(app: App, deps: Deps): void {
       ack,
       filing,
       logger,
-      kind: 'quota',
       request: result.value,
       view,
       body,

@@ -5,8 +5,11 @@
 import type { App } from '@slack/bolt';
 import { caseStatusLabel } from '../../domain/case-text.js';
 import type { Logger } from '../../logger.js';
-import { isConfirmation, isRelinquishment, type CaseActions } from '../../services/case-actions.js';
-import type { RequestKind, Store, StoredRequest } from '../../store/store.js';
+import type { CaseActions } from '../../services/case-actions.js';
+import { isConfirmation } from '../../domain/confirmation.js';
+import { isRelinquishment } from '../../domain/request.js';
+import type { Store } from '../../store/store.js';
+import type { RequestKind, StoredRequest } from '../../domain/request.js';
 import { ACTION, CALLBACK, COMMANDS, REPLY_BLOCK } from '../ids.js';
 import { escape, link, userMention } from '../mrkdwn.js';
 import { decodeReplyMeta } from '../modal-metadata.js';

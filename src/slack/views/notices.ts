@@ -1,5 +1,5 @@
 /** Short messages the bot posts in threads or ephemerally. */
-import type { StoredRequest } from '../../store/store.js';
+import type { StoredRequest } from '../../domain/request.js';
 import { ACTION } from '../ids.js';
 import type { SlackError } from '../messenger.js';
 import { channelMention, escape, userMention } from '../mrkdwn.js';

@@ -8,7 +8,7 @@ import { caseStatusLabel, supportCaseUrl } from '../../domain/case-text.js';
 import { QUOTA_LIMITS, type QuotaIncreaseRequest } from '../../domain/quota-request.js';
 import type { DedicatedIpRequest } from '../../domain/dedicated-ip.js';
 import { regionName } from '../../domain/regions.js';
-import type { StoredRequest } from '../../store/store.js';
+import type { StoredRequest } from '../../domain/request.js';
 import { ACTION } from '../ids.js';
 import { escape, link, userMention } from '../mrkdwn.js';
 import { context, plain, section } from './blocks.js';
@@ -22,7 +22,7 @@ export interface SlackMessage {
 
 function titleOf(request: StoredRequest): string {
   if (request.kind === 'quota') return 'SES sending quota increase';
-  return (request.payload as DedicatedIpRequest).action === 'relinquish' ? 'SES dedicated IPs: relinquish' : 'SES dedicated IPs: request';
+  return request.payload.action === 'relinquish' ? 'SES dedicated IPs: relinquish' : 'SES dedicated IPs: request';
 }
 
 export function statusLine(request: StoredRequest): string {
@@ -67,7 +67,7 @@ function dedicatedIpLines(request: DedicatedIpRequest, requesterId: string): str
 }
 
 function detailsLine(request: StoredRequest): string {
-  const payload = request.payload as QuotaIncreaseRequest | DedicatedIpRequest;
+  const payload = request.payload;
   const parts: string[] = [];
   if ('mailType' in payload) parts.push(`Mail type: ${MAIL_TYPES[payload.mailType]}`, `Website: ${escape(payload.websiteUrl)}`);
   parts.push(`Contact language: ${CONTACT_LANGUAGES[payload.language]}`, `Reference: ${escape(request.reference)}`);
@@ -77,7 +77,7 @@ function detailsLine(request: StoredRequest): string {
 export function buildRootMessage(request: StoredRequest): SlackMessage {
   const title = titleOf(request);
   const status = statusLine(request);
-  const lines = request.kind === 'quota' ? quotaLines(request.payload as QuotaIncreaseRequest) : dedicatedIpLines(request.payload as DedicatedIpRequest, request.requesterId);
+  const lines = request.kind === 'quota' ? quotaLines(request.payload) : dedicatedIpLines(request.payload, request.requesterId);
   const blocks: KnownBlock[] = [
     { type: 'header', text: plain(title, 150) },
     section(`*Requested by* ${userMention(request.requesterId)}\n*Status:* ${status}`),

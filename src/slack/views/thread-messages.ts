@@ -4,9 +4,8 @@
  */
 import type { types } from '@slack/bolt';
 import { caseStatusLabel, supportCaseUrl } from '../../domain/case-text.js';
-import type { DedicatedIpRelinquish } from '../../domain/dedicated-ip.js';
 import { regionName } from '../../domain/regions.js';
-import type { StoredRequest } from '../../store/store.js';
+import type { RelinquishRequest, StoredRequest } from '../../domain/request.js';
 import { ACTION } from '../ids.js';
 import { escape, link, truncate, userMention } from '../mrkdwn.js';
 import { context, plain, section } from './blocks.js';
@@ -96,9 +95,8 @@ export function statusNotice(request: StoredRequest, status: string): SlackMessa
   return { text, blocks: [section(text)] };
 }
 
-export function confirmationPrompt(request: StoredRequest, mayConfirm: string[]): SlackMessage {
-  const payload = request.payload as DedicatedIpRelinquish;
-  const what = payload.rows
+export function confirmationPrompt(request: RelinquishRequest, mayConfirm: string[]): SlackMessage {
+  const what = request.payload.rows
     .map((r) => `• ${regionName(r.region)} (\`${r.region}\`): ${r.addresses.length ? r.addresses.map((a) => `\`${a}\``).join(', ') : `${r.count} address${r.count === 1 ? '' : 'es'}`}`)
     .join('\n');
   const who = mayConfirm.map(userMention).join(', ');

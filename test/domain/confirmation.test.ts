@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isConfirmation } from '../../src/services/case-actions.js';
+import { isConfirmation } from '../../src/domain/confirmation.js';
 
 /**
  * Releasing addresses cannot be undone, so only an unambiguous act confirms: a thread reply that
