@@ -15,7 +15,7 @@ import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { communicationKey } from '../src/services/case-sync.js';
+import { communicationKey } from '../src/services/outbox-keys.js';
 import { SlackRequester, fillState, type SlackResponse } from '../test/helpers/slack-requests.js';
 import type { AddedReply, CallRecord, ReplySpec, SeedCase } from './fakes-server.js';
 import { openLoop, signed, type LoadResult, type PreparedRequest } from './lib/load.js';

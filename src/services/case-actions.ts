@@ -16,6 +16,7 @@ import type { OutgoingCommunication, RelinquishRequest, StoredRequest } from '..
 import type { AccessPolicy } from './access.js';
 import type { ThreadPoster } from './thread-poster.js';
 import { newOwnerToken } from './filing.js';
+import { confirmationId, confirmedPostKey, occurrenceKey, refusalPostKey, replyEchoKey, replyId, resolvedPostKey, unsentReplyKey } from './outbox-keys.js';
 
 /** How long a claim on a communication being sent lasts; the call itself takes far less (WRITE_MAX_MS). */
 export const OUTGOING_LEASE_MS = 120_000;
@@ -60,25 +61,25 @@ export class CaseActions {
     if (!this.mayAct(userId, request)) {
       await this.say(
         request,
-        `deny:${request.id}:${eventKey}`,
+        refusalPostKey('deny', request.id, eventKey),
         `${userMention(userId)}, only ${this.whoMayAct(request).map(userMention).join(', ')} may confirm this relinquishment. Nothing was sent to AWS.`,
       );
       return 'denied';
     }
     if (request.status !== 'filed' || !request.caseId) {
-      await this.say(request, `notfiled:${request.id}:${eventKey}`, `${userMention(userId)}, the case is not filed yet, so there is nothing to confirm. Nothing was sent to AWS.`);
+      await this.say(request, refusalPostKey('notfiled', request.id, eventKey), `${userMention(userId)}, the case is not filed yet, so there is nothing to confirm. Nothing was sent to AWS.`);
       return 'not_filed';
     }
     // Nothing is confirmed before AWS has asked and the bot has shown the prompt in the thread.
     if (!(await this.store.hasPostedConfirmationPrompt(request.id))) {
       await this.say(
         request,
-        `early:${request.id}:${eventKey}`,
+        refusalPostKey('early', request.id, eventKey),
         `${userMention(userId)}, AWS has not asked for the confirmation yet, so there is nothing to confirm. Nothing was sent to AWS. The bot will post a prompt in this thread when AWS asks; confirm then.`,
       );
       return 'not_asked';
     }
-    const id = `confirm:${request.id}`;
+    const id = confirmationId(request.id);
     const body = confirmationBody(request.payload, request.reference, userId, userName, this.now());
     const owner = newOwnerToken();
     let { created, row } = await this.store.insertOutgoing({ id, requestId: request.id, kind: 'confirmation', authorId: userId, body }, owner, OUTGOING_LEASE_MS);
@@ -89,7 +90,7 @@ export class CaseActions {
       if (!retried) {
         if (redelivery && row.authorId === userId) return 'duplicate';
         const state = row.state === 'sent' ? 'was sent to AWS' : 'is being sent to AWS';
-        await this.say(request, `dup:${request.id}:${eventKey}`, `${userMention(userId)}, the confirmation by ${userMention(row.authorId)} ${state} already. Nothing more was sent.`);
+        await this.say(request, refusalPostKey('dup', request.id, eventKey), `${userMention(userId)}, the confirmation by ${userMention(row.authorId)} ${state} already. Nothing more was sent.`);
         return 'duplicate';
       }
       row = retried;
@@ -120,7 +121,7 @@ export class CaseActions {
         state === 'uncertain'
           ? `:warning: It is not known yet whether ${what.toLowerCase()} reached AWS (${escape(message)}). The bot checks the case and sends it only if AWS does not have it.`
           : `:x: ${what} was not sent: ${escape(message)} ${row.kind === 'confirmation' ? 'Reply `confirm` again to try again.' : 'Your text is kept below; send it again with Reply to AWS Support.'}`;
-      await this.say(request, `sendfail:${row.id}:${Date.now()}`, text);
+      await this.say(request, occurrenceKey('sendfail', row.id), text);
       return state;
     }
     if (!(await this.store.finishOutgoing(row.id, owner, 'sent'))) log.error('a communication reached AWS after its claim was lost; another process may send it again');
@@ -133,14 +134,14 @@ export class CaseActions {
     if (row.kind === 'confirmation') {
       await this.say(
         request,
-        `confirmed:${request.id}`,
+        confirmedPostKey(request.id),
         `:white_check_mark: ${userMention(row.authorId)} confirmed the relinquishment; the confirmation was sent to AWS:\n>${escape(confirmationQuote(row.body)).split('\n').join('\n>')}`,
       );
       return;
     }
     const text = replyText(row.body);
     await this.store.enqueuePosts([
-      { contentKey: `echo:${row.id}`, requestId: request.id, channelId: request.channelId, threadTs: request.rootTs!, message: replyEcho(row.authorId, text, request) },
+      { contentKey: replyEchoKey(row.id), requestId: request.id, channelId: request.channelId, threadTs: request.rootTs!, message: replyEcho(row.authorId, text, request) },
     ]);
     this.poster.kick(request.channelId);
   }
@@ -150,13 +151,13 @@ export class CaseActions {
     if (!this.mayAct(userId, request) || !request.caseId) return 'denied';
     const body = replyBody(text, request.reference, key, userId, userName);
     const owner = newOwnerToken();
-    const { created, row } = await this.store.insertOutgoing({ id: `reply:${key}`, requestId: request.id, kind: 'reply', authorId: userId, body }, owner, OUTGOING_LEASE_MS);
+    const { created, row } = await this.store.insertOutgoing({ id: replyId(key), requestId: request.id, kind: 'reply', authorId: userId, body }, owner, OUTGOING_LEASE_MS);
     if (!created) return 'duplicate';
     const result = await this.send(request, row, owner);
     if (result === 'failed' && request.rootTs) {
       // Kept whole, escaped, split over as many blocks and messages as it needs.
       await this.store.enqueuePosts(
-        unsentReplyText(userId, text.trim()).map((message, i) => ({ contentKey: `replytext:${row.id}:${i}`, requestId: request.id, channelId: request.channelId, threadTs: request.rootTs!, message })),
+        unsentReplyText(userId, text.trim()).map((message, i) => ({ contentKey: unsentReplyKey(row.id, i), requestId: request.id, channelId: request.channelId, threadTs: request.rootTs!, message })),
       );
       this.poster.kick(request.channelId);
     }
@@ -170,15 +171,15 @@ export class CaseActions {
     } catch (err) {
       const message = err instanceof AwsError ? err.userMessage : 'something unexpected stopped it; the bot\'s log has the details.';
       this.logger.warn({ requestId: request.id, err: (err as Error).message }, 'resolving a case did not complete');
-      await this.say(request, `resolvefail:${request.id}:${Date.now()}`, `:x: ${userMention(userId)}, the case was not resolved: ${escape(message)}`);
+      await this.say(request, occurrenceKey('resolvefail', request.id), `:x: ${userMention(userId)}, the case was not resolved: ${escape(message)}`);
       return 'failed';
     }
     const changes = request.statusChanges + 1;
     const updated = await this.store.updateRequest(request.id, { caseStatus: 'resolved', resolvedAt: this.now().toISOString(), statusChanges: changes });
     await this.store.enqueuePosts([
       // A redraw is idempotent: its own key, so a sync's redraw keyed by the same count cannot swallow it.
-      { contentKey: `root:${request.id}:resolve:${Date.now()}`, requestId: request.id, channelId: request.channelId, threadTs: request.rootTs!, message: { ...buildRootMessage(updated), updateTs: request.rootTs! } },
-      { contentKey: `resolved:${request.id}:${changes}`, requestId: request.id, channelId: request.channelId, threadTs: request.rootTs!, message: plainNotice(`:white_check_mark: ${userMention(userId)} resolved the case. It can be reopened for 14 days by replying to it.`) },
+      { contentKey: occurrenceKey('root-resolve', request.id), requestId: request.id, channelId: request.channelId, threadTs: request.rootTs!, message: { ...buildRootMessage(updated), updateTs: request.rootTs! } },
+      { contentKey: resolvedPostKey(request.id, changes), requestId: request.id, channelId: request.channelId, threadTs: request.rootTs!, message: plainNotice(`:white_check_mark: ${userMention(userId)} resolved the case. It can be reopened for 14 days by replying to it.`) },
     ]);
     this.poster.kick(request.channelId);
     return 'resolved';
@@ -221,7 +222,7 @@ export class CaseActions {
     }
     if (found) {
       await this.store.finishOutgoing(row.id, owner, 'sent');
-      if (row.kind === 'confirmation') await this.say(request, `confirmed:${request.id}`, `:white_check_mark: ${userMention(row.authorId)}'s confirmation reached AWS.`);
+      if (row.kind === 'confirmation') await this.say(request, confirmedPostKey(request.id), `:white_check_mark: ${userMention(row.authorId)}'s confirmation reached AWS.`);
       else await this.announceSent(request, row);
       return;
     }

@@ -5,7 +5,7 @@
  * status and five newest communications; DescribeCommunications only for a case with more new
  * ones than that.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { CaseCommunication, SupportCase, SupportGateway } from '../aws/support-gateway.js';
 import { isOwnCommunication } from '../domain/case-text.js';
@@ -16,6 +16,7 @@ import type { NewThreadPost, RequestPatch, Store } from '../store/store.js';
 import { isRelinquishment, type StoredRequest } from '../domain/request.js';
 import type { AccessPolicy } from './access.js';
 import type { ThreadPoster } from './thread-poster.js';
+import { communicationKey, communicationPostKey, promptPostKey, rootDisplayIdKey, rootRedrawKey, statusPostKey } from './outbox-keys.js';
 
 export const DESCRIBE_CASES_BATCH = 100;
 /** A resolved case can be reopened for 14 days; it is watched that long. */
@@ -29,10 +30,6 @@ export interface CycleReport {
   posts: number;
 }
 
-export function communicationKey(caseId: string, m: CaseCommunication): string {
-  const hash = createHash('sha256').update(m.body).digest('hex').slice(0, 24);
-  return `${caseId}|${m.timeCreated}|${m.submittedBy}|${hash}`;
-}
 
 function time(iso: string | null | undefined): number {
   const t = Date.parse(iso ?? '');
@@ -202,8 +199,8 @@ export class CaseSync {
       const fromAws = m.submittedBy === AWS_AUTHOR;
       // The bot's own words (the case body, confirmations, replies) end with the request's reference.
       if (!fromAws && isOwnCommunication(request.reference, m.body)) continue;
-      post(`comm:${key}`, communicationMessage(current, m));
-      if (fromAws && needsConfirmation && isRelinquishment(current)) post(`prompt:${key}`, confirmationPrompt(current, this.settings.access.whoMayActOn(current)));
+      post(communicationPostKey(key), communicationMessage(current, m));
+      if (fromAws && needsConfirmation && isRelinquishment(current)) post(promptPostKey(key), confirmationPrompt(current, this.settings.access.whoMayActOn(current)));
     }
     const newest = unseen.at(-1)?.m.timeCreated;
     if (newest && time(newest) > time(watermark)) patch.commWatermark = newest;
@@ -214,10 +211,10 @@ export class CaseSync {
       patch.statusChanges = changes;
       patch.resolvedAt = c.status === 'resolved' ? new Date(this.now()).toISOString() : null;
       current = { ...current, ...patch };
-      if (c.status === 'pending-customer-action' || c.status === 'resolved') post(`status:${request.id}:${changes}`, statusNotice(current, c.status));
-      post(`root:${request.id}:${changes}`, { ...buildRootMessage(current), updateTs: request.rootTs! });
+      if (c.status === 'pending-customer-action' || c.status === 'resolved') post(statusPostKey(request.id, changes), statusNotice(current, c.status));
+      post(rootRedrawKey(request.id, changes), { ...buildRootMessage(current), updateTs: request.rootTs! });
     } else if (patch.displayId) {
-      post(`root:${request.id}:display`, { ...buildRootMessage(current), updateTs: request.rootTs! });
+      post(rootDisplayIdKey(request.id), { ...buildRootMessage(current), updateTs: request.rootTs! });
     }
 
     if (posts.length || unseen.length || Object.keys(patch).length) {

@@ -5,6 +5,7 @@ import type { AccessPolicy } from '../../services/access.js';
 import type { FilingService, Submission } from '../../services/filing.js';
 import type { Store } from '../../store/store.js';
 import type { RequestKind } from '../../domain/request.js';
+import { submissionKey } from '../../services/outbox-keys.js';
 import { channelStatus } from './threads.js';
 
 /** The parts of a view Slack returns that the listeners use. */
@@ -86,7 +87,7 @@ export async function acceptAndFile(opts: {
     accepted = await opts.filing.accept({
       request: opts.request,
       // One modal is one request: a double click or a resubmission of it files nothing more.
-      submissionKey: `view:${opts.view.id}`,
+      submissionKey: submissionKey(opts.view.id),
       teamId: opts.body.team?.id ?? opts.view.team_id,
       channelId: opts.meta.channelId,
       // Who asked is Slack's word, never the metadata's.

@@ -1,0 +1,109 @@
+/**
+ * Every key that makes something happen at most once, built here and nowhere else.
+ *
+ * The store refuses a second row with the same key (a primary key or a unique column): the
+ * first writer wins and every later writer — a retry, a double click, Slack redelivering an
+ * event, another replica, a restart — finds the row already there and does nothing. So a key
+ * must name exactly the thing that should happen once, no more and no less: two different
+ * things must never share a key (one would be lost), and the same thing must always get the
+ * same key (it would happen twice). Each function says what its key identifies.
+ *
+ * The prefixes are distinct, so keys of different kinds can never collide.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+
+/** What a communication from AWS is known by: it has no id of its own in the Support API. */
+export interface CommunicationIdentity {
+  timeCreated: string;
+  submittedBy: string;
+  body: string;
+}
+
+// ---- requests and what the bot sends AWS ------------------------------------------------------
+
+/** A submitted modal: Slack's view id is unique per modal, so resubmitting the same modal is the same request. */
+export function submissionKey(viewId: string): string {
+  return `view:${viewId}`;
+}
+
+/** A relinquishment has at most one confirmation: a second confirm finds it and sends nothing. */
+export function confirmationId(requestId: string): string {
+  return `confirm:${requestId}`;
+}
+
+/** A reply is one submission of the Reply modal (its view id): a retried submission sends nothing more. */
+export function replyId(viewId: string): string {
+  return `reply:${viewId}`;
+}
+
+// ---- communications seen on a case ------------------------------------------------------------
+
+/**
+ * A communication on a case, by content: case, time, author and a hash of the body. Two
+ * replies in the same millisecond differ by body; the same reply seen again (by a later
+ * cycle, another replica, push and poll) has the same key.
+ */
+export function communicationKey(caseId: string, m: CommunicationIdentity): string {
+  const hash = createHash('sha256').update(m.body).digest('hex').slice(0, 24);
+  return `${caseId}|${m.timeCreated}|${m.submittedBy}|${hash}`;
+}
+
+// ---- thread posts (the outbox's content keys) -------------------------------------------------
+
+/** The thread message showing one communication from AWS or a person. */
+export function communicationPostKey(communication: string): string {
+  return `comm:${communication}`;
+}
+
+/** The confirmation prompt that follows one AWS reply on a relinquishment. */
+export function promptPostKey(communication: string): string {
+  return `prompt:${communication}`;
+}
+
+/** The thread notice of a case's n-th status change (the count only grows). */
+export function statusPostKey(requestId: string, change: number): string {
+  return `status:${requestId}:${change}`;
+}
+
+/** The root's redraw for a case's n-th status change. */
+export function rootRedrawKey(requestId: string, change: number): string {
+  return `root:${requestId}:${change}`;
+}
+
+/** The root's redraw once the case's display number is known (it is learned once). */
+export function rootDisplayIdKey(requestId: string): string {
+  return `root:${requestId}:display`;
+}
+
+/** "Resolved by <someone>" for the case's n-th status change, which the resolve caused. */
+export function resolvedPostKey(requestId: string, change: number): string {
+  return `resolved:${requestId}:${change}`;
+}
+
+/** One person's one message (the Slack event's ts, or a button press) answered with a refusal: once per message. */
+export function refusalPostKey(reason: 'deny' | 'notfiled' | 'early' | 'dup', requestId: string, eventKey: string): string {
+  return `${reason}:${requestId}:${eventKey}`;
+}
+
+/** "The confirmation was sent" for a request: one confirmation, so one notice, whichever path found out. */
+export function confirmedPostKey(requestId: string): string {
+  return `confirmed:${requestId}`;
+}
+
+/** The echo in the thread of one reply sent to AWS. */
+export function replyEchoKey(outgoingId: string): string {
+  return `echo:${outgoingId}`;
+}
+
+/** Piece `index` of the text of one reply AWS did not take, given back to its author. */
+export function unsentReplyKey(outgoingId: string, index: number): string {
+  return `replytext:${outgoingId}:${index}`;
+}
+
+/**
+ * Something that may rightly be said each time it happens (a send that failed, a resolve that
+ * failed, a redraw after a resolve): every occurrence gets a key of its own.
+ */
+export function occurrenceKey(kind: 'sendfail' | 'resolvefail' | 'root-resolve', id: string): string {
+  return `${kind}:${id}:${randomUUID()}`;
+}
