@@ -5,8 +5,6 @@
  * status and five newest communications; DescribeCommunications only for a case with more new
  * ones than that.
  */
-import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
 import type { CaseCommunication, SupportCase, SupportGateway } from '../aws/support-gateway.js';
 import { isOwnCommunication } from '../domain/case-text.js';
 import type { Logger } from '../logger.js';
@@ -36,8 +34,6 @@ function time(iso: string | null | undefined): number {
   return Number.isFinite(t) ? t : 0;
 }
 
-/** Replicas sharing a database sync under this lease: one at a time, the Support API being per account. */
-const SYNC_LEASE = 'case-sync';
 /**
  * AWS may show a communication a while after its creation time, after newer ones were synced:
  * each sync looks back this far behind its watermark and keeps what it has not seen (by content key).
@@ -45,82 +41,14 @@ const SYNC_LEASE = 'case-sync';
 export const LATE_COMMUNICATION_WINDOW_MS = 60 * 60_000;
 
 export class CaseSync {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> | undefined;
-  private stopped = false;
-  /** This process, as a lease owner. */
-  readonly owner = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
-
   constructor(
     private readonly store: Store,
     private readonly support: SupportGateway,
     private readonly poster: ThreadPoster,
-    private readonly settings: { intervalMs: number; access: AccessPolicy },
+    private readonly settings: { access: AccessPolicy },
     private readonly logger: Logger,
-    /** Steps run before each cycle, in order, the lease renewed before each (filing recovery, reconciliation, pruning). */
-    private readonly beforeCycle: (() => Promise<void>)[] = [],
     private readonly now: () => number = Date.now,
   ) {}
-
-  /** Long enough to outlive a cycle between renewals; short enough that a dead replica's role is soon taken over. */
-  private leaseMs(): number {
-    return this.settings.intervalMs * 2 + 5_000;
-  }
-
-  /** Takes or renews the sync lease, on the database's clock. */
-  private async holdLease(takeOver = false): Promise<boolean> {
-    return this.store.acquireLease(SYNC_LEASE, this.owner, this.leaseMs(), takeOver);
-  }
-
-  /**
-   * One cycle if this replica holds the sync lease. The lease is renewed in the background every
-   * third of its length while the cycle runs, so a long step (a slow recovery, a long batch)
-   * never outlives it unnoticed; once a renewal fails the cycle stops at its next step.
-   */
-  private async leadOneCycle(first: boolean): Promise<void> {
-    // A database no other process shares: a lease left by a dead predecessor is ours at once.
-    if (!(await this.holdLease(first && this.store.exclusive))) return;
-    let held = true;
-    const heartbeat = setInterval(() => {
-      this.holdLease().then(
-        (ok) => {
-          held &&= ok;
-        },
-        () => {
-          held = false;
-        },
-      );
-    }, this.leaseMs() / 3);
-    heartbeat.unref();
-    try {
-      await this.cycle({ stillLeader: () => held });
-    } finally {
-      clearInterval(heartbeat);
-    }
-  }
-
-  start(): void {
-    let first = true;
-    const tick = async () => {
-      if (this.stopped) return;
-      this.running = this.leadOneCycle(first).catch((err: unknown) => this.logger.warn({ err: (err as Error).message }, 'case sync cycle failed; next cycle retries'));
-      first = false;
-      await this.running;
-      if (!this.stopped) {
-        this.timer = setTimeout(tick, this.settings.intervalMs);
-        this.timer.unref();
-      }
-    };
-    void tick();
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
-    // Let another replica take over at once rather than after the lease runs out.
-    await this.store.releaseLease(SYNC_LEASE, this.owner).catch(() => undefined);
-  }
 
   /**
    * One pass over every tracked case, a batch of 100 at a time: each batch's rows are loaded
@@ -130,13 +58,6 @@ export class CaseSync {
    */
   async cycle(options: { stillLeader?: () => boolean } = {}): Promise<CycleReport> {
     const leading = options.stillLeader ?? (() => true);
-    for (const step of this.beforeCycle) {
-      if (!leading()) {
-        this.logger.warn('lost the case-sync lease before the cycle; another replica carries on');
-        return { cases: 0, describeCasesCalls: 0, supportCalls: 0, posts: 0 };
-      }
-      await step();
-    }
     const ids = await this.store.listTrackedCaseIds(new Date(this.now() - RESOLVED_WATCH_MS).toISOString());
     const callsBefore = this.support.callCount;
     const report: CycleReport = { cases: ids.length, describeCasesCalls: 0, supportCalls: 0, posts: 0 };

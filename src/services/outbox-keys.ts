@@ -80,6 +80,11 @@ export function resolvedPostKey(requestId: string, change: number): string {
   return `resolved:${requestId}:${change}`;
 }
 
+/** A press of a message button, as the event a refusal answers (Slack's action_ts is unique per press). */
+export function buttonEventKey(actionTs: string): string {
+  return `button:${actionTs}`;
+}
+
 /** One person's one message (the Slack event's ts, or a button press) answered with a refusal: once per message. */
 export function refusalPostKey(reason: 'deny' | 'notfiled' | 'early' | 'dup', requestId: string, eventKey: string): string {
   return `${reason}:${requestId}:${eventKey}`;

@@ -73,6 +73,10 @@ export function decodeReplyMeta(text: string | undefined): z.infer<typeof replyM
   }
 }
 
+export function encodeReplyMeta(meta: z.infer<typeof replyModalMeta>): string {
+  return JSON.stringify(replyModalMeta.parse(meta));
+}
+
 /** Slack's limit on private_metadata. */
 const MAX_METADATA = 3000;
 

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import type { CycleReport } from '../../src/services/case-sync.js';
 import { startBot, type RunningBot } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
@@ -182,7 +183,8 @@ export async function actInModal(
 
 /** Runs one sync cycle and waits until its thread posts are in Slack. */
 export async function syncNow(h: Harness) {
-  const report = await h.bot.sync.cycle();
+  // The whole interval's work, in the scheduler's order; the case sync's report is the last result.
+  const report = (await h.bot.scheduler.runOnce()).at(-1) as CycleReport;
   await h.bot.poster.idle();
   return report;
 }

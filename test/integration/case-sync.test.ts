@@ -208,7 +208,7 @@ describe('faults', () => {
     const { awsCase, rootTs } = await fileQuotaCase(h);
     h.aws.addCommunication(awsCase.caseId, { body: 'Thanks for waiting.' });
     h.aws.inject('DescribeCases', { type: 'ThrottlingException', message: 'Rate exceeded', times: 4 });
-    await expect(h.bot.sync.cycle()).rejects.toMatchObject({ kind: 'throttled', action: 'support:DescribeCases' });
+    await expect(h.bot.scheduler.runOnce()).rejects.toMatchObject({ kind: 'throttled', action: 'support:DescribeCases' });
     expect(h.slack.threadReplies(CHANNEL, rootTs)).toHaveLength(0);
     await syncNow(h);
     await syncNow(h);

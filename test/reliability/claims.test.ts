@@ -56,7 +56,7 @@ describe.each(backends)('claims on %s', (_name, makeDb) => {
     await h.slack.waitFor(() => h.slack.callsTo('chat.postMessage').length === 1 || undefined, 5000, 'the slow root post');
     await expireFilingLeases();
     // The next cycle's recovery takes the request over and files it, while the first post is still in flight.
-    await h.bot.sync.cycle();
+    await h.bot.scheduler.runOnce();
     await h.bot.filing.idle();
     await new Promise((r) => setTimeout(r, 1800));
     await h.bot.filing.idle();
@@ -77,7 +77,7 @@ describe.each(backends)('claims on %s', (_name, makeDb) => {
     await submit();
     await h.aws.waitFor(() => h.aws.callsTo('DescribeServices').length === 1 || undefined, 5000, 'the slow category lookup');
     await expireFilingLeases();
-    await h.bot.sync.cycle();
+    await h.bot.scheduler.runOnce();
     await h.bot.filing.idle();
 
     expect(h.aws.callsTo('CreateCase')).toHaveLength(1);
@@ -96,7 +96,7 @@ describe.each(backends)('claims on %s', (_name, makeDb) => {
     await new Promise((r) => setTimeout(r, 50));
     h.aws.inject('AddCommunicationToCase', { delayMs: 500 });
     // Two reconcilers at once (in production: the sync leader and a replica starting up).
-    await Promise.all([h.bot.sync.cycle(), h.bot.sync.cycle(), h.bot.sync.cycle()]);
+    await Promise.all([h.bot.scheduler.runOnce(), h.bot.scheduler.runOnce(), h.bot.scheduler.runOnce()]);
     await h.bot.poster.idle();
     await syncNow(h);
 

@@ -40,7 +40,7 @@ describe('a database outage during operation', () => {
     expect(refused.json.response_action).toBe('errors');
     expect(Object.values(refused.json.errors).join(' ')).toMatch(/could not save your request \(its database is unavailable\)\. Nothing was filed/);
     expect((await fetch(`http://127.0.0.1:${h.bot.port}/healthz`)).status).toBe(503);
-    await expect(h.bot.sync.cycle()).rejects.toThrow();
+    await expect(h.bot.scheduler.runOnce()).rejects.toThrow();
 
     proxy.restore();
     const deadline = Date.now() + 10_000;

@@ -4,18 +4,18 @@
  * valid request to the filing service.
  */
 import type { App, webApi } from '@slack/bolt';
-import { validateLease, validateRelinquish, type DedicatedIpFormInput } from '../../domain/dedicated-ip.js';
-import { isRegionCode } from '../../domain/regions.js';
-import { AwsError } from '../../aws/errors.js';
-import type { SesGateway } from '../../aws/ses-gateway.js';
-import type { Logger } from '../../logger.js';
-import type { AccessPolicy } from '../../services/access.js';
-import type { FilingService } from '../../services/filing.js';
-import type { Store } from '../../store/store.js';
-import { acceptAndFile, answeredWithoutModal, openModal, updateModal, type ViewOutput } from './modals.js';
-import { dedicatedIpErrorsToBlocks, readDedicatedIpForm } from '../dedicated-ip-form.js';
-import { ACTION, CALLBACK, COMMANDS, DIP_BLOCK, rowBlockId } from '../ids.js';
-import { decodeDedicatedIpMeta, type DedicatedIpModalMeta } from '../modal-metadata.js';
+import { validateLease, validateRelinquish, type DedicatedIpFormInput } from '../domain/dedicated-ip.js';
+import { isRegionCode } from '../domain/regions.js';
+import { AwsError } from '../aws/errors.js';
+import type { SesGateway } from '../aws/ses-gateway.js';
+import type { Logger } from '../logger.js';
+import type { AccessPolicy } from '../services/access.js';
+import type { FilingService } from '../services/filing.js';
+import type { Store } from '../store/store.js';
+import { acceptAndFile, answeredWithoutModal, openModal, updateModal, type ViewOutput } from './slash-command.js';
+import { dedicatedIpErrorsToBlocks, readDedicatedIpForm } from '../slack/dedicated-ip-form.js';
+import { ACTION, CALLBACK, COMMANDS, DIP_BLOCK, rowBlockId } from '../slack/ids.js';
+import { decodeDedicatedIpMeta, type DedicatedIpModalMeta } from '../slack/modal-metadata.js';
 import {
   buildDedicatedIpAcceptedView,
   buildDedicatedIpModal,
@@ -23,7 +23,7 @@ import {
   knownInventories,
   newDedicatedIpMeta,
   type InventoryLookup,
-} from '../views/dedicated-ip-modal.js';
+} from '../slack/views/dedicated-ip-modal.js';
 
 interface Deps {
   filing: FilingService;

@@ -1,12 +1,12 @@
 /** What both request commands do the same way around their modals. */
 import type { AckFn, RespondFn, SlashCommand, ViewResponseAction, types, webApi } from '@slack/bolt';
-import type { Logger } from '../../logger.js';
-import type { AccessPolicy } from '../../services/access.js';
-import type { FilingService, Submission } from '../../services/filing.js';
-import type { Store } from '../../store/store.js';
-import type { RequestKind } from '../../domain/request.js';
-import { submissionKey } from '../../services/outbox-keys.js';
-import { channelStatus } from './threads.js';
+import type { Logger } from '../logger.js';
+import type { AccessPolicy } from '../services/access.js';
+import type { FilingService, Submission } from '../services/filing.js';
+import type { Store } from '../store/store.js';
+import type { RequestKind } from '../domain/request.js';
+import { submissionKey } from '../services/outbox-keys.js';
+import { channelStatus } from './status.js';
 
 /** The parts of a view Slack returns that the listeners use. */
 export type ViewOutput = { id: string; hash: string; private_metadata?: string; state?: { values?: unknown }; blocks?: { type?: string; block_id?: string }[] };

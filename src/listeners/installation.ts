@@ -12,7 +12,7 @@
  * installation.)
  */
 import type { App, webApi } from '@slack/bolt';
-import type { Logger } from '../../logger.js';
+import type { Logger } from '../logger.js';
 
 export const OTHER_WORKSPACE_REFUSAL =
   'This bot serves only members of its own Slack workspace. People from other organisations in a shared channel cannot use it; ask someone from the workspace that installed it.';

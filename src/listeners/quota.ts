@@ -3,18 +3,18 @@
  * answer Slack. The modal opens from a view built in memory; anything slow comes after.
  */
 import type { App, webApi } from '@slack/bolt';
-import { MAX_QUOTA_ROWS, validateQuotaForm, type CurrentQuota, type QuotaFormInput } from '../../domain/quota-request.js';
-import type { SesGateway } from '../../aws/ses-gateway.js';
-import { AwsError } from '../../aws/errors.js';
-import type { Logger } from '../../logger.js';
-import type { AccessPolicy } from '../../services/access.js';
-import type { FilingService } from '../../services/filing.js';
-import type { Store } from '../../store/store.js';
-import { acceptAndFile, answeredWithoutModal, openModal, updateModal, type ViewOutput } from './modals.js';
-import { ACTION, CALLBACK, COMMANDS, QUOTA_BLOCK } from '../ids.js';
-import { decodeQuotaMeta, type QuotaModalMeta } from '../modal-metadata.js';
-import { quotaErrorsToBlocks, readQuotaForm } from '../quota-form.js';
-import { buildQuotaAcceptedView, buildQuotaModal, newQuotaMeta, regionsInForm } from '../views/quota-modal.js';
+import { MAX_QUOTA_ROWS, validateQuotaForm, type CurrentQuota, type QuotaFormInput } from '../domain/quota-request.js';
+import type { SesGateway } from '../aws/ses-gateway.js';
+import { AwsError } from '../aws/errors.js';
+import type { Logger } from '../logger.js';
+import type { AccessPolicy } from '../services/access.js';
+import type { FilingService } from '../services/filing.js';
+import type { Store } from '../store/store.js';
+import { acceptAndFile, answeredWithoutModal, openModal, updateModal, type ViewOutput } from './slash-command.js';
+import { ACTION, CALLBACK, COMMANDS, QUOTA_BLOCK } from '../slack/ids.js';
+import { decodeQuotaMeta, type QuotaModalMeta } from '../slack/modal-metadata.js';
+import { quotaErrorsToBlocks, readQuotaForm } from '../slack/quota-form.js';
+import { buildQuotaAcceptedView, buildQuotaModal, newQuotaMeta, regionsInForm } from '../slack/views/quota-modal.js';
 
 interface Deps {
   filing: FilingService;

@@ -1,0 +1,35 @@
+/** Every inbound Slack surface, registered in one place; the installation guard comes first. */
+import type { App } from '@slack/bolt';
+import type { SesGateway } from '../aws/ses-gateway.js';
+import type { Logger } from '../logger.js';
+import type { AccessPolicy } from '../services/access.js';
+import type { CaseActions } from '../services/case-actions.js';
+import type { FilingService } from '../services/filing.js';
+import type { Store } from '../store/store.js';
+import { registerCaseThreadListeners } from './case-thread.js';
+import { registerDedicatedIpListeners } from './dedicated-ip.js';
+import { registerInstallationGuard, type InstallationGuard } from './installation.js';
+import { registerQuotaListeners } from './quota.js';
+import { registerRetryListener } from './retry.js';
+
+export interface ListenerDeps {
+  filing: FilingService;
+  actions: CaseActions;
+  access: AccessPolicy;
+  ses: SesGateway;
+  store: Store;
+  defaultRegion: string;
+  dedicatedIpPriceCents: number;
+  logger: Logger;
+}
+
+/** Registers every listener; returns the installation guard, which learns its workspace at start-up. */
+export function registerListeners(app: App, deps: ListenerDeps): InstallationGuard {
+  // Before every listener: only the installation's own workspace acts.
+  const installation = registerInstallationGuard(app, deps.logger.child({ component: 'installation' }));
+  registerQuotaListeners(app, deps);
+  registerDedicatedIpListeners(app, { ...deps, priceCents: deps.dedicatedIpPriceCents });
+  registerRetryListener(app, deps);
+  registerCaseThreadListeners(app, deps);
+  return installation;
+}

@@ -1,0 +1,78 @@
+/**
+ * The steps every button and form on a stored request's messages takes before it acts: read
+ * the request id Slack sent back, load the request, check that the clicker may act on it, and
+ * answer a refusal privately. A handler written with these receives a request it may act on.
+ */
+import type { AllMiddlewareArgs, BlockAction, Middleware, SlackActionMiddlewareArgs, webApi } from '@slack/bolt';
+import type { StoredRequest } from '../domain/request.js';
+import type { AccessPolicy } from '../services/access.js';
+import { userMention } from '../slack/mrkdwn.js';
+import type { Store } from '../store/store.js';
+
+export interface RequestActionDeps {
+  store: Store;
+  access: AccessPolicy;
+}
+
+/** What a request-bound button handler gets: the request, who clicked, and a way to answer them privately. */
+export interface RequestAction {
+  request: StoredRequest;
+  userId: string;
+  userName: string | undefined;
+  body: BlockAction;
+  action: { value?: string; action_ts?: string };
+  client: webApi.WebClient;
+  respond: SlackActionMiddlewareArgs<BlockAction>['respond'];
+  /** Answers the clicker privately (in the channel, or through the response URL). */
+  tell(text: string): Promise<void>;
+}
+
+/** Who may act, for a refusal: "Only <@requester>, <@approver> may …". */
+export type Refusal = (request: StoredRequest, mayAct: string[]) => string;
+
+/** The usual refusal: who may act, and that they may "do that" here. */
+export const mayNotDoThat: Refusal = (_request, mayAct) => `Only ${mayAct.map(userMention).join(', ')} may do that on this case.`;
+
+/** Loads a request by id and checks the user may act on it; otherwise says why, in words for the user. */
+export async function loadForUser(
+  deps: RequestActionDeps,
+  requestId: string | undefined,
+  userId: string,
+  refusal: Refusal = mayNotDoThat,
+): Promise<{ request: StoredRequest } | { refusal: string }> {
+  const request = requestId ? await deps.store.getRequest(requestId) : undefined;
+  if (!request) return { refusal: 'That request is not known to this bot.' };
+  if (!deps.access.mayActOn(userId, request)) return { refusal: refusal(request, deps.access.whoMayActOn(request)) };
+  return { request };
+}
+
+/**
+ * A button handler on a stored request: acks, loads the request named by the button's value
+ * and checks the clicker (`refusal` says who may act instead). With `authorize: false` the
+ * service decides who may act (and says so in the thread).
+ */
+export function onStoredRequest(
+  deps: RequestActionDeps,
+  handle: (act: RequestAction) => Promise<void>,
+  options: { authorize?: boolean; refusal?: Refusal } = {},
+): Middleware<SlackActionMiddlewareArgs<BlockAction>> {
+  return async function requestBoundAction({ ack, body, action, client, respond }: SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs) {
+    await ack();
+    const channel = body.channel?.id ?? body.container?.channel_id;
+    const tell = async (text: string) => {
+      const sent = channel ? await client.chat.postEphemeral({ channel, user: body.user.id, text }).then(() => true, () => false) : false;
+      if (!sent) await respond({ response_type: 'ephemeral', replace_original: false, text }).catch(() => undefined);
+    };
+    const value = (action as { value?: string }).value;
+    let request: StoredRequest | undefined;
+    if (options.authorize === false) {
+      request = value ? await deps.store.getRequest(value) : undefined;
+      if (!request) return;
+    } else {
+      const loaded = await loadForUser(deps, value, body.user.id, options.refusal);
+      if ('refusal' in loaded) return tell(loaded.refusal);
+      request = loaded.request;
+    }
+    await handle({ request, userId: body.user.id, userName: body.user.name, body, action: action as RequestAction['action'], client, respond, tell });
+  };
+}
