@@ -13,7 +13,7 @@ import { AccessPolicy } from './services/access.js';
 import { CaseActions } from './services/case-actions.js';
 import { CaseSync, RESOLVED_WATCH_MS } from './services/case-sync.js';
 import { FilingService } from './services/filing.js';
-import { Scheduler } from './services/scheduler.js';
+import { Scheduler, type Schedule } from './services/scheduler.js';
 import { ThreadPoster } from './services/thread-poster.js';
 import { createSlackConnection, Health } from './slack-connection.js';
 import { SlackMessenger } from './slack/messenger.js';
@@ -36,16 +36,8 @@ export interface RunningBot {
 /** A modal lives at most a few hours; the snapshot of what it showed is kept a day. */
 const FORM_SNAPSHOT_TTL_MS = 24 * 60 * 60_000;
 
-export async function startBot(config: Config, logger: Logger): Promise<RunningBot> {
-  // Operators see what the bot runs with; the logger redacts the secrets in it.
-  logger.info({ config }, 'starting with this configuration');
-  const store = await openStore(config.databaseUrl);
-  const support = new SupportGateway();
-  const ses = new SesGateway();
-  const health = new Health(store);
-  const slack = createSlackConnection(config, logger, health);
-  const messenger = new SlackMessenger(slack.app.client, logger);
-
+/** The services, built in the order they depend on each other. */
+function buildServices(config: Config, logger: Logger, store: Store, support: SupportGateway, messenger: SlackMessenger) {
   const access = new AccessPolicy({
     allowedChannelIds: config.allowedChannelIds,
     requesterUserIds: config.requesterUserIds,
@@ -65,35 +57,46 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
   const poster = new ThreadPoster(store, messenger, logger.child({ component: 'thread-poster' }));
   const actions = new CaseActions(store, support, poster, access, logger.child({ component: 'case-actions' }));
   const sync = new CaseSync(store, support, poster, { access }, logger.child({ component: 'case-sync' }));
-  const scheduler = new Scheduler(
-    store,
-    config.pollIntervalSeconds * 1000,
-    {
-      // What a previous process left: requests to file or reconcile, communications to settle, posts to send.
-      atStartup: [
-        { name: 'filing recovery', run: () => filing.recover(true) },
-        { name: 'communication reconciliation', run: () => actions.reconcile(true) },
-        { name: 'thread outbox', run: () => poster.kickAll() },
-      ],
-      everyInterval: [
-        { name: 'filing recovery', run: () => filing.recover() },
-        { name: 'communication reconciliation', run: () => actions.reconcile() },
-        {
-          name: 'pruning',
-          run: async () => {
-            await store.pruneFormSnapshots(new Date(Date.now() - FORM_SNAPSHOT_TTL_MS));
-            await store.pruneFinishedCases(new Date(Date.now() - RESOLVED_WATCH_MS));
-          },
+  return { access, filing, poster, actions, sync };
+}
+
+/** The background work, in the order it runs: at start-up, then every poll interval. */
+function backgroundWork(store: Store, { filing, actions, poster, sync }: ReturnType<typeof buildServices>): Schedule {
+  return {
+    // What a previous process left: requests to file or reconcile, communications to settle, posts to send.
+    atStartup: [
+      { name: 'filing recovery', run: () => filing.recover(true) },
+      { name: 'communication reconciliation', run: () => actions.reconcile(true) },
+      { name: 'thread outbox', run: () => poster.kickAll() },
+    ],
+    everyInterval: [
+      { name: 'filing recovery', run: () => filing.recover() },
+      { name: 'communication reconciliation', run: () => actions.reconcile() },
+      {
+        name: 'pruning',
+        run: async () => {
+          await store.pruneFormSnapshots(new Date(Date.now() - FORM_SNAPSHOT_TTL_MS));
+          await store.pruneFinishedCases(new Date(Date.now() - RESOLVED_WATCH_MS));
         },
-        { name: 'case sync', run: (stillLeader) => sync.cycle({ stillLeader }) },
-      ],
-    },
-    logger.child({ component: 'scheduler' }),
-  );
+      },
+      { name: 'case sync', run: (stillLeader) => sync.cycle({ stillLeader }) },
+    ],
+  };
+}
+
+export async function startBot(config: Config, logger: Logger): Promise<RunningBot> {
+  // Operators see what the bot runs with; the logger redacts the secrets in it.
+  logger.info({ config }, 'starting with this configuration');
+  const store = await openStore(config.databaseUrl);
+  const support = new SupportGateway();
+  const ses = new SesGateway();
+  const health = new Health(store);
+  const slack = createSlackConnection(config, logger, health);
+  const services = buildServices(config, logger, store, support, new SlackMessenger(slack.app.client, logger));
+  const { filing, poster, sync } = services;
+  const scheduler = new Scheduler(store, config.pollIntervalSeconds * 1000, backgroundWork(store, services), logger.child({ component: 'scheduler' }));
   const installation = registerListeners(slack.app, {
-    filing,
-    actions,
-    access,
+    ...services,
     ses,
     store,
     defaultRegion: defaultRegion(config.defaultRegion),

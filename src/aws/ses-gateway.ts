@@ -16,6 +16,9 @@ import { translateAwsError } from './errors.js';
 
 const CACHE_MS = 60_000;
 
+/** SESv2 reads fill a modal the user is looking at: they fail fast rather than keep it waiting. */
+const SES_TIMEOUTS = { requestTimeout: 5_000, connectionTimeout: 3_000, throwOnRequestTimeout: true };
+
 export class SesGateway {
   private readonly clients = new Map<string, SESv2Client>();
   private readonly quotas = new Map<string, { at: number; value: Promise<CurrentQuota>; known?: CurrentQuota }>();
@@ -25,7 +28,7 @@ export class SesGateway {
   private client(region: string): SESv2Client {
     let client = this.clients.get(region);
     if (!client) {
-      client = new SESv2Client({ region, maxAttempts: 3, requestHandler: { requestTimeout: 5_000, connectionTimeout: 3_000, throwOnRequestTimeout: true } });
+      client = new SESv2Client({ region, maxAttempts: 3, requestHandler: SES_TIMEOUTS });
       this.clients.set(region, client);
     }
     return client;

@@ -146,31 +146,7 @@ export function validateQuotaForm(
   const website = checkWebsiteUrl(input.websiteUrl);
   if (!website.ok) errors.websiteUrl = website.error;
 
-  const rows: QuotaRequestRow[] = [];
-  const seen = new Map<string, number>();
-  if (input.rows.length === 0) errors.rows = 'Add at least one request.';
-  if (input.rows.length > MAX_QUOTA_ROWS) errors.rows = `At most ${MAX_QUOTA_ROWS} requests fit in one case.`;
-  input.rows.forEach((row, index) => {
-    const region = row.region ?? undefined;
-    const limit = row.limit ?? undefined;
-    const regionOk = isRegionCode(region);
-    const limitOk = typeof limit === 'string' && Object.hasOwn(QUOTA_LIMITS, limit);
-    if (!regionOk) errors[rowField(row.key, 'region')] = 'Choose the region whose limit you want raised.';
-    if (!limitOk) errors[rowField(row.key, 'limit')] = 'Choose which limit to raise.';
-    const valueError = checkNewValue(row.newValue, regionOk && limitOk ? current[region]?.[limitKey(limit as QuotaLimit)] : undefined, limitOk ? (limit as QuotaLimit) : undefined);
-    if (typeof valueError === 'string') errors[rowField(row.key, 'newValue')] = valueError;
-    if (regionOk && limitOk) {
-      const pair = `${region}/${limit}`;
-      const first = seen.get(pair);
-      if (first !== undefined) {
-        errors[rowField(row.key, 'limit')] =
-          `Request ${first + 1} already asks for the ${QUOTA_LIMITS[limit as QuotaLimit].caseName} in ${regionName(region)}. Remove one of them.`;
-      } else {
-        seen.set(pair, index);
-      }
-      if (typeof valueError === 'number') rows.push({ region, limit: limit as QuotaLimit, newValue: valueError });
-    }
-  });
+  const rows = validateRows(input.rows, current, errors);
 
   if (Object.keys(errors).length > 0 || !parsed.success || !website.ok) return { ok: false, errors };
   const request: QuotaIncreaseRequest = {
@@ -192,6 +168,37 @@ export function validateQuotaForm(
     };
   }
   return { ok: true, value: request };
+}
+
+/** The request rows: each region and limit once, each value a whole number above the current one. Errors go into `errors`. */
+function validateRows(inputRows: QuotaFormInput['rows'], current: Partial<Record<string, CurrentQuota>>, errors: FieldErrors): QuotaRequestRow[] {
+  const rows: QuotaRequestRow[] = [];
+  const seen = new Map<string, number>();
+  if (inputRows.length === 0) errors.rows = 'Add at least one request.';
+  if (inputRows.length > MAX_QUOTA_ROWS) errors.rows = `At most ${MAX_QUOTA_ROWS} requests fit in one case.`;
+  inputRows.forEach((row, index) => {
+    const region = row.region ?? undefined;
+    const limit = row.limit ?? undefined;
+    const regionOk = isRegionCode(region);
+    const limitOk = typeof limit === 'string' && Object.hasOwn(QUOTA_LIMITS, limit);
+    if (!regionOk) errors[rowField(row.key, 'region')] = 'Choose the region whose limit you want raised.';
+    if (!limitOk) errors[rowField(row.key, 'limit')] = 'Choose which limit to raise.';
+    const valueError = checkNewValue(row.newValue, regionOk && limitOk ? current[region]?.[limitKey(limit as QuotaLimit)] : undefined, limitOk ? (limit as QuotaLimit) : undefined);
+    if (typeof valueError === 'string') errors[rowField(row.key, 'newValue')] = valueError;
+    if (regionOk && limitOk) {
+      const pair = `${region}/${limit}`;
+      const first = seen.get(pair);
+      if (first !== undefined) {
+        errors[rowField(row.key, 'limit')] =
+          `Request ${first + 1} already asks for the ${QUOTA_LIMITS[limit as QuotaLimit].caseName} in ${regionName(region)}. Remove one of them.`;
+      } else {
+        seen.set(pair, index);
+      }
+      if (typeof valueError === 'number') rows.push({ region, limit: limit as QuotaLimit, newValue: valueError });
+    }
+  });
+
+  return rows;
 }
 
 function limitKey(limit: QuotaLimit): 'max24HourSend' | 'maxSendRate' {

@@ -2,21 +2,21 @@
  * /ses-quota listeners: thin — parse what Slack sent, call the domain and the filing service,
  * answer Slack. The modal opens from a view built in memory; anything slow comes after.
  */
-import type { App, webApi } from '@slack/bolt';
-import { MAX_QUOTA_ROWS, validateQuotaForm, type CurrentQuota, type QuotaFormInput } from '../domain/quota-request.js';
-import type { SesGateway } from '../aws/ses-gateway.js';
+import type { AllMiddlewareArgs, App, BlockAction, SlackActionMiddlewareArgs, SlackCommandMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction, webApi } from '@slack/bolt';
 import { AwsError } from '../aws/errors.js';
+import type { SesGateway } from '../aws/ses-gateway.js';
+import { MAX_QUOTA_ROWS, validateQuotaForm, type CurrentQuota, type QuotaFormInput } from '../domain/quota-request.js';
 import type { Logger } from '../logger.js';
 import type { AccessPolicy } from '../services/access.js';
 import type { FilingService } from '../services/filing.js';
-import type { Store } from '../store/store.js';
-import { acceptAndFile, answeredWithoutModal, openModal, updateModal, type ViewOutput } from './slash-command.js';
 import { ACTION, CALLBACK, COMMANDS, QUOTA_BLOCK } from '../slack/ids.js';
 import { decodeQuotaMeta, type QuotaModalMeta } from '../slack/modal-metadata.js';
 import { quotaErrorsToBlocks, readQuotaForm } from '../slack/quota-form.js';
 import { buildQuotaAcceptedView, buildQuotaModal, newQuotaMeta, regionsInForm } from '../slack/views/quota-modal.js';
+import type { Store } from '../store/store.js';
+import { acceptAndFile, answeredWithoutModal, openModal, updateModal, type ViewOutput } from './slash-command.js';
 
-interface Deps {
+export interface QuotaDeps {
   filing: FilingService;
   ses: SesGateway;
   store: Store;
@@ -25,80 +25,94 @@ interface Deps {
   logger: Logger;
 }
 
+type ActionArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
 
-export function registerQuotaListeners(app: App, deps: Deps): void {
-  const { filing, ses, store, defaultRegion, logger } = deps;
-
-  /** Reads the quotas the form's regions still lack, then redraws the modal (if nobody else has since). */
-  async function showQuotas(client: webApi.WebClient, view: ViewOutput, form: QuotaFormInput, meta: QuotaModalMeta): Promise<void> {
-    const missing = regionsInForm(form, defaultRegion).filter((r) => meta.quotas[r]?.state !== 'ok');
-    if (missing.length === 0) return;
-    await Promise.all(
-      missing.map(async (region) => {
-        try {
-          meta.quotas[region] = { state: 'ok', quota: await ses.getQuota(region) };
-        } catch (err) {
-          logger.warn({ region, err: (err as Error).message }, 'could not read the sending quota');
-          const message = err instanceof AwsError ? err.brief : 'unexpected error (see the bot log)';
-          meta.quotas[region] = { state: 'error', message: message.slice(0, 200) };
-        }
-      }),
-    );
-    await updateModal(client, view, buildQuotaModal(form, meta, defaultRegion), logger);
-  }
-
-  app.command(COMMANDS.quota, async ({ ack, command, client, respond }) => {
+export function registerQuotaListeners(app: App, deps: QuotaDeps): void {
+  app.command(COMMANDS.quota, openQuotaForm(deps));
+  app.action(ACTION.addRow, addQuotaRow(deps));
+  app.action(ACTION.removeRow, removeQuotaRow(deps));
+  app.action(ACTION.rowRegion, showRegionQuota(deps));
+  // The other row inputs dispatch nothing, but Bolt must not log unhandled actions for them.
+  app.action(ACTION.rowLimit, async function ignoreLimitChange({ ack }) {
     await ack();
-    if (await answeredWithoutModal(command, respond, { access: deps.access, store, client, kind: 'quota' })) return;
-    const meta = newQuotaMeta(command.channel_id, command.response_url);
-    const form: QuotaFormInput = { rows: [{ key: meta.rowKeys[0]!, region: defaultRegion }] };
-    // A quota read in the last minute goes straight into the modal: no second round trip.
-    const known = ses.peekQuota(defaultRegion);
-    if (known) meta.quotas[defaultRegion] = { state: 'ok', quota: known };
-    const opened = await openModal(client, respond, command, buildQuotaModal(form, meta, defaultRegion), logger);
-    if (!opened) return;
-    await showQuotas(client, opened, form, meta);
   });
+  app.view(CALLBACK.quotaRequest, submitQuotaForm(deps));
+}
 
-  /** Reads the modal a block action came from, or undefined if it is not one of ours. */
-  function modalOf(body: unknown): { view: ViewOutput; meta: QuotaModalMeta; form: QuotaFormInput } | undefined {
-    const view = (body as { view?: ViewOutput }).view;
-    const meta = decodeQuotaMeta(view?.private_metadata);
-    if (!view || !meta) return undefined;
-    return { view, meta, form: readQuotaForm(view.state?.values, meta) };
-  }
+/** Reads the quotas the form's regions still lack, then redraws the modal (if nobody else has since). */
+async function showQuotas(deps: QuotaDeps, client: webApi.WebClient, view: ViewOutput, form: QuotaFormInput, meta: QuotaModalMeta): Promise<void> {
+  const missing = regionsInForm(form, deps.defaultRegion).filter((r) => meta.quotas[r]?.state !== 'ok');
+  if (missing.length === 0) return;
+  await Promise.all(
+    missing.map(async (region) => {
+      try {
+        meta.quotas[region] = { state: 'ok', quota: await deps.ses.getQuota(region) };
+      } catch (err) {
+        deps.logger.warn({ region, err: (err as Error).message }, 'could not read the sending quota');
+        const message = err instanceof AwsError ? err.brief : 'unexpected error (see the bot log)';
+        meta.quotas[region] = { state: 'error', message: message.slice(0, 200) };
+      }
+    }),
+  );
+  await updateModal(client, view, buildQuotaModal(form, meta, deps.defaultRegion), deps.logger);
+}
 
-  app.action(ACTION.addRow, async ({ ack, body, client }) => {
+/** The modal a block action came from, or undefined if it is not one of ours. */
+function modalOf(body: unknown): { view: ViewOutput; meta: QuotaModalMeta; form: QuotaFormInput } | undefined {
+  const view = (body as { view?: ViewOutput }).view;
+  const meta = decodeQuotaMeta(view?.private_metadata);
+  if (!view || !meta) return undefined;
+  return { view, meta, form: readQuotaForm(view.state?.values, meta) };
+}
+
+function openQuotaForm(deps: QuotaDeps) {
+  return async function openQuotaForm({ ack, command, client, respond }: SlackCommandMiddlewareArgs & AllMiddlewareArgs): Promise<void> {
+    await ack();
+    if (await answeredWithoutModal(command, respond, { access: deps.access, store: deps.store, client, kind: 'quota' })) return;
+    const meta = newQuotaMeta(command.channel_id, command.response_url);
+    const form: QuotaFormInput = { rows: [{ key: meta.rowKeys[0]!, region: deps.defaultRegion }] };
+    // A quota read in the last minute goes straight into the modal: no second round trip.
+    const known = deps.ses.peekQuota(deps.defaultRegion);
+    if (known) meta.quotas[deps.defaultRegion] = { state: 'ok', quota: known };
+    const opened = await openModal(client, respond, command, buildQuotaModal(form, meta, deps.defaultRegion), deps.logger);
+    if (!opened) return;
+    await showQuotas(deps, client, opened, form, meta);
+  };
+}
+
+function addQuotaRow(deps: QuotaDeps) {
+  return async function addQuotaRow({ ack, body, client }: ActionArgs): Promise<void> {
     await ack();
     const modal = modalOf(body);
     if (!modal || modal.meta.rowKeys.length >= MAX_QUOTA_ROWS) return;
-    const key = modal.meta.nextRowKey.toString(36);
-    modal.meta.rowKeys.push(key);
+    modal.meta.rowKeys.push(modal.meta.nextRowKey.toString(36));
     modal.meta.nextRowKey += 1;
-    await updateModal(client, modal.view, buildQuotaModal(modal.form, modal.meta, defaultRegion), logger);
-  });
+    await updateModal(client, modal.view, buildQuotaModal(modal.form, modal.meta, deps.defaultRegion), deps.logger);
+  };
+}
 
-  app.action(ACTION.removeRow, async ({ ack, body, action, client }) => {
+function removeQuotaRow(deps: QuotaDeps) {
+  return async function removeQuotaRow({ ack, body, action, client }: ActionArgs): Promise<void> {
     await ack();
     const modal = modalOf(body);
     const key = (action as { value?: string }).value;
     if (!modal || !key || modal.meta.rowKeys.length <= 1) return;
     modal.meta.rowKeys = modal.meta.rowKeys.filter((k) => k !== key);
     modal.form.rows = modal.form.rows.filter((r) => r.key !== key);
-    await updateModal(client, modal.view, buildQuotaModal(modal.form, modal.meta, defaultRegion), logger);
-  });
+    await updateModal(client, modal.view, buildQuotaModal(modal.form, modal.meta, deps.defaultRegion), deps.logger);
+  };
+}
 
-  app.action(ACTION.rowRegion, async ({ ack, body, client }) => {
+function showRegionQuota(deps: QuotaDeps) {
+  return async function showRegionQuota({ ack, body, client }: ActionArgs): Promise<void> {
     await ack();
     const modal = modalOf(body);
-    if (!modal) return;
-    await showQuotas(client, modal.view, modal.form, modal.meta);
-  });
+    if (modal) await showQuotas(deps, client, modal.view, modal.form, modal.meta);
+  };
+}
 
-  // The other row inputs dispatch nothing, but Bolt must not log unhandled actions for them.
-  app.action(ACTION.rowLimit, async ({ ack }) => ack());
-
-  app.view(CALLBACK.quotaRequest, async ({ ack, body, view }) => {
+function submitQuotaForm(deps: QuotaDeps) {
+  return async function submitQuotaForm({ ack, body, view }: SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs): Promise<void> {
     const meta = decodeQuotaMeta(view.private_metadata);
     if (!meta) {
       await ack({ response_action: 'errors', errors: { [QUOTA_BLOCK.useCase]: `This form is out of date. Copy your text, close the form and run ${COMMANDS.quota} again.` } });
@@ -117,16 +131,7 @@ export function registerQuotaListeners(app: App, deps: Deps): void {
       await ack({ response_action: 'errors', errors: quotaErrorsToBlocks(result.errors, meta) });
       return;
     }
-    await acceptAndFile({
-      ack,
-      filing,
-      logger,
-      request: result.value,
-      view,
-      body,
-      meta,
-      errorBlockId: QUOTA_BLOCK.useCase,
-      acceptedView: buildQuotaAcceptedView(meta.channelId),
-    });
-  });
+    const acceptedView = buildQuotaAcceptedView(meta.channelId);
+    await acceptAndFile({ ack, filing: deps.filing, logger: deps.logger, request: result.value, view, body, meta, errorBlockId: QUOTA_BLOCK.useCase, acceptedView });
+  };
 }

@@ -20,6 +20,8 @@ import { confirmationId, confirmedPostKey, occurrenceKey, refusalPostKey, replyE
 
 /** How long a claim on a communication being sent lasts; the call itself takes far less (WRITE_MAX_MS). */
 export const OUTGOING_LEASE_MS = 120_000;
+/** A communication is looked for among those AWS dated from this long before it was stored (clocks differ). */
+const COMMUNICATION_LOOKBACK_MS = 5 * 60_000;
 
 export class CaseActions {
   constructor(
@@ -213,7 +215,7 @@ export class CaseActions {
     const marker = row.body.trimEnd().split('\n').at(-1)!.trim();
     let found: boolean;
     try {
-      const since = new Date(Date.parse(row.createdAt) - 5 * 60_000).toISOString();
+      const since = new Date(Date.parse(row.createdAt) - COMMUNICATION_LOOKBACK_MS).toISOString();
       found = (await this.support.describeCommunications(request.caseId, since)).some((m) => m.body.trimEnd().split('\n').at(-1)?.trim() === marker);
     } catch (err) {
       log.warn({ err: (err as Error).message }, 'could not check a communication with AWS; will retry');

@@ -86,25 +86,32 @@ export class CaseSync {
     return report;
   }
 
-  private async syncCase(request: StoredRequest, c: SupportCase): Promise<number> {
-    const caseId = c.caseId;
+  /**
+   * The case's communications not seen yet, oldest first. What is new is what has not been seen
+   * (by content key), not merely what is newer than the watermark: a communication AWS shows
+   * late, behind newer ones, is still found.
+   */
+  private async unseenCommunications(request: StoredRequest, c: SupportCase): Promise<{ m: CaseCommunication; key: string }[]> {
     const watermark = request.commWatermark;
-    // What is new is what has not been seen (by content key), not merely what is newer than the
-    // watermark: a communication AWS shows late, behind newer ones, is still posted.
     const since = watermark === null ? undefined : time(watermark) - LATE_COMMUNICATION_WINDOW_MS;
     const inWindow = (m: CaseCommunication) => since === undefined || time(m.timeCreated) >= since;
     const unseenOf = async (comms: CaseCommunication[]) => {
-      const keyed = comms.filter(inWindow).map((m) => ({ m, key: communicationKey(caseId, m) }));
+      const keyed = comms.filter(inWindow).map((m) => ({ m, key: communicationKey(c.caseId, m) }));
       const seen = await this.store.seenKeys(request.id, keyed.map((k) => k.key));
       return keyed.filter((k) => !seen.has(k.key));
     };
     let unseen = await unseenOf(c.recentCommunications);
     if (c.moreCommunications && unseen.length === c.recentCommunications.length) {
       // Every one of the five shown is new and there are more: page the rest since the look-back.
-      unseen = await unseenOf(await this.support.describeCommunications(caseId, since === undefined ? undefined : new Date(since).toISOString()));
+      unseen = await unseenOf(await this.support.describeCommunications(c.caseId, since === undefined ? undefined : new Date(since).toISOString()));
     }
-    unseen.sort((a, b) => time(a.m.timeCreated) - time(b.m.timeCreated));
+    return unseen.sort((a, b) => time(a.m.timeCreated) - time(b.m.timeCreated));
+  }
 
+  /** Brings one case's news into Slack: new communications, prompts, status changes, all recorded in one step. */
+  private async syncCase(request: StoredRequest, c: SupportCase): Promise<number> {
+    const watermark = request.commWatermark;
+    const unseen = await this.unseenCommunications(request, c);
     const posts: NewThreadPost[] = [];
     const post = (contentKey: string, message: NewThreadPost['message']) =>
       posts.push({ contentKey, requestId: request.id, channelId: request.channelId, threadTs: request.rootTs!, message });

@@ -49,6 +49,9 @@ export function toSlackError(err: unknown): SlackError {
   }
 }
 
+/** A response_url answer is a convenience; it never holds anything up for long. */
+const RESPONSE_URL_TIMEOUT_MS = 10_000;
+
 export class SlackMessenger {
   constructor(
     private readonly client: webApi.WebClient,
@@ -103,7 +106,7 @@ export class SlackMessenger {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ response_type: 'ephemeral', ...message }),
-        signal: AbortSignal.timeout(10_000),
+        signal: AbortSignal.timeout(RESPONSE_URL_TIMEOUT_MS),
       });
       return res.ok;
     } catch (err) {

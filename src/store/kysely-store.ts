@@ -7,6 +7,9 @@ import { parsePayload, typedRequest, type OutgoingCommunication, type OutgoingSt
 
 export type SqlFlavor = 'sqlite' | 'postgres';
 
+/** How many pending posts of a channel are looked at to find when the next one is due. */
+const DUE_SCAN_LIMIT = 1000;
+
 let seqCounter = 0;
 /** A per-process counter that orders outbox rows written at the same database instant. */
 function nextCounter(): string {
@@ -387,7 +390,7 @@ export class KyselyStore implements Store {
       .select(['next_attempt_at', 'claimed_until', sql<string>`${this.at()}`.as('now')])
       .where('state', '=', 'pending')
       .where('channel_id', '=', channelId)
-      .limit(1000)
+      .limit(DUE_SCAN_LIMIT)
       .execute();
     if (rows.length === 0) return undefined;
     const now = Date.parse(rows[0]!.now);

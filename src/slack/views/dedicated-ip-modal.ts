@@ -234,7 +234,7 @@ function leaseGuidanceBlock(input: DedicatedIpModalInput): KnownBlock {
 }
 
 function relinquishBlocks(input: DedicatedIpModalInput): KnownBlock[] {
-  const { form, meta, lookups } = input;
+  const { form, meta } = input;
   const blocks: KnownBlock[] = [
     section(
       ':warning: *Relinquishing cannot be undone.* Once AWS releases an address it is gone from this account and cannot be leased back. AWS asks for a confirmation in the case thread before it releases anything.',
@@ -244,43 +244,9 @@ function relinquishBlocks(input: DedicatedIpModalInput): KnownBlock[] {
   let chosenCount = 0;
   for (const { key, i, row, region } of rowsOf(input)) {
     blocks.push(rowHeader(key, i, meta.rowKeys.length), regionSelect(key, region ?? undefined));
-    const lookup = region ? lookups[region] : undefined;
-    if (lookup?.state === 'ok') {
-      const standard = standardIps(lookup.inventory);
-      if (standard.length) {
-        const chosen = (row?.addresses ?? []).filter((a) => standard.some((ip) => ip.ip === a));
-        chosenCount += chosen.length;
-        blocks.push(
-          multiSelectInput({
-            blockId: rowBlockId(key, 'addresses'),
-            actionId: ACTION.dipRowInput,
-            label: 'Addresses to give back',
-            placeholder: 'Choose addresses',
-            options: standard.map((ip) => option(ip.ip, ip.ip, `pool ${ip.pool}, ${warmup(ip.warmupStatus, ip.warmupPercentage)}`)),
-            initial: chosen,
-            hint: standard.length > 100 ? 'Only the first 100 addresses are listed.' : undefined,
-          }),
-        );
-      } else {
-        blocks.push(context(`No standard dedicated IPs are leased in ${region && isRegionCode(region) ? regionName(region) : 'this region'}: choose another region.`));
-      }
-    } else if (lookup?.state === 'error') {
-      const count = Number(row?.count ?? '');
-      if (Number.isInteger(count) && count > 0) chosenCount += count;
-      blocks.push(
-        textInput({
-          blockId: rowBlockId(key, 'count'),
-          actionId: ACTION.dipRowInput,
-          label: 'How many addresses to give back',
-          placeholder: 'The inventory could not be read: give a number',
-          initial: row?.count ?? undefined,
-          maxLength: 4,
-          dispatchOnType: true,
-        }),
-      );
-    } else {
-      blocks.push(context('Reading the addresses in this region…'));
-    }
+    const { block, chosen } = addressesToGiveBack(key, row, region, input.lookups);
+    blocks.push(block);
+    chosenCount += chosen;
   }
   blocks.push(addRowBlock(meta), prorationBlock(chosenCount, input.priceCents, input.now));
   blocks.push(
@@ -296,6 +262,51 @@ function relinquishBlocks(input: DedicatedIpModalInput): KnownBlock[] {
     }),
   );
   return blocks;
+}
+
+/**
+ * A relinquish row's choice of addresses: picked from the region's standard dedicated IPs when
+ * the inventory was read, a count when it could not be, or a note while it is being read.
+ * `chosen` is how many addresses the row gives back as it stands.
+ */
+function addressesToGiveBack(
+  key: string,
+  row: DedicatedIpFormInput['rows'][number] | undefined,
+  region: string | null | undefined,
+  lookups: Record<string, InventoryLookup>,
+): { block: KnownBlock; chosen: number } {
+  const lookup = region ? lookups[region] : undefined;
+  if (lookup?.state === 'ok') {
+    const standard = standardIps(lookup.inventory);
+    if (!standard.length) {
+      return { block: context(`No standard dedicated IPs are leased in ${region && isRegionCode(region) ? regionName(region) : 'this region'}: choose another region.`), chosen: 0 };
+    }
+    const chosen = (row?.addresses ?? []).filter((a) => standard.some((ip) => ip.ip === a));
+    const block = multiSelectInput({
+      blockId: rowBlockId(key, 'addresses'),
+      actionId: ACTION.dipRowInput,
+      label: 'Addresses to give back',
+      placeholder: 'Choose addresses',
+      options: standard.map((ip) => option(ip.ip, ip.ip, `pool ${ip.pool}, ${warmup(ip.warmupStatus, ip.warmupPercentage)}`)),
+      initial: chosen,
+      hint: standard.length > 100 ? 'Only the first 100 addresses are listed.' : undefined,
+    });
+    return { block, chosen: chosen.length };
+  }
+  if (lookup?.state === 'error') {
+    const count = Number(row?.count ?? '');
+    const block = textInput({
+      blockId: rowBlockId(key, 'count'),
+      actionId: ACTION.dipRowInput,
+      label: 'How many addresses to give back',
+      placeholder: 'The inventory could not be read: give a number',
+      initial: row?.count ?? undefined,
+      maxLength: 4,
+      dispatchOnType: true,
+    });
+    return { block, chosen: Number.isInteger(count) && count > 0 ? count : 0 };
+  }
+  return { block: context('Reading the addresses in this region…'), chosen: 0 };
 }
 
 function prorationBlock(count: number, price: Cents, now: Date): KnownBlock {

@@ -41,7 +41,20 @@ export function regionsInForm(form: QuotaFormInput, defaultRegion: string): stri
 }
 
 export function buildQuotaModal(form: QuotaFormInput, meta: QuotaModalMeta, defaultRegion: string): ModalView {
-  const blocks: KnownBlock[] = [
+  return {
+    type: 'modal',
+    callback_id: CALLBACK.quotaRequest,
+    title: plain('SES sending quota', 24),
+    submit: plain('File case', 24),
+    close: plain('Cancel', 24),
+    private_metadata: encodeMeta(meta),
+    blocks: [...answerBlocks(form, meta, defaultRegion), ...requestRowBlocks(form, meta, defaultRegion), ...useCaseBlocks(form)],
+  };
+}
+
+/** The top of the form: the limit type, the current quota, mail type, website and the three compliance answers. */
+function answerBlocks(form: QuotaFormInput, meta: QuotaModalMeta, defaultRegion: string): KnownBlock[] {
+  return [
     section('*Limit type:* SES Service Limits', QUOTA_BLOCK.limitType),
     context('This files a *Service limit increase* case with AWS Support, as the Support Center form does. AWS answers in the case\'s Slack thread.'),
     currentQuotaBlock(regionsInForm(form, defaultRegion), meta.quotas),
@@ -81,7 +94,11 @@ export function buildQuotaModal(form: QuotaFormInput, meta: QuotaModalMeta, defa
     { type: 'divider' },
     section('*Requests*', QUOTA_BLOCK.rowsHeader),
   ];
+}
 
+/** One header, region, limit and value per request row, then "Add another request" while there is room. */
+function requestRowBlocks(form: QuotaFormInput, meta: QuotaModalMeta, defaultRegion: string): KnownBlock[] {
+  const blocks: KnownBlock[] = [];
   const rowsByKey = new Map(form.rows.map((r) => [r.key, r]));
   meta.rowKeys.forEach((key, i) => {
     const row = rowsByKey.get(key);
@@ -90,9 +107,7 @@ export function buildQuotaModal(form: QuotaFormInput, meta: QuotaModalMeta, defa
         type: 'section',
         block_id: rowBlockId(key, 'header'),
         text: { type: 'mrkdwn', text: `*Request ${i + 1}*` },
-        ...(meta.rowKeys.length > 1
-          ? { accessory: { type: 'button', action_id: ACTION.removeRow, value: key, text: plain('Remove') } }
-          : {}),
+        ...(meta.rowKeys.length > 1 ? { accessory: { type: 'button', action_id: ACTION.removeRow, value: key, text: plain('Remove') } } : {}),
       },
       selectInput({
         blockId: rowBlockId(key, 'region'),
@@ -103,14 +118,7 @@ export function buildQuotaModal(form: QuotaFormInput, meta: QuotaModalMeta, defa
         initial: row?.region ?? (i === 0 ? defaultRegion : undefined),
         dispatchAction: true,
       }),
-      selectInput({
-        blockId: rowBlockId(key, 'limit'),
-        actionId: ACTION.rowLimit,
-        label: 'Limit',
-        placeholder: 'Choose a limit',
-        options: LIMIT_OPTIONS,
-        initial: row?.limit ?? undefined,
-      }),
+      selectInput({ blockId: rowBlockId(key, 'limit'), actionId: ACTION.rowLimit, label: 'Limit', placeholder: 'Choose a limit', options: LIMIT_OPTIONS, initial: row?.limit ?? undefined }),
       textInput({
         blockId: rowBlockId(key, 'newValue'),
         actionId: ACTION.rowValue,
@@ -122,21 +130,18 @@ export function buildQuotaModal(form: QuotaFormInput, meta: QuotaModalMeta, defa
     );
   });
   if (meta.rowKeys.length < MAX_QUOTA_ROWS) {
-    blocks.push({
-      type: 'actions',
-      block_id: QUOTA_BLOCK.addRow,
-      elements: [{ type: 'button', action_id: ACTION.addRow, text: plain('Add another request') }],
-    });
+    blocks.push({ type: 'actions', block_id: QUOTA_BLOCK.addRow, elements: [{ type: 'button', action_id: ACTION.addRow, text: plain('Add another request') }] });
   } else {
     blocks.push(context(`${MAX_QUOTA_ROWS} requests is the most one case holds.`, QUOTA_BLOCK.addRow));
   }
+  return blocks;
+}
 
-  blocks.push(
+/** The use case (with the questions AWS wants answered) and the contact language. */
+function useCaseBlocks(form: QuotaFormInput): KnownBlock[] {
+  return [
     { type: 'divider' },
-    section(
-      ['*Use case description.* AWS asks you to answer:', ...USE_CASE_QUESTIONS.map((q, i) => `${i + 1}. ${q}`)].join('\n'),
-      QUOTA_BLOCK.useCaseQuestions,
-    ),
+    section(['*Use case description.* AWS asks you to answer:', ...USE_CASE_QUESTIONS.map((q, i) => `${i + 1}. ${q}`)].join('\n'), QUOTA_BLOCK.useCaseQuestions),
     textInput({
       blockId: QUOTA_BLOCK.useCase,
       actionId: QUOTA_BLOCK.useCase,
@@ -154,17 +159,7 @@ export function buildQuotaModal(form: QuotaFormInput, meta: QuotaModalMeta, defa
       options: (Object.keys(CONTACT_LANGUAGES) as (keyof typeof CONTACT_LANGUAGES)[]).map((k) => option(k, CONTACT_LANGUAGES[k])),
       initial: form.language ?? 'en',
     }),
-  );
-
-  return {
-    type: 'modal',
-    callback_id: CALLBACK.quotaRequest,
-    title: plain('SES sending quota', 24),
-    submit: plain('File case', 24),
-    close: plain('Cancel', 24),
-    private_metadata: encodeMeta(meta),
-    blocks,
-  };
+  ];
 }
 
 function currentQuotaBlock(regions: string[], quotas: Record<string, QuotaLookup>): KnownBlock {
