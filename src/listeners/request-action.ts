@@ -4,7 +4,7 @@
  * answer a refusal privately. A handler written with these receives a request it may act on.
  */
 import type { AllMiddlewareArgs, BlockAction, Middleware, SlackActionMiddlewareArgs, webApi } from '@slack/bolt';
-import type { StoredRequest } from '../domain/request.js';
+import { InvalidPayloadError, type StoredRequest } from '../domain/request.js';
 import type { AccessPolicy } from '../services/access.js';
 import { userMention } from '../slack/mrkdwn.js';
 import type { Store } from '../store/store.js';
@@ -40,7 +40,13 @@ export async function loadForUser(
   userId: string,
   refusal: Refusal = mayNotDoThat,
 ): Promise<{ request: StoredRequest } | { refusal: string }> {
-  const request = requestId ? await deps.store.getRequest(requestId) : undefined;
+  let request: StoredRequest | undefined;
+  try {
+    request = requestId ? await deps.store.getRequest(requestId) : undefined;
+  } catch (err) {
+    // A database outage, or a stored request the bot can no longer read: the user is told, never left waiting.
+    return { refusal: `The bot could not read this request just now (${err instanceof InvalidPayloadError ? 'its saved data is damaged; the bot log names what is wrong' : 'its database did not answer'}). Nothing was done; try again in a moment.` };
+  }
   if (!request) return { refusal: 'That request is not known to this bot.' };
   if (!deps.access.mayActOn(userId, request)) return { refusal: refusal(request, deps.access.whoMayActOn(request)) };
   return { request };
@@ -66,8 +72,8 @@ export function onStoredRequest(
     const value = (action as { value?: string }).value;
     let request: StoredRequest | undefined;
     if (options.authorize === false) {
-      request = value ? await deps.store.getRequest(value) : undefined;
-      if (!request) return;
+      request = value ? await deps.store.getRequest(value).catch(() => undefined) : undefined;
+      if (!request) return tell('The bot could not find or read this request just now. Nothing was done; try again in a moment.');
     } else {
       const loaded = await loadForUser(deps, value, body.user.id, options.refusal);
       if ('refusal' in loaded) return tell(loaded.refusal);

@@ -9,7 +9,7 @@ import type { CaseText } from '../domain/case-text.js';
 import { quotaCaseText } from '../domain/quota-request.js';
 import { dedicatedIpCaseText } from '../domain/dedicated-ip.js';
 import { AwsError } from '../aws/errors.js';
-import { CategoryNotFoundError, type CategoryMatch, type SupportGateway } from '../aws/support-gateway.js';
+import { CategoryNotFoundError, REFERENCE_LOOKUP_MAX_PAGES, type CategoryMatch, type SupportGateway } from '../aws/support-gateway.js';
 import type { Logger } from '../logger.js';
 import { toSlackError, type SlackMessenger } from '../slack/messenger.js';
 import { buildNotInChannelMessage, buildThreadNotice } from '../slack/views/notices.js';
@@ -59,8 +59,8 @@ export function newOwnerToken(): string {
   return randomBytes(12).toString('hex');
 }
 
-/** What AWS knows of a request whose earlier attempt may have filed it. */
-type CaseLookup = { caseId: string } | 'absent' | { unknown: AwsError | Error };
+/** What AWS knows of a request whose earlier attempt may have filed it; `unknown` says why it cannot be told. */
+type CaseLookup = { caseId: string } | 'absent' | { unknown: { code: string; message: string } };
 
 /** One claimed request and whose claim it is. */
 interface Claim {
@@ -132,10 +132,14 @@ export class FilingService {
       return (request) => {
         const caseId = result.found.get(request.reference);
         if (caseId) return { caseId };
-        return result.complete ? 'absent' : { unknown: new AwsError('unavailable', 'support:DescribeCases', 'too many cases to search', false, 'Incomplete') };
+        if (result.complete) return 'absent';
+        const pages = `${REFERENCE_LOOKUP_MAX_PAGES * 100} most recent`;
+        return { unknown: { code: 'too_many_cases', message: `the account has more cases since this request than the bot searches (the ${pages}), and the case was not among them` } };
       };
     } catch (err) {
-      return () => ({ unknown: err as Error });
+      this.logger.warn({ err: (err as Error).message }, 'could not look cases up by reference');
+      const aws = err instanceof AwsError ? err : undefined;
+      return () => ({ unknown: { code: aws?.kind ?? 'unknown', message: aws?.userMessage ?? 'AWS did not answer' } });
     }
   }
 
@@ -153,10 +157,9 @@ export class FilingService {
       return this.linkCase(claim, found.caseId, log);
     }
     if (found !== 'absent') {
-      const aws = found.unknown instanceof AwsError ? found.unknown : undefined;
-      log.warn({ err: found.unknown.message }, 'could not ask AWS whether the case was already filed');
-      const message = `Could not ask AWS whether the case was already filed (${aws?.userMessage ?? 'AWS did not answer'}). Nothing was filed again; the bot looks again shortly, or press Retry later.`;
-      return this.leaveUncertain(claim, aws?.kind ?? 'unknown', message, before, log);
+      log.warn({ why: found.unknown.code }, 'could not tell whether AWS already has the case');
+      const message = `Could not ask AWS whether the case was already filed (${found.unknown.message}). Nothing was filed again; the bot looks again shortly, or press Retry later.`;
+      return this.leaveUncertain(claim, found.unknown.code, message, before, log);
     }
     const attemptedAt = claim.request.attemptedAt ? Date.parse(claim.request.attemptedAt) : undefined;
     if (attemptedAt !== undefined && (await this.store.now()).getTime() - attemptedAt < UNCERTAIN_GRACE_MS) {

@@ -6,6 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { FakeMessage } from '../fakes/fake-slack.js';
 import { fillState } from '../helpers/slack-requests.js';
+import type { KyselyStore } from '../../src/store/kysely-store.js';
 import { CHANNEL, REQUESTER, fileQuotaCase, openQuotaModal, startHarness, submitQuota, textOf, validQuotaInputs, type Harness } from '../helpers/harness.js';
 
 let h: Harness;
@@ -116,5 +117,19 @@ describe('a reply AWS refuses', () => {
       expect(shown(m)).not.toContain(ACCOUNT);
       for (const s of sections(m)) expect(s.length).toBeLessThanOrEqual(3000);
     }
+  });
+});
+
+describe('a request whose saved data the bot can no longer read', () => {
+  it('answers a click on its Retry privately, and does nothing else', async () => {
+    h.aws.inject('CreateCase', { type: 'ThrottlingException', message: 'Rate exceeded' });
+    const root = await submitQuotaRequest();
+    const request = (await h.bot.store.findRequestByThread(CHANNEL, root.ts))!;
+    // The stored request no longer matches any shape the bot knows (edited by hand, say).
+    await (h.bot.store as KyselyStore).db.updateTable('requests').set({ payload: '{"kind":"quota","rows":"?"}' }).where('id', '=', request.id).execute();
+    await h.requester.blockAction({ userId: REQUESTER, channelId: CHANNEL, messageTs: root.ts, actions: [{ action_id: 'retry_filing', block_id: 'b', value: request.id }] });
+    const told = await h.slack.waitFor(() => h.slack.ephemerals.find((e) => e.user === REQUESTER), 5000, 'a private answer');
+    expect(told.text).toMatch(/could not read this request just now \(its saved data is damaged/);
+    expect(h.aws.callsTo('CreateCase')).toHaveLength(1);
   });
 });
