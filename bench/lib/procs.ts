@@ -162,3 +162,19 @@ export function machineBusyMs(): number {
   const busy = (v[0] ?? 0) + (v[1] ?? 0) + (v[2] ?? 0) + (v[5] ?? 0) + (v[6] ?? 0) + (v[7] ?? 0);
   return (busy * 1000) / CLOCK_TICKS;
 }
+
+/**
+ * Waits (at most `maxMs`) until `pids` use under 5% of a core over 250 ms; returns the seconds
+ * until that quiet window began (0: quiet at once), or NaN if they never went quiet.
+ */
+export async function settle(pids: number[], maxMs: number): Promise<number> {
+  const t0 = clock();
+  for (let i = 0; i < 400 && clock() - t0 < maxMs; i++) {
+    const before = pids.map(cpuMsOf);
+    const w0 = clock();
+    await sleep(250);
+    const busy = pids.map((pid, k) => (cpuMsOf(pid) - before[k]!) / (clock() - w0));
+    if (busy.every((b) => b < 0.05)) return (w0 - t0) / 1000;
+  }
+  return Number.NaN;
+}

@@ -4,6 +4,7 @@ import { validateLease, validateRelinquish } from '../../src/domain/dedicated-ip
 import { validateQuotaForm } from '../../src/domain/quota-request.js';
 import { InvalidPayloadError, isRelinquishment, mayMove, parsePayload, REQUEST_TRANSITIONS, typedRequest, type RequestRecord } from '../../src/domain/request.js';
 import { validForm, valueOf } from './builders.js';
+import { inventory } from './dedicated-ip-builders.js';
 
 const record: RequestRecord = {
   id: '0123456789abcdef',
@@ -60,7 +61,7 @@ describe('payloads at the store boundary', () => {
     const relinquish = valueOf(
       validateRelinquish(
         { action: 'relinquish', rows: [{ key: '0', region: 'eu-west-1', addresses: ['198.51.100.2'] }], language: 'en' },
-        { 'eu-west-1': { region: 'eu-west-1', ips: [{ ip: '198.51.100.2', pool: 'p', scalingMode: 'STANDARD', warmupStatus: 'DONE', warmupPercentage: 100 }] } },
+        { 'eu-west-1': inventory('eu-west-1', ['198.51.100.2']) },
       ),
     );
     const typed = typedRequest(record, 'dedicated_ip', viaJson(relinquish));

@@ -14,9 +14,22 @@ import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import {
+  DEFAULT_APP,
+  SlackIds,
+  acceptsResponsePayload,
+  blockActionsPayload,
+  commandFields,
+  eventEnvelope,
+  unreachableResponseUrl,
+  viewSubmissionPayload,
+  type BlockActionInput,
+  type CommandInput,
+  type SlackAppIdentity,
+  type SlackObject,
+  type ViewSubmissionInput,
+} from '../helpers/slack-payloads.js';
 import { pollUntil } from './http-util.js';
-
-type SlackObject = Record<string, any>;
 
 export type EnvelopeType = 'slash_commands' | 'interactive' | 'events_api';
 
@@ -43,6 +56,7 @@ export interface FakeSocketModeOptions {
   teamId?: string;
   appId?: string;
   botUserId?: string;
+  botId?: string;
   /** Makes default `response_url`s; FakeSlack passes `(id) => fakeSlack.responseUrl(id)`. */
   responseUrl?: (id: string) => string;
   /** How long a send*() waits for the ack before rejecting (default 5000 ms). */
@@ -92,16 +106,17 @@ export class FakeSocketMode {
   private readonly pending = new Map<string, PendingAck>();
   private connectionSeq = 0;
   private envelopeSeq = 0;
-  private idSeq = 0;
+  private readonly ids = new SlackIds();
+  private readonly app: SlackAppIdentity;
   private readonly makeResponseUrl: (id: string) => string;
   private readonly ackTimeoutMs: number;
 
   constructor(options: FakeSocketModeOptions = {}) {
-    this.teamId = options.teamId ?? 'T111';
-    this.appId = options.appId ?? 'A111';
-    this.botUserId = options.botUserId ?? 'UBOT';
-    // Port 9 refuses connections: a forgotten response_url fails fast instead of reaching the internet.
-    this.makeResponseUrl = options.responseUrl ?? ((id) => `http://127.0.0.1:9/response/${id}`);
+    this.teamId = options.teamId ?? DEFAULT_APP.teamId;
+    this.appId = options.appId ?? DEFAULT_APP.appId;
+    this.botUserId = options.botUserId ?? DEFAULT_APP.botUserId;
+    this.app = { teamId: this.teamId, appId: this.appId, botUserId: this.botUserId, botId: options.botId ?? DEFAULT_APP.botId };
+    this.makeResponseUrl = options.responseUrl ?? unreachableResponseUrl;
     this.ackTimeoutMs = options.ackTimeoutMs ?? 5000;
   }
 
@@ -286,83 +301,45 @@ export class FakeSocketMode {
   }
 
   /** A slash command, with the fields Slack sends (all strings, as in the HTTP form body). */
-  sendCommand(
-    input: {
-      command: string;
-      text?: string;
-      userId: string;
-      channelId: string;
-      triggerId?: string;
-      responseUrl?: string;
-      userName?: string;
-      channelName?: string;
-    },
-    options: SendOptions = {},
-  ): Promise<SocketAck> {
-    const payload = {
-      token: 'verification_token',
-      team_id: this.teamId,
-      team_domain: 'fake-workspace',
-      channel_id: input.channelId,
-      channel_name: input.channelName ?? 'fake-channel',
-      user_id: input.userId,
-      user_name: input.userName ?? input.userId.toLowerCase(),
-      command: input.command,
-      text: input.text ?? '',
-      api_app_id: this.appId,
-      is_enterprise_install: 'false',
-      response_url: input.responseUrl ?? this.makeResponseUrl(`cmd${++this.idSeq}${randomBytes(3).toString('hex')}`),
-      trigger_id: input.triggerId ?? this.triggerId(),
-    };
+  sendCommand(input: CommandInput, options: SendOptions = {}): Promise<SocketAck> {
+    const payload = commandFields(this.app, {
+      ...input,
+      responseUrl: input.responseUrl ?? this.makeResponseUrl(this.ids.next('cmd')),
+      triggerId: input.triggerId ?? this.ids.triggerId(),
+    });
     return this.send('slash_commands', payload, options);
   }
 
   /** Any interactivity payload (block_actions, view_submission, shortcut, …), sent as given. */
   sendInteractive(payload: SlackObject, options: SendOptions = {}): Promise<SocketAck> {
-    const answers = ['view_submission', 'view_closed', 'block_suggestion', 'shortcut', 'message_action'].includes(payload.type);
-    return this.send('interactive', payload, { ...options, acceptsResponsePayload: answers });
+    return this.send('interactive', payload, { ...options, acceptsResponsePayload: acceptsResponsePayload(payload) });
   }
 
   /** A view_submission of `view` (e.g. FakeSlack's stored view) with `state.values` replaced by `values`. */
-  sendViewSubmission(input: { view: SlackObject; values?: SlackObject; userId: string; triggerId?: string }, options: SendOptions = {}): Promise<SocketAck> {
-    const view = { ...input.view, state: { values: input.values ?? input.view.state?.values ?? {} } };
-    return this.sendInteractive(
-      {
-        type: 'view_submission',
-        team: { id: this.teamId, domain: 'fake-workspace' },
-        user: { id: input.userId, username: input.userId.toLowerCase(), name: input.userId.toLowerCase(), team_id: this.teamId },
-        api_app_id: this.appId,
-        token: 'verification_token',
-        trigger_id: input.triggerId ?? this.triggerId(),
-        view,
-        response_urls: [],
-        is_enterprise_install: false,
-        enterprise: null,
-      },
-      options,
-    );
+  sendViewSubmission(input: ViewSubmissionInput, options: SendOptions = {}): Promise<SocketAck> {
+    return this.sendInteractive(viewSubmissionPayload(this.app, { ...input, triggerId: input.triggerId ?? this.ids.triggerId() }), options);
+  }
+
+  /**
+   * A block_actions payload. With `view`, it comes from a modal; otherwise from a message in
+   * `channelId` at `messageTs` (or from the given `container`).
+   */
+  sendBlockAction(input: BlockActionInput, options: SendOptions = {}): Promise<SocketAck> {
+    const actionTs = this.ids.slackTs();
+    const triggerId = input.triggerId ?? this.ids.triggerId();
+    const responseUrl = input.view ? input.responseUrl : (input.responseUrl ?? this.makeResponseUrl(this.ids.next('action')));
+    return this.sendInteractive(blockActionsPayload(this.app, { ...input, triggerId, actionTs, ...(responseUrl ? { responseUrl } : {}) }), options);
   }
 
   /** An Events API callback around `event`. */
   sendEvent(event: SlackObject, options: SendOptions & { eventId?: string; retryAttempt?: number; retryReason?: string } = {}): Promise<SocketAck> {
-    const ts = typeof event.ts === 'string' ? event.ts : `${Math.floor(Date.now() / 1000)}.${String(++this.idSeq).padStart(6, '0')}`;
-    const payload = {
-      token: 'verification_token',
-      team_id: this.teamId,
-      api_app_id: this.appId,
-      event: { event_ts: ts, ...event },
-      type: 'event_callback',
-      event_id: options.eventId ?? `Ev${randomBytes(5).toString('hex').toUpperCase()}`,
-      event_time: Math.floor(Date.now() / 1000),
-      authorizations: [{ enterprise_id: null, team_id: this.teamId, user_id: this.botUserId, is_bot: true, is_enterprise_install: false }],
-      is_ext_shared_channel: false,
-      event_context: `4-${randomBytes(8).toString('hex')}`,
-    };
+    const payload = eventEnvelope(this.app, event, {
+      ts: typeof event.ts === 'string' ? event.ts : this.ids.slackTs(),
+      eventId: options.eventId ?? this.ids.eventId(),
+      eventTime: Math.floor(Date.now() / 1000),
+      eventContext: this.ids.eventContext(),
+    });
     return this.send('events_api', payload, options);
-  }
-
-  private triggerId(): string {
-    return `${++this.idSeq}.${Date.now()}.${randomBytes(8).toString('hex')}`;
   }
 }
 

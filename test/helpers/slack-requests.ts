@@ -1,8 +1,24 @@
-// What Slack sends to the app: signed slash commands, interactivity payloads and Events API
-// envelopes, posted to `${appBaseUrl}/slack/events`. Shapes follow Slack's own examples.
-import { createHmac, randomBytes } from 'node:crypto';
+// What Slack sends to the app over HTTP: signed slash commands, interactivity payloads and Events
+// API envelopes, posted to `${appBaseUrl}/slack/events`. The payloads themselves are built by
+// test/helpers/slack-payloads.ts, which FakeSocketMode shares.
+import { createHmac } from 'node:crypto';
+import {
+  DEFAULT_APP,
+  SlackIds,
+  blockActionsPayload,
+  commandFields,
+  eventEnvelope,
+  interactiveFormBody,
+  unreachableResponseUrl,
+  viewSubmissionPayload,
+  type BlockActionInput,
+  type CommandInput,
+  type SlackAppIdentity,
+  type SlackObject,
+  type ViewSubmissionInput,
+} from './slack-payloads.js';
 
-type SlackObject = Record<string, any>;
+export type { ActionInput } from './slack-payloads.js';
 
 export interface SlackResponse {
   status: number;
@@ -21,131 +37,51 @@ export interface SlackRequesterOptions {
   botId?: string;
 }
 
-export interface ActionInput extends SlackObject {
-  action_id: string;
-  block_id?: string;
-  type?: string;
-}
-
 export class SlackRequester {
-  private readonly teamId: string;
-  private readonly appId: string;
-  private readonly botUserId: string;
-  private readonly botId: string;
+  private readonly app: SlackAppIdentity;
   private readonly makeResponseUrl: (id: string) => string;
-  private seq = 0;
+  private readonly ids = new SlackIds();
 
   constructor(
     private readonly appBaseUrl: string,
     private readonly signingSecret: string,
     options: SlackRequesterOptions = {},
   ) {
-    this.teamId = options.teamId ?? 'T111';
-    this.appId = options.appId ?? 'A111';
-    this.botUserId = options.botUserId ?? 'UBOT';
-    this.botId = options.botId ?? 'BBOT';
-    // Port 9 refuses connections: a forgotten response_url fails fast instead of reaching the internet.
-    this.makeResponseUrl = options.responseUrl ?? ((id) => `http://127.0.0.1:9/response/${id}`);
+    this.app = {
+      teamId: options.teamId ?? DEFAULT_APP.teamId,
+      appId: options.appId ?? DEFAULT_APP.appId,
+      botUserId: options.botUserId ?? DEFAULT_APP.botUserId,
+      botId: options.botId ?? DEFAULT_APP.botId,
+    };
+    this.makeResponseUrl = options.responseUrl ?? unreachableResponseUrl;
   }
 
   /** A slash command, as a form body. */
-  command(input: {
-    command: string;
-    text?: string;
-    userId: string;
-    channelId: string;
-    triggerId?: string;
-    responseUrl?: string;
-    userName?: string;
-    channelName?: string;
-    /** The workspace the command comes from (default: the requester's). */
-    teamId?: string;
-    /** Slack Connect: the acting user's own workspace, when it is not `teamId`'s. */
-    userTeam?: string;
-    enterpriseId?: string;
-  }): Promise<SlackResponse> {
-    const form = new URLSearchParams({
-      token: 'verification_token',
-      team_id: input.teamId ?? this.teamId,
-      team_domain: 'fake-workspace',
-      channel_id: input.channelId,
-      channel_name: input.channelName ?? 'fake-channel',
-      user_id: input.userId,
-      user_name: input.userName ?? input.userId.toLowerCase(),
-      command: input.command,
-      text: input.text ?? '',
-      api_app_id: this.appId,
-      is_enterprise_install: 'false',
-      response_url: input.responseUrl ?? this.makeResponseUrl(this.nextId('cmd')),
-      trigger_id: input.triggerId ?? this.triggerId(),
-      ...(input.userTeam ? { user_team: input.userTeam } : {}),
-      ...(input.enterpriseId ? { enterprise_id: input.enterpriseId } : {}),
-    });
+  command(input: CommandInput): Promise<SlackResponse> {
+    const form = new URLSearchParams(
+      commandFields(this.app, {
+        ...input,
+        responseUrl: input.responseUrl ?? this.makeResponseUrl(this.ids.next('cmd')),
+        triggerId: input.triggerId ?? this.ids.triggerId(),
+      }),
+    );
     return this.raw(form.toString(), 'application/x-www-form-urlencoded');
   }
 
   /** A modal submission: `view` (e.g. the fake's stored view) with `state.values` replaced by `values`. */
-  viewSubmission(input: { view: SlackObject; values?: SlackObject; userId: string; triggerId?: string; userTeamId?: string }): Promise<SlackResponse> {
-    const view = { ...input.view, state: { values: input.values ?? input.view.state?.values ?? {} } };
-    return this.interactive({
-      type: 'view_submission',
-      team: { id: this.teamId, domain: 'fake-workspace' },
-      user: this.user(input.userId, input.userTeamId),
-      api_app_id: this.appId,
-      token: 'verification_token',
-      trigger_id: input.triggerId ?? this.triggerId(),
-      view,
-      response_urls: [],
-      is_enterprise_install: false,
-      enterprise: null,
-    });
+  viewSubmission(input: ViewSubmissionInput): Promise<SlackResponse> {
+    return this.interactive(viewSubmissionPayload(this.app, { ...input, triggerId: input.triggerId ?? this.ids.triggerId() }));
   }
 
   /**
    * A block_actions payload. With `view`, it comes from a modal; otherwise from a message in
    * `channelId` at `messageTs` (or from the given `container`).
    */
-  blockAction(input: {
-    userId: string;
-    actions: ActionInput[];
-    view?: SlackObject;
-    /** With `view`: the modal's `state.values` at the time of the action (e.g. from fillState). */
-    values?: SlackObject;
-    container?: SlackObject;
-    channelId?: string;
-    messageTs?: string;
-    message?: SlackObject;
-    triggerId?: string;
-    responseUrl?: string;
-    /** Slack Connect: the clicker's own workspace (default: the requester's). */
-    userTeamId?: string;
-  }): Promise<SlackResponse> {
-    const actionTs = this.slackTs();
-    const actions = input.actions.map((a) => ({ type: 'button', block_id: 'b', action_ts: actionTs, ...a }));
-    const payload: SlackObject = {
-      type: 'block_actions',
-      user: this.user(input.userId, input.userTeamId),
-      api_app_id: this.appId,
-      token: 'verification_token',
-      trigger_id: input.triggerId ?? this.triggerId(),
-      team: { id: this.teamId, domain: 'fake-workspace' },
-      enterprise: null,
-      is_enterprise_install: false,
-      actions,
-    };
-    if (input.view) {
-      payload.container = input.container ?? { type: 'view', view_id: input.view.id };
-      payload.view = input.values ? { ...input.view, state: { values: input.values } } : input.view;
-    } else {
-      const channelId = input.channelId ?? input.container?.channel_id;
-      const messageTs = input.messageTs ?? input.container?.message_ts;
-      if (!channelId || !messageTs) throw new Error('blockAction: give `view`, or `channelId` and `messageTs` (or a message `container`)');
-      payload.container = input.container ?? { type: 'message', message_ts: messageTs, channel_id: channelId, is_ephemeral: false };
-      payload.channel = { id: channelId, name: 'fake-channel' };
-      payload.message = input.message ?? { type: 'message', user: this.botUserId, bot_id: this.botId, ts: messageTs, text: '' };
-      payload.response_url = input.responseUrl ?? this.makeResponseUrl(this.nextId('action'));
-    }
-    return this.interactive(payload);
+  blockAction(input: BlockActionInput): Promise<SlackResponse> {
+    const actionTs = this.ids.slackTs();
+    const triggerId = input.triggerId ?? this.ids.triggerId();
+    const responseUrl = input.view ? input.responseUrl : (input.responseUrl ?? this.makeResponseUrl(this.ids.next('action')));
+    return this.interactive(blockActionsPayload(this.app, { ...input, triggerId, actionTs, ...(responseUrl ? { responseUrl } : {}) }));
   }
 
   /** An Events API envelope around `event`. `retryNum` adds Slack's retry headers. */
@@ -153,18 +89,12 @@ export class SlackRequester {
     event: SlackObject,
     options: { eventId?: string; eventTime?: number; retryNum?: number; retryReason?: string } = {},
   ): Promise<SlackResponse> {
-    const ts = typeof event.ts === 'string' ? event.ts : this.slackTs();
-    const envelope = {
-      token: 'verification_token',
-      team_id: this.teamId,
-      api_app_id: this.appId,
-      event: { event_ts: ts, ...event },
-      type: 'event_callback',
-      event_id: options.eventId ?? `Ev${this.nextId('').toUpperCase()}`,
-      event_time: options.eventTime ?? Math.floor(Date.now() / 1000),
-      authorizations: [{ team_id: this.teamId, user_id: this.botUserId, is_bot: true, is_enterprise_install: false }],
-      is_ext_shared_channel: false,
-    };
+    const envelope = eventEnvelope(this.app, event, {
+      ts: typeof event.ts === 'string' ? event.ts : this.ids.slackTs(),
+      eventId: options.eventId ?? this.ids.eventId(),
+      eventTime: options.eventTime ?? Math.floor(Date.now() / 1000),
+      eventContext: this.ids.eventContext(),
+    });
     const headers: Record<string, string> = {};
     if (options.retryNum !== undefined) {
       headers['x-slack-retry-num'] = String(options.retryNum);
@@ -202,24 +132,7 @@ export class SlackRequester {
   }
 
   private interactive(payload: SlackObject): Promise<SlackResponse> {
-    const form = new URLSearchParams({ payload: JSON.stringify(payload) });
-    return this.raw(form.toString(), 'application/x-www-form-urlencoded');
-  }
-
-  private user(id: string, teamId = this.teamId): SlackObject {
-    return { id, username: id.toLowerCase(), name: id.toLowerCase(), team_id: teamId };
-  }
-
-  private nextId(prefix: string): string {
-    return `${prefix}${++this.seq}${randomBytes(3).toString('hex')}`;
-  }
-
-  private triggerId(): string {
-    return `${++this.seq}.${Date.now()}.${randomBytes(8).toString('hex')}`;
-  }
-
-  private slackTs(): string {
-    return `${Math.floor(Date.now() / 1000)}.${String(++this.seq).padStart(6, '0')}`;
+    return this.raw(interactiveFormBody(payload), 'application/x-www-form-urlencoded');
   }
 }
 

@@ -1,30 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fillState } from '../helpers/slack-requests.js';
 import { CHANNEL, REQUESTER, actInModal, openDedicatedIpModal, startHarness, textOf, type Harness } from '../helpers/harness.js';
+import { mixedPools } from '../helpers/dedicated-ip-fixtures.js';
 
 let h: Harness;
 beforeEach(async () => {
   h = await startHarness({ AWS_REGION: 'eu-west-1' });
-  h.aws.setDedicatedIps('eu-west-1', [
-    {
-      name: 'marketing',
-      scalingMode: 'STANDARD',
-      ips: [
-        { ip: '198.51.100.10', warmupStatus: 'DONE', warmupPercentage: 100 },
-        { ip: '198.51.100.2', warmupStatus: 'DONE', warmupPercentage: 100 },
-        { ip: '198.51.100.30', warmupStatus: 'IN_PROGRESS', warmupPercentage: 45 },
-      ],
-    },
-    { name: 'ses-default-dedicated-pool', scalingMode: 'STANDARD', ips: [{ ip: '203.0.113.7', warmupStatus: 'DONE', warmupPercentage: 100 }] },
-    {
-      name: 'auto-pool',
-      scalingMode: 'MANAGED',
-      ips: [
-        { ip: '192.0.2.1', warmupStatus: 'NOT_APPLICABLE', warmupPercentage: -1 },
-        { ip: '192.0.2.2', warmupStatus: 'NOT_APPLICABLE', warmupPercentage: -1 },
-      ],
-    },
-  ]);
+  h.aws.setDedicatedIps('eu-west-1', mixedPools());
 });
 afterEach(async () => {
   await h.close();

@@ -16,6 +16,7 @@ import {
   type Harness,
 } from '../helpers/harness.js';
 import { fillState } from '../helpers/slack-requests.js';
+import { twoWarmIps } from '../helpers/dedicated-ip-fixtures.js';
 
 /** A member of the partner organisation on the other side of the shared channel. */
 const PARTNER_TEAM = 'T0PARTNER';
@@ -25,9 +26,7 @@ const OWN_ONLY = /serves only members of its own (Slack )?workspace/;
 let h: Harness;
 beforeEach(async () => {
   h = await startHarness({ AWS_REGION: 'eu-west-1' });
-  h.aws.setDedicatedIps('eu-west-1', [
-    { name: 'marketing', scalingMode: 'STANDARD', ips: [{ ip: '198.51.100.2', warmupStatus: 'DONE', warmupPercentage: 100 }, { ip: '198.51.100.3', warmupStatus: 'DONE', warmupPercentage: 100 }] },
-  ]);
+  h.aws.setDedicatedIps('eu-west-1', twoWarmIps());
 });
 afterEach(async () => {
   await h.close();

@@ -173,18 +173,11 @@ describe('Socket Mode', () => {
   it('acks block actions from the modal and Events API envelopes over the socket', async () => {
     await t.boot();
     const { view } = await openQuotaModal(t);
-    const addRow = await t.socket.sendInteractive({
-      type: 'block_actions',
-      user: { id: REQUESTER, username: REQUESTER.toLowerCase(), name: REQUESTER.toLowerCase(), team_id: t.slack.teamId },
-      api_app_id: t.slack.appId,
-      token: 'verification_token',
-      trigger_id: `9.${Date.now()}.abcdef`,
-      team: { id: t.slack.teamId, domain: 'fake-workspace' },
-      enterprise: null,
-      is_enterprise_install: false,
-      container: { type: 'view', view_id: view.id },
-      view: { ...view, state: { values: fillState(view, validQuotaInputs()) } },
-      actions: [{ type: 'button', action_id: 'add_row', block_id: 'add_row', action_ts: `${Math.floor(Date.now() / 1000)}.000100` }],
+    const addRow = await t.socket.sendBlockAction({
+      userId: REQUESTER,
+      view,
+      values: fillState(view, validQuotaInputs()),
+      actions: [{ action_id: 'add_row', block_id: 'add_row' }],
     });
     expect(addRow.payload).toEqual({});
     expect(t.socket.envelopes.at(-1)!.accepts_response_payload).toBe(false);

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { MAIL_TYPES } from '../../src/domain/common.js';
 import type { QuotaFormInput, QuotaIncreaseRequest } from '../../src/domain/quota-request.js';
 import type { DedicatedIpFormInput, DedicatedIpRequest } from '../../src/domain/dedicated-ip.js';
-import { decodeQuotaMeta, type DedicatedIpModalMeta, type QuotaModalMeta } from '../../src/slack/modal-metadata.js';
+import type { DedicatedIpModalMeta, QuotaModalMeta } from '../../src/slack/modal-metadata.js';
 import { readDedicatedIpForm } from '../../src/slack/dedicated-ip-form.js';
 import { readQuotaForm } from '../../src/slack/quota-form.js';
 import { buildDedicatedIpModal, type DedicatedIpModalInput, type InventoryLookup } from '../../src/slack/views/dedicated-ip-modal.js';
@@ -24,6 +24,7 @@ import {
   REGION_CODES,
   VALID_URLS,
 } from './arbitraries.js';
+import { inventory } from '../domain/dedicated-ip-builders.js';
 
 type Json = Record<string, any>;
 
@@ -134,20 +135,14 @@ describe('modal builders stay inside Block Kit limits', () => {
       { endOnFailure: true, numRuns: 300, examples: [[relinquishBeyondTheHundredth()]] },
     );
   });
-
-  it('never gets metadata naming a row twice: the decoder refuses it, so block ids stay unique', () => {
-    const meta = { kind: 'quota', channelId: 'C0SESOPS', rowKeys: ['0', '0'], nextRowKey: 1, quotas: {} } as QuotaModalMeta;
-    expect(decodeQuotaMeta(JSON.stringify(meta))).toBeUndefined();
-    expect(blockKitViolations(buildQuotaModal({ rows: [] }, { ...meta, rowKeys: ['0'] }, 'us-east-1') as Json, { maxBlocks: 100 })).toEqual([]);
-  });
 });
 
 /** 120 standard IPs in eu-west-1, the 110th chosen (a forged or stale state). */
 function relinquishBeyondTheHundredth(): DedicatedIpModalInput {
-  const ips = Array.from({ length: 120 }, (_, i) => ({ ip: `10.0.${i >> 8}.${i & 255}`, pool: 'p', scalingMode: 'STANDARD' as const, warmupStatus: 'DONE', warmupPercentage: 100 }));
+  const addresses = Array.from({ length: 120 }, (_, i) => `10.0.${i >> 8}.${i & 255}`);
   return {
     meta: { kind: 'dedicated_ip' as const, action: 'relinquish' as const, channelId: 'C0SESOPS', rowKeys: ['0'], nextRowKey: 1 },
-    lookups: { 'eu-west-1': { state: 'ok' as const, inventory: { region: 'eu-west-1' as const, ips } } },
+    lookups: { 'eu-west-1': { state: 'ok' as const, inventory: inventory('eu-west-1', addresses) } },
     form: { rows: [{ key: '0', region: 'eu-west-1', addresses: ['10.0.0.109'] }] },
     defaultRegion: 'us-east-1',
     priceCents: 2495,

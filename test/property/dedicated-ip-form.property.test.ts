@@ -54,6 +54,7 @@ import {
   VALID_URLS,
   type BlockSpec,
 } from './arbitraries.js';
+import { inventory } from '../domain/dedicated-ip-builders.js';
 
 const cleanBlock = (value: fc.Arbitrary<string>): fc.Arbitrary<BlockSpec> =>
   fc.record({
@@ -297,7 +298,7 @@ describe('dedicated-IP submissions: readDedicatedIpForm + validateLease / valida
 
 describe('case body integrity against user text', () => {
   it('a relinquishment note (or a lease\'s free-text answers) cannot add a reference line to the case body', () => {
-    const inventories: Inventories = { 'eu-west-1': { region: 'eu-west-1', ips: [{ ip: '192.0.2.10', pool: 'p', scalingMode: 'STANDARD', warmupStatus: 'DONE', warmupPercentage: 100 }] } };
+    const inventories: Inventories = { 'eu-west-1': inventory('eu-west-1', ['192.0.2.10']) };
     fc.assert(
       fc.property(freeText(0, 2_000), requestId, (note, id) => {
         const result = validateRelinquish({ rows: [{ key: '0', region: 'eu-west-1', addresses: ['192.0.2.10'] }], note, language: 'en' }, inventories);

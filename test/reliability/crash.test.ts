@@ -12,6 +12,7 @@ import { FakeSlack } from '../fakes/fake-slack.js';
 import { startChildBot, submitRelinquishment, type ChildBot } from '../helpers/child-bot.js';
 import { CHANNEL, REQUESTER, textOf, validQuotaInputs } from '../helpers/harness.js';
 import { fillState } from '../helpers/slack-requests.js';
+import { twoWarmIps } from '../helpers/dedicated-ip-fixtures.js';
 
 let slack: FakeSlack;
 let aws: FakeAws;
@@ -23,9 +24,7 @@ beforeEach(async () => {
   aws = new FakeAws();
   await Promise.all([slack.start(), aws.start()]);
   aws.setAccount('eu-west-1', { SendQuota: { Max24HourSend: 50000, MaxSendRate: 14, SentLast24Hours: 0 }, ProductionAccessEnabled: true });
-  aws.setDedicatedIps('eu-west-1', [
-    { name: 'marketing', scalingMode: 'STANDARD', ips: [{ ip: '198.51.100.2', warmupStatus: 'DONE', warmupPercentage: 100 }, { ip: '198.51.100.3', warmupStatus: 'DONE', warmupPercentage: 100 }] },
-  ]);
+  aws.setDedicatedIps('eu-west-1', twoWarmIps());
   dir = mkdtempSync(join(tmpdir(), 'ses-bot-crash-'));
 });
 

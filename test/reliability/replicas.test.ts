@@ -13,6 +13,7 @@ import { FakeSlack } from '../fakes/fake-slack.js';
 import { startChildBot, submitRelinquishment, type ChildBot } from '../helpers/child-bot.js';
 import { CHANNEL, REQUESTER, textOf } from '../helpers/harness.js';
 import { createTestDatabase } from '../helpers/postgres.js';
+import { twoWarmIps } from '../helpers/dedicated-ip-fixtures.js';
 
 let slack: FakeSlack;
 let aws: FakeAws;
@@ -25,9 +26,7 @@ beforeAll(async () => {
   slack = new FakeSlack();
   aws = new FakeAws();
   await Promise.all([slack.start(), aws.start()]);
-  aws.setDedicatedIps('eu-west-1', [
-    { name: 'marketing', scalingMode: 'STANDARD', ips: [{ ip: '198.51.100.2', warmupStatus: 'DONE', warmupPercentage: 100 }, { ip: '198.51.100.3', warmupStatus: 'DONE', warmupPercentage: 100 }] },
-  ]);
+  aws.setDedicatedIps('eu-west-1', twoWarmIps());
   db = await createTestDatabase();
   dir = mkdtempSync(join(tmpdir(), 'ses-bot-replicas-'));
   // Started together: both apply the migrations under Kysely's lock.

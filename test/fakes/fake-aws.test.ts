@@ -1,5 +1,5 @@
-// Proves the fakes speak the real protocols: every check drives them with the real
-// @slack/web-api WebClient, @aws-sdk clients and Bolt's HTTP receiver.
+// Proves FakeAws speaks the real protocols: every check drives it with the real @aws-sdk
+// Support and SESv2 clients.
 import {
   AddCommunicationToCaseCommand,
   CaseCreationLimitExceeded,
@@ -23,148 +23,12 @@ import {
   SESv2ServiceException,
   TooManyRequestsException,
 } from '@aws-sdk/client-sesv2';
-import { App, LogLevel } from '@slack/bolt';
-import { WebAPIHTTPError, WebAPIPlatformError, WebAPIRateLimitedError, WebClient } from '@slack/web-api';
-import type { AddressInfo } from 'node:net';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { FakeAws } from './fakes/fake-aws.js';
-import { FakeSlack } from './fakes/fake-slack.js';
-import { fillState, sign, SlackRequester } from './helpers/slack-requests.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { managedPool, standardPool, warm, warming } from '../helpers/dedicated-ip-fixtures.js';
+import { rejection } from '../helpers/rejection.js';
+import { FakeAws } from './fake-aws.js';
 
 const credentials = { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' };
-
-/** Resolves with the error a promise rejects with; fails if it resolves. */
-async function rejection(promise: Promise<unknown>): Promise<any> {
-  try {
-    await promise;
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected a rejection');
-}
-
-describe('FakeSlack with the real WebClient', () => {
-  const slack = new FakeSlack();
-  let client: WebClient;
-
-  beforeAll(async () => {
-    await slack.start();
-    client = new WebClient('xoxb-test', { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } });
-  });
-  afterAll(() => slack.stop());
-  afterEach(() => slack.reset());
-
-  it('answers auth.test with the bot identity and records the bearer token', async () => {
-    const res = await client.auth.test();
-    expect(res).toMatchObject({ ok: true, user_id: 'UBOT', bot_id: 'BBOT', team_id: 'T111' });
-    expect(slack.calls).toHaveLength(1);
-    expect(slack.calls[0]).toMatchObject({ method: 'auth.test', token: 'xoxb-test' });
-    expect(slack.apiUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/api\/$/);
-  });
-
-  it('posts, threads and updates messages, decoding JSON-encoded blocks', async () => {
-    const blocks = [{ type: 'section', text: { type: 'mrkdwn', text: 'Case *filed*' } }];
-    const root = await client.chat.postMessage({ channel: 'C1', text: '[x] looks like JSON', blocks, unfurl_links: false });
-    expect(root.ok).toBe(true);
-    const reply = await client.chat.postMessage({ channel: 'C1', text: 'reply', thread_ts: root.ts! });
-    expect(Number(reply.ts)).toBeGreaterThan(Number(root.ts));
-    expect(root.message).toMatchObject({ user: 'UBOT', bot_id: 'BBOT', ts: root.ts, blocks });
-
-    const call = slack.callsTo('chat.postMessage')[0]!;
-    expect(call.args.blocks).toEqual(blocks);
-    expect(call.args.text).toBe('[x] looks like JSON');
-    expect(call.args.unfurl_links).toBe('false'); // form fields arrive as strings
-
-    expect(slack.rootMessages('C1').map((m) => m.ts)).toEqual([root.ts]);
-    expect(slack.threadReplies('C1', root.ts!).map((m) => m.text)).toEqual(['reply']);
-
-    await client.chat.update({ channel: 'C1', ts: root.ts!, text: 'edited' });
-    expect(slack.message('C1', root.ts!)).toMatchObject({ text: 'edited', edits: 1, blocks });
-
-    const missing = await rejection(client.chat.update({ channel: 'C1', ts: '1.2', text: 'x' }));
-    expect(missing).toBeInstanceOf(WebAPIPlatformError);
-    expect(missing.data.error).toBe('message_not_found');
-
-    const eph = await client.chat.postEphemeral({ channel: 'C1', user: 'U1', text: 'only you' });
-    expect(eph.message_ts).toBeTruthy();
-    expect(slack.ephemerals[0]).toMatchObject({ channel: 'C1', user: 'U1', text: 'only you' });
-  });
-
-  it('refuses channels the bot is not in', async () => {
-    slack.notInChannel.add('CPRIVATE');
-    const err = await rejection(client.chat.postMessage({ channel: 'CPRIVATE', text: 'hi' }));
-    expect(err.data.error).toBe('not_in_channel');
-    const eph = await rejection(client.chat.postEphemeral({ channel: 'CPRIVATE', user: 'U1', text: 'hi' }));
-    expect(eph.data.error).toBe('not_in_channel');
-  });
-
-  it('opens, updates and pushes views, detecting hash conflicts', async () => {
-    const modal = { type: 'modal' as const, callback_id: 'quota', title: { type: 'plain_text' as const, text: 'Quota' }, blocks: [] };
-    const opened = await client.views.open({ trigger_id: '1.2.3', view: modal });
-    expect(opened.view).toMatchObject({ id: 'V0001', callback_id: 'quota', team_id: 'T111', type: 'modal', state: { values: {} } });
-    const firstHash = opened.view!.hash!;
-
-    const updated = await client.views.update({ view_id: 'V0001', hash: firstHash, view: { ...modal, private_metadata: 'm1' } });
-    expect(updated.view!.hash).not.toBe(firstHash);
-    expect(slack.latestView()).toMatchObject({ id: 'V0001', private_metadata: 'm1' });
-
-    const conflict = await rejection(client.views.update({ view_id: 'V0001', hash: firstHash, view: modal }));
-    expect(conflict.data.error).toBe('hash_conflict');
-
-    const pushed = await client.views.push({ trigger_id: '4.5.6', view: { ...modal, callback_id: 'confirm' } });
-    expect(pushed.view).toMatchObject({ id: 'V0002', previous_view_id: 'V0001', root_view_id: 'V0001' });
-    expect(slack.latestView()?.callback_id).toBe('confirm');
-    expect(slack.latestView('V0001')?.callback_id).toBe('quota');
-
-    const noTrigger = await rejection(client.apiCall('views.open', { view: modal }));
-    expect(noTrigger.data.error).toBe('invalid_arguments');
-  });
-
-  it('injects errors, 5xx and delays, consumed in order', async () => {
-    slack.inject('chat.postMessage', { error: 'channel_not_found' });
-    slack.inject('chat.postMessage', { status: 503 });
-    slack.inject('chat.postMessage', { delayMs: 50 });
-    expect((await rejection(client.chat.postMessage({ channel: 'C1', text: 'a' }))).data.error).toBe('channel_not_found');
-    const http = await rejection(client.chat.postMessage({ channel: 'C1', text: 'b' }));
-    expect(http).toBeInstanceOf(WebAPIHTTPError);
-    expect(http.statusCode).toBe(503);
-    const started = Date.now();
-    await client.chat.postMessage({ channel: 'C1', text: 'c' });
-    expect(Date.now() - started).toBeGreaterThanOrEqual(45);
-    expect(slack.messages.map((m) => m.text)).toEqual(['c']);
-    expect(slack.callsTo('chat.postMessage').map((c) => Boolean(c.fault))).toEqual([true, true, false]);
-    expect(slack.pendingFaults()).toEqual([]);
-  });
-
-  it('answers 429 with Retry-After, which WebClient surfaces as a rate-limit error', async () => {
-    const strict = new WebClient('xoxb-test', { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true });
-    slack.inject('chat.update', { status: 429, retryAfterSeconds: 7, times: 2 });
-    const err = await rejection(strict.chat.update({ channel: 'C1', ts: '1.1', text: 'x' }));
-    expect(err).toBeInstanceOf(WebAPIRateLimitedError);
-    expect(err.retryAfter).toBe(7);
-    expect(slack.pendingFaults()).toMatchObject([{ key: 'chat.update', left: 1 }]);
-  });
-
-  it('answers unknown methods with unknown_method and calls without a token with not_authed', async () => {
-    expect((await rejection(client.apiCall('conversations.kick', { channel: 'C1' }))).data.error).toBe('unknown_method');
-    const anonymous = new WebClient(undefined, { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } });
-    expect((await rejection(anonymous.auth.test())).data.error).toBe('not_authed');
-    // A token in the body counts too.
-    await anonymous.auth.test({ token: 'xoxb-body' });
-    expect(slack.calls.at(-1)?.token).toBe('xoxb-body');
-  });
-
-  it('records response_url posts and times out waits with a useful message', async () => {
-    const res = await fetch(slack.responseUrl('cmd-1'), { method: 'POST', body: JSON.stringify({ text: 'done' }) });
-    expect(await res.text()).toBe('ok');
-    expect(slack.responses).toEqual([{ id: 'cmd-1', body: { text: 'done' } }]);
-    await client.auth.test();
-    expect((await slack.waitForCall('auth.test')).token).toBe('xoxb-test');
-    const err = await rejection(slack.waitForCall('views.open', (c) => c.args.trigger_id === 'x', 60));
-    expect(err.message).toMatch(/Timed out after 60 ms waiting for a views.open call matching/);
-    expect(err.message).toMatch(/Slack calls so far: auth.test/);
-  });
-});
 
 describe('FakeAws Support with the real SupportClient', () => {
   const aws = new FakeAws();
@@ -389,17 +253,9 @@ describe('FakeAws SESv2 with the real SESv2Client', () => {
     await aws.start();
     ses = new SESv2Client({ region: 'eu-west-1', endpoint: aws.url, credentials, maxAttempts: 1 });
     aws.setDedicatedIps('eu-west-1', [
-      {
-        name: 'ses-default-dedicated-pool',
-        scalingMode: 'STANDARD',
-        ips: [
-          { ip: '192.0.2.1', warmupStatus: 'DONE', warmupPercentage: 100 },
-          { ip: '192.0.2.2', warmupStatus: 'IN_PROGRESS', warmupPercentage: 40 },
-          { ip: '192.0.2.3', warmupStatus: 'DONE', warmupPercentage: 100 },
-        ],
-      },
-      { name: 'managed', scalingMode: 'MANAGED', ips: [{ ip: '198.51.100.9', warmupStatus: 'NOT_APPLICABLE', warmupPercentage: -1 }] },
-      { name: 'transactional', scalingMode: 'STANDARD', ips: [] },
+      standardPool('ses-default-dedicated-pool', [warm('192.0.2.1'), warming('192.0.2.2', 40), warm('192.0.2.3')]),
+      managedPool('managed', ['198.51.100.9']),
+      standardPool('transactional', []),
     ]);
   });
   afterAll(async () => {
@@ -482,142 +338,5 @@ describe('FakeAws SESv2 with the real SESv2Client', () => {
       delete process.env.AWS_ENDPOINT_URL_SESV2;
       delete process.env.AWS_ENDPOINT_URL_SUPPORT;
     }
-  });
-});
-
-describe('SlackRequester against a real Bolt app', () => {
-  const slack = new FakeSlack();
-  const secret = 'test-signing-secret';
-  const seen: { kind: string; body: any }[] = [];
-  let app: App;
-  let requester: SlackRequester;
-
-  const modal = {
-    type: 'modal' as const,
-    callback_id: 'quota',
-    title: { type: 'plain_text' as const, text: 'Quota' },
-    submit: { type: 'plain_text' as const, text: 'File' },
-    blocks: [
-      { type: 'input', block_id: 'rate', label: { type: 'plain_text', text: 'Rate' }, element: { type: 'number_input', action_id: 'v', is_decimal_allowed: false } },
-      {
-        type: 'input',
-        block_id: 'region',
-        label: { type: 'plain_text', text: 'Region' },
-        element: {
-          type: 'static_select',
-          action_id: 'v',
-          option_groups: [
-            { label: { type: 'plain_text', text: 'EU' }, options: [{ text: { type: 'plain_text', text: 'Ireland' }, value: 'eu-west-1' }] },
-          ],
-          initial_option: { text: { type: 'plain_text', text: 'Ireland' }, value: 'eu-west-1' },
-        },
-      },
-      {
-        type: 'input',
-        block_id: 'ack',
-        optional: true,
-        label: { type: 'plain_text', text: 'Terms' },
-        element: {
-          type: 'checkboxes',
-          action_id: 'v',
-          options: [
-            { text: { type: 'plain_text', text: 'AUP' }, value: 'aup' },
-            { text: { type: 'plain_text', text: 'Bounces' }, value: 'bounces' },
-          ],
-        },
-      },
-      { type: 'input', block_id: 'note', optional: true, label: { type: 'plain_text', text: 'Note' }, element: { type: 'plain_text_input', action_id: 'v', initial_value: 'n/a' } },
-    ],
-  };
-
-  beforeAll(async () => {
-    await slack.start();
-    app = new App({ token: 'xoxb-test', signingSecret: secret, logLevel: LogLevel.ERROR, clientOptions: { slackApiUrl: slack.apiUrl } });
-    app.command('/ses-quota', async ({ ack, command, client, respond }) => {
-      await ack();
-      await client.views.open({ trigger_id: command.trigger_id, view: modal });
-      await respond({ text: `opened for ${command.text}` });
-    });
-    app.view('quota', async ({ ack, view, body }) => {
-      seen.push({ kind: 'view', body: { values: view.state.values, user: body.user.id } });
-      await ack({ response_action: 'errors', errors: { rate: 'too high' } });
-    });
-    app.action('approve', async ({ ack, body }) => {
-      await ack();
-      seen.push({ kind: 'action', body });
-    });
-    app.event('message', async ({ event }) => {
-      seen.push({ kind: 'event', body: event });
-    });
-    const server = await app.start({ port: 0, host: '127.0.0.1' });
-    const { port } = server.address() as AddressInfo;
-    requester = new SlackRequester(`http://127.0.0.1:${port}`, secret, { responseUrl: (id) => slack.responseUrl(id) });
-  });
-  afterAll(async () => {
-    await app.stop();
-    await slack.stop();
-  });
-
-  it('runs a slash command through Bolt into the fake Slack, then submits the modal', async () => {
-    const res = await requester.command({ command: '/ses-quota', text: 'eu-west-1', userId: 'U1', channelId: 'C1' });
-    expect(res.status).toBe(200);
-    const view = await slack.waitFor(() => slack.latestView());
-    expect(view.callback_id).toBe('quota');
-    await slack.waitFor(() => slack.responses[0]);
-    expect(slack.responses[0]!.body).toMatchObject({ text: 'opened for eu-west-1' });
-
-    const values = fillState(view, { rate: '20', ack: ['aup', 'bounces'] });
-    expect(values).toEqual({
-      rate: { v: { type: 'number_input', value: '20' } },
-      region: { v: { type: 'static_select', selected_option: { text: { type: 'plain_text', text: 'Ireland' }, value: 'eu-west-1' } } },
-      ack: {
-        v: {
-          type: 'checkboxes',
-          selected_options: [
-            { text: { type: 'plain_text', text: 'AUP' }, value: 'aup' },
-            { text: { type: 'plain_text', text: 'Bounces' }, value: 'bounces' },
-          ],
-        },
-      },
-      note: { v: { type: 'plain_text_input', value: 'n/a' } },
-    });
-    const submitted = await requester.viewSubmission({ view, values, userId: 'U1' });
-    expect(submitted.status).toBe(200);
-    expect(submitted.json).toEqual({ response_action: 'errors', errors: { rate: 'too high' } });
-    expect(seen.at(-1)).toEqual({ kind: 'view', body: { values, user: 'U1' } });
-  });
-
-  it('fillState refuses unknown blocks and options', () => {
-    expect(() => fillState(modal, { nope: 'x' })).toThrow(/no input block "nope".*rate, region, ack, note/);
-    expect(() => fillState(modal, { region: 'mars-1' })).toThrow(/no option with value "mars-1"/);
-    expect(fillState(modal, { region: undefined, note: undefined }).region).toEqual({ v: { type: 'static_select', selected_option: null } });
-  });
-
-  it('delivers message block actions and events', async () => {
-    const action = await requester.blockAction({ userId: 'U2', channelId: 'C1', messageTs: '1700000000.000100', actions: [{ action_id: 'approve', value: 'case-1' }] });
-    expect(action.status).toBe(200);
-    await slack.waitFor(() => seen.find((s) => s.kind === 'action'));
-    const body = seen.find((s) => s.kind === 'action')!.body;
-    expect(body).toMatchObject({ container: { type: 'message', channel_id: 'C1' }, channel: { id: 'C1' }, actions: [{ value: 'case-1' }] });
-    expect(body.response_url).toContain('/response/');
-
-    const view = slack.latestView()!;
-    const values = fillState(view, { rate: '5' });
-    await requester.blockAction({ userId: 'U2', view, values, actions: [{ action_id: 'approve', block_id: 'region', type: 'static_select' }] });
-    const fromView = await slack.waitFor(() => seen.filter((s) => s.kind === 'action')[1]?.body);
-    expect(fromView).toMatchObject({ container: { type: 'view', view_id: view.id }, view: { id: view.id, state: { values } } });
-
-    const ev = await requester.event({ type: 'message', user: 'U3', text: 'more detail', ts: '1700000001.000100', thread_ts: '1700000000.000100', channel: 'C1', channel_type: 'channel' });
-    expect(ev.status).toBe(200);
-    const event = await slack.waitFor(() => seen.find((s) => s.kind === 'event')?.body);
-    expect(event).toMatchObject({ text: 'more detail', thread_ts: '1700000000.000100' });
-  });
-
-  it('is rejected by Bolt when the signature or timestamp is wrong', async () => {
-    const body = JSON.stringify({ type: 'event_callback', event: { type: 'message' } });
-    expect((await requester.raw(body, 'application/json', { signature: 'v0=deadbeef' })).status).toBe(401);
-    const stale = Math.floor(Date.now() / 1000) - 600;
-    expect((await requester.raw(body, 'application/json', { timestamp: stale })).status).toBe(401);
-    expect(sign('s', '1', 'b')).toMatch(/^v0=[0-9a-f]{64}$/);
   });
 });

@@ -1,0 +1,42 @@
+/**
+ * Phase 4, reply latency: with REPLY_LATENCY_N cases tracked, replies added to the fake AWS at
+ * pseudo-random times, each timed from its arrival there to the bot's chat.postMessage of it.
+ */
+import type { RunContext } from '../context.js';
+import type { AddedReply, ReplySpec } from '../fakes-server.js';
+import type { FakesClient } from '../lib/fakes-client.js';
+import { sleep } from '../lib/procs.js';
+import type { Report, TargetCheck } from '../lib/report.js';
+import { prng, summarize } from '../lib/stats.js';
+import { POLL_INTERVAL_S, REPLY_LATENCY_N } from '../settings.js';
+import type { Tracked } from './sync-cost.js';
+
+/** Replies at pseudo-random times (every 0.2–0.6 s); seconds from each reply's arrival to its post (NaN: never posted). */
+export async function measureReplyLatency(ctx: RunContext, fakes: FakesClient, tracked: Tracked[]): Promise<number[]> {
+  const random = prng(20240601);
+  const specs: ReplySpec[] = [];
+  const added: AddedReply[] = [];
+  for (let s = 0; s < ctx.settings.replySamples && ctx.timeLeft() > 10_000; s++) {
+    await sleep(200 + random() * 400);
+    const spec = { caseId: tracked[(s * 37 + 11) % tracked.length]!.caseId, marker: `BENCH-REPLY-lat-${s}` };
+    specs.push(spec);
+    added.push(...(await fakes.ctl<{ added: AddedReply[] }>('/replies', { replies: [spec] })).added);
+  }
+  const posts = await fakes.waitForPosts(specs.map((s) => s.marker), 15_000);
+  return added.map((a) => ((posts.get(a.marker)?.at ?? Number.NaN) - a.addedAt) / 1000);
+}
+
+export function replyTable(latency: number[]): Report['reply'] {
+  return { tracked: REPLY_LATENCY_N, intervalS: POLL_INTERVAL_S, ...summarize(latency.filter(Number.isFinite)) };
+}
+
+/** p99 within the poll interval plus half a second, every reply posted. */
+export function replyTarget(latency: number[]): TargetCheck {
+  const replyS = summarize(latency.filter(Number.isFinite));
+  return {
+    figure: `Reply latency p99 (N=${REPLY_LATENCY_N}, ${POLL_INTERVAL_S} s interval)`,
+    target: `≤ ${POLL_INTERVAL_S + 0.5} s`,
+    measured: `${replyS.p99.toFixed(2)} s (n=${replyS.n}${replyS.n < latency.length ? `, ${latency.length - replyS.n} never posted` : ''})`,
+    met: replyS.p99 <= POLL_INTERVAL_S + 0.5 && replyS.n === latency.length && replyS.n > 0,
+  };
+}

@@ -1,0 +1,63 @@
+/** The bench's options, sizes and fixed values: what each phase runs with. */
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+export interface Options {
+  /** --quick: under a minute (1 s load phases, N = 10 and 100 only). */
+  quick: boolean;
+  /** Without --no-build, `npm run build` first; with it, dist/ is reused. */
+  build: boolean;
+  /** --update-benchmarks-md: replace the results section of BENCHMARKS.md with this run's. */
+  updateBenchmarksMd: boolean;
+}
+
+const KNOWN_OPTIONS = ['--quick', '--no-build', '--update-benchmarks-md'];
+
+/** The options from the command line, or the message for an unknown one. */
+export function parseOptions(args: string[]): Options | { error: string } {
+  const given = new Set(args);
+  for (const a of given) if (!KNOWN_OPTIONS.includes(a)) return { error: `unknown option ${a}; use ${KNOWN_OPTIONS.join(', ')}` };
+  return { quick: given.has('--quick'), build: !given.has('--no-build'), updateBenchmarksMd: given.has('--update-benchmarks-md') };
+}
+
+export interface Settings {
+  /** How long each ack-latency phase sends for, and the warm-up before them. */
+  loadPhaseMs: number;
+  warmupMs: number;
+  /** Requests per second of the ack-latency phases. */
+  rates: number[];
+  /** Numbers of open cases the sync-cost phases track. */
+  sizes: number[];
+  /** Replies timed one by one in the reply-latency phase. */
+  replySamples: number;
+  /** Sync cycles observed before and after the one that finds new replies. */
+  cyclesBefore: number;
+  cyclesAfter: number;
+  /** The watchdog ends the run (and every child) after this long. */
+  hardLimitMs: number;
+}
+
+export function settingsFor(quick: boolean): Settings {
+  return quick
+    ? { loadPhaseMs: 1000, warmupMs: 400, rates: [50, 200], sizes: [10, 100], replySamples: 10, cyclesBefore: 1, cyclesAfter: 1, hardLimitMs: 58_000 }
+    : { loadPhaseMs: 5000, warmupMs: 1500, rates: [50, 200], sizes: [10, 100, 1000, 10_000], replySamples: 30, cyclesBefore: 2, cyclesAfter: 2, hardLimitMs: 295_000 };
+}
+
+/** N at which reply latency is measured with replies arriving at random times. */
+export const REPLY_LATENCY_N = 100;
+export const POLL_INTERVAL_S = 1;
+export const SUPPORT_CALLS_PER_SECOND = 5;
+/** Cases per DescribeCases call. */
+export const BATCH = 100;
+
+export const BOT_TOKEN = 'xoxb-111-222-benchbottokenvalue';
+export const SIGNING_SECRET = 'benchsigningsecret0123456789abcdef';
+export const USER = 'U0BENCH';
+export const LOAD_CHANNEL = 'CBENCHLOAD';
+export const CUSTOMER = 'ses-bot (Role) <ops@example.com>';
+export const SUPPORT_OPS = new Set(['DescribeServices', 'CreateCase', 'DescribeCases', 'DescribeCommunications', 'AddCommunicationToCase', 'ResolveCase']);
+
+export const KINDS = ['slash command', 'view submission', 'block action', 'message event'] as const;
+export type Kind = (typeof KINDS)[number];
