@@ -16,6 +16,7 @@ import { BOT_SCOPES } from '../src/slack/scopes.js';
 import type { AwsCall } from './fakes/fake-aws.js';
 import { fillState } from './helpers/slack-requests.js';
 import { CHANNEL, REQUESTER, fileQuotaCase, openDedicatedIpModal, startHarness, syncNow, type Harness } from './helpers/harness.js';
+import { managedPool, standardPool, warm, warming } from './helpers/dedicated-ip-fixtures.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const POLICY_FILE = 'docs/iam-policy.json';
@@ -25,11 +26,12 @@ const SCOPES_FILE = 'docs/slack-scopes.md';
 const IAM_PREFIX: Record<string, string> = {
   '@aws-sdk/client-support': 'support',
   '@aws-sdk/client-sesv2': 'ses',
+  '@aws-sdk/client-service-quotas': 'servicequotas',
 };
 /** The fake AWS's name for each service, and the IAM prefix of its operations. */
 const FAKE_SERVICE_PREFIX: Record<AwsCall['service'], string> = { support: 'support', sesv2: 'ses' };
 /** Aggregated clients send commands from methods (`ses.getAccount()`), which the scan cannot see. */
-const AGGREGATED_CLIENTS = new Set(['Support', 'SESv2']);
+const AGGREGATED_CLIENTS = new Set(['Support', 'SESv2', 'ServiceQuotas']);
 
 // ---- the policy ----------------------------------------------------------------------------
 
@@ -182,7 +184,7 @@ describe(`${POLICY_FILE}`, () => {
       const actions = actionsOf(s);
       expect(actions, `${name}: every action is a string`).toHaveLength((s.Action as unknown[]).length);
       for (const action of actions) {
-        expect(action, `${name}: ${action} is one named Support or SES action, no wildcard`).toMatch(/^(support|ses):[A-Z][A-Za-z0-9]+$/);
+        expect(action, `${name}: ${action} is one named Support, SES or Service Quotas action, no wildcard`).toMatch(/^(support|ses|servicequotas):[A-Z][A-Za-z0-9]+$/);
         expect(seen.has(action), `${action} is granted once`).toBe(false);
         seen.add(action);
       }
@@ -240,15 +242,8 @@ describe('the policy against what the running bot sends', () => {
     const h = await startHarness({ AWS_REGION: 'eu-west-1' });
     try {
       h.aws.setDedicatedIps('eu-west-1', [
-        {
-          name: 'marketing',
-          scalingMode: 'STANDARD',
-          ips: [
-            { ip: '198.51.100.10', warmupStatus: 'DONE', warmupPercentage: 100 },
-            { ip: '198.51.100.2', warmupStatus: 'IN_PROGRESS', warmupPercentage: 45 },
-          ],
-        },
-        { name: 'auto-pool', scalingMode: 'MANAGED', ips: [{ ip: '192.0.2.1', warmupStatus: 'NOT_APPLICABLE', warmupPercentage: -1 }] },
+        standardPool('marketing', [warm('198.51.100.10'), warming('198.51.100.2', 45)]),
+        managedPool('auto-pool', ['192.0.2.1']),
       ]);
 
       // A quota case: GetAccount for the modal, DescribeServices, CreateCase, DescribeCases.

@@ -11,6 +11,10 @@ export type AwsFailureKind =
   | 'invalid_request'
   | 'not_found'
   | 'unavailable'
+  /** Service Quotas: a request for this quota is already open. */
+  | 'already_pending'
+  /** Service Quotas: the account has too many open quota requests. */
+  | 'too_many_open_requests'
   | 'unknown';
 
 export class AwsError extends Error {
@@ -44,6 +48,10 @@ export class AwsError extends Error {
         return `AWS is throttling the bot's calls (\`${this.action}\`). Wait a minute and press Retry.`;
       case 'invalid_request':
         return `AWS rejected the request as invalid (\`${this.action}\`): ${publicDetail(this.message)}`;
+      case 'already_pending':
+        return 'A request for this quota is already open with AWS; it is followed instead of filing another.';
+      case 'too_many_open_requests':
+        return `AWS refused (\`${this.action}\`): this account has too many quota requests open at once. Wait until some are answered, then press Retry.`;
       case 'not_found':
         return `AWS could not find what the bot asked for (\`${this.action}\`, ${this.awsName ?? 'not found'}).`;
       case 'unavailable':
@@ -89,6 +97,12 @@ export function translateAwsError(err: unknown, action: string): AwsError {
 
   if (name === 'SubscriptionRequiredException' || /Premium Support Subscription is required/i.test(message)) return make('no_support_plan');
   if (name === 'CaseCreationLimitExceeded') return make('case_limit');
+  if (name === 'ResourceAlreadyExistsException') return make('already_pending');
+  if (name === 'QuotaExceededException') return make('too_many_open_requests');
+  // Service Quotas reaches other services for us; their refusal is still a missing permission.
+  if (name === 'DependencyAccessDeniedException') return make('access_denied');
+  if (name === 'IllegalArgumentException' || name === 'InvalidResourceStateException') return make('invalid_request');
+  if (name === 'NoSuchResourceException') return make('not_found');
   if (name === 'AccessDeniedException' || name === 'UnauthorizedOperation' || name === 'AccessDenied' || status === 403) {
     return make('access_denied');
   }
