@@ -52,6 +52,14 @@ export interface CategoryMatch {
   codes: string[];
   /** Fallback when none of the codes is offered: the category's display name. */
   name: RegExp;
+  /** The category to use when AWS offers none of these (e.g. dedicated IPs under sending limits). */
+  otherwise?: CategoryMatch;
+}
+
+/** A Support category: its code, and its name as AWS shows it (the case body's "Service:" line). */
+export interface Category {
+  code: string;
+  name: string;
 }
 
 // throwOnRequestTimeout: without it the SDK only logs a slow answer instead of failing the call.
@@ -83,7 +91,7 @@ export class SupportGateway {
   // The Support API has one commercial endpoint, signed for us-east-1, whatever AWS_REGION says.
   private readonly reads = new SupportClient({ region: 'us-east-1', maxAttempts: 4, requestHandler: TIMEOUTS });
   private readonly writes = new SupportClient({ region: 'us-east-1', maxAttempts: 1, requestHandler: TIMEOUTS });
-  private readonly categoryCache = new Map<string, Promise<string>>();
+  private readonly categoryCache = new Map<string, Promise<Category>>();
   private readonly spacer = new CallSpacer(SUPPORT_CALLS_PER_SECOND);
   /** Support API calls sent (each attempt), for the sync's accounting and the benchmark. */
   callCount = 0;
@@ -114,8 +122,8 @@ export class SupportGateway {
    * Finds the Support category for a kind of SES limit request, once per process. A caller
    * waits at most CATEGORY_LOOKUP_MAX_MS (the lookup itself goes on and is cached if it ends well).
    */
-  resolveCategoryCode(match: CategoryMatch): Promise<string> {
-    const key = match.codes.join(',');
+  resolveCategory(match: CategoryMatch): Promise<Category> {
+    const key = [match.codes.join(','), match.otherwise?.codes.join(',') ?? ''].join('|');
     let cached = this.categoryCache.get(key);
     if (!cached) {
       cached = this.lookUpCategory(match);
@@ -134,7 +142,7 @@ export class SupportGateway {
     return Promise.race([cached, deadline]).finally(() => clearTimeout(timer));
   }
 
-  private async lookUpCategory(match: CategoryMatch): Promise<string> {
+  private async lookUpCategory(match: CategoryMatch): Promise<Category> {
     const action = 'support:DescribeServices';
     let categories: { code?: string; name?: string }[];
     try {
@@ -143,10 +151,10 @@ export class SupportGateway {
     } catch (err) {
       throw translateAwsError(err, action);
     }
-    const byCode = match.codes.find((code) => categories.some((c) => c.code === code));
-    if (byCode) return byCode;
-    const byName = categories.find((c) => c.name && match.name.test(c.name))?.code;
-    if (byName) return byName;
+    for (let m: CategoryMatch | undefined = match; m; m = m.otherwise) {
+      const found = pick(m, categories);
+      if (found) return found;
+    }
     throw new CategoryNotFoundError(match.codes[0] ?? '', categories.map((c) => `${c.code} (${c.name})`));
   }
 
@@ -260,6 +268,16 @@ export class SupportGateway {
     this.reads.destroy();
     this.writes.destroy();
   }
+}
+
+/** The category a match names among those AWS offers: by a known code first, then by name. */
+function pick(match: CategoryMatch, categories: { code?: string; name?: string }[]): Category | undefined {
+  for (const code of match.codes) {
+    const c = categories.find((c) => c.code === code);
+    if (c) return { code, name: c.name || code };
+  }
+  const byName = categories.find((c) => c.code && c.name && match.name.test(c.name));
+  return byName ? { code: byName.code!, name: byName.name! } : undefined;
 }
 
 export class CategoryNotFoundError extends Error {

@@ -60,12 +60,14 @@ export function renderLimitCaseBody(parts: {
   websiteUrl?: string;
   answers: [question: string, answer: boolean | string][];
   reference: string;
+  /** The Support category the case is filed under, as AWS names it (the console's limit type). */
+  serviceName?: string;
 }): string {
   const lines: string[] = [];
   parts.blocks.forEach((block, i) => {
     lines.push(
       `Limit increase request ${i + 1}`,
-      `Service: ${CASE_SERVICE_NAME}`,
+      `Service: ${parts.serviceName ?? CASE_SERVICE_NAME}`,
       `Region: ${regionName(block.region)}`,
       `Limit name: ${block.limitName}`,
       `New limit value: ${block.newValue}`,

@@ -360,7 +360,7 @@ export function leaseGuidance(rows: { region?: string | null; ipCount?: string |
 // ---------------------------------------------------------------------------------------------
 // Case text.
 
-export function dedicatedIpCaseText(request: DedicatedIpRequest, reference: string): CaseText {
+export function dedicatedIpCaseText(request: DedicatedIpRequest, reference: string, serviceName?: string): CaseText {
   if (request.action === 'request') {
     const counts = request.rows.filter((r) => r.ipCount !== undefined);
     const useCase = [
@@ -380,6 +380,7 @@ export function dedicatedIpCaseText(request: DedicatedIpRequest, reference: stri
         [DEDICATED_IP_QUESTIONS.aup, request.compliesWithAup],
       ],
       reference,
+      ...(serviceName ? { serviceName } : {}),
     });
     const what = request.rows.map((r) => `${r.region}${r.ipCount ? ` ${r.ipCount} IP${r.ipCount === 1 ? '' : 's'}` : ''} at ${formatNumber(r.sendRate)}/s`).join(', ');
     return { subject: subjectWithReference(`Amazon SES dedicated IP request: ${what}`, reference), body };
@@ -400,6 +401,7 @@ export function dedicatedIpCaseText(request: DedicatedIpRequest, reference: stri
     useCase,
     answers: [],
     reference,
+    ...(serviceName ? { serviceName } : {}),
   });
   const what = request.rows.map((r) => `${r.region} ${r.count} IP${r.count === 1 ? '' : 's'}`).join(', ');
   return { subject: subjectWithReference(`Amazon SES dedicated IP relinquishment: ${what}`, reference), body };

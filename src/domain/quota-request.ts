@@ -229,7 +229,7 @@ export const QUOTA_ANSWERS = {
 } as const;
 
 /** The case a quota request becomes, in the console's layout (also what Service Quotas' case is given). */
-export function quotaCaseText(request: QuotaIncreaseRequest, reference: string): CaseText {
+export function quotaCaseText(request: QuotaIncreaseRequest, reference: string, serviceName?: string): CaseText {
   const body = renderLimitCaseBody({
     blocks: request.rows.map((row) => ({ region: row.region, limitName: QUOTA_LIMITS[row.limit].caseName, newValue: row.newValue })),
     useCase: request.useCase,
@@ -241,6 +241,7 @@ export function quotaCaseText(request: QuotaIncreaseRequest, reference: string):
       [QUOTA_ANSWERS.bounces, request.handlesBouncesAndComplaints],
     ],
     reference,
+    ...(serviceName ? { serviceName } : {}),
   });
   const what = request.rows
     .map((row) => `${row.region} ${formatNumber(row.newValue)} ${row.limit === 'send_quota' ? 'per day' : 'per second'}`)

@@ -5,11 +5,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import { referenceFor } from '../domain/common.js';
-import type { CaseText } from '../domain/case-text.js';
+import { CASE_SERVICE_NAME, type CaseText } from '../domain/case-text.js';
 import { quotaCaseText } from '../domain/quota-request.js';
 import { dedicatedIpCaseText } from '../domain/dedicated-ip.js';
 import { AwsError } from '../aws/errors.js';
-import { CategoryNotFoundError, REFERENCE_LOOKUP_MAX_PAGES, type CategoryMatch, type SupportGateway } from '../aws/support-gateway.js';
+import { CategoryNotFoundError, REFERENCE_LOOKUP_MAX_PAGES, type Category, type CategoryMatch, type SupportGateway } from '../aws/support-gateway.js';
 import type { Logger } from '../logger.js';
 import { toSlackError, type SlackMessenger } from '../slack/messenger.js';
 import { buildNotInChannelMessage, buildThreadNotice } from '../slack/views/notices.js';
@@ -24,9 +24,15 @@ export interface FilingSettings {
   categoryOverrides: Partial<Record<RequestKind, string>>;
 }
 
+const SENDING_LIMITS: CategoryMatch = { codes: ['ses-sending-quota', 'service-code-ses'], name: /SES.*Sending/i };
+/**
+ * Dedicated IPs have no quota code: they stay a Support case, preferably under a category
+ * whose name mentions dedicated IPs, otherwise under the sending limits (the limit type the
+ * console keeps for dedicated-IP cases) rather than not at all.
+ */
 const CATEGORIES: Record<RequestKind, CategoryMatch> = {
-  quota: { codes: ['ses-sending-quota', 'service-code-ses'], name: /SES.*Sending/i },
-  dedicated_ip: { codes: ['ses-dedicated-ip'], name: /SES.*Dedicated/i },
+  quota: SENDING_LIMITS,
+  dedicated_ip: { codes: ['ses-dedicated-ip'], name: /dedicated/i, otherwise: SENDING_LIMITS },
 };
 
 
@@ -197,11 +203,12 @@ export class FilingService {
     const request = await this.ensureRootMessage(claim, log, !recovered);
     if (!request) return;
 
-    let categoryCode: string;
+    let category: Category;
     let text: CaseText;
     try {
-      categoryCode = this.settings.categoryOverrides[request.kind] ?? (await this.support.resolveCategoryCode(CATEGORIES[request.kind]));
-      text = this.caseText(request);
+      const override = this.settings.categoryOverrides[request.kind];
+      category = override ? { code: override, name: CASE_SERVICE_NAME } : await this.support.resolveCategory(CATEGORIES[request.kind]);
+      text = this.caseText(request, category.name);
     } catch (err) {
       return this.fail(claim, err, log);
     }
@@ -216,7 +223,7 @@ export class FilingService {
       caseId = await this.support.createCase({
         subject: text.subject,
         body: text.body,
-        categoryCode,
+        categoryCode: category.code,
         severityCode: this.settings.severity,
         language: request.payload.language,
         issueType: this.settings.issueType,
@@ -228,12 +235,13 @@ export class FilingService {
     return this.linkCase(claim, caseId, log);
   }
 
-  private caseText(request: StoredRequest): CaseText {
+  /** The case as AWS receives it; its "Service:" line names the category it is filed under. */
+  private caseText(request: StoredRequest, serviceName: string): CaseText {
     switch (request.kind) {
       case 'quota':
-        return quotaCaseText(request.payload, request.reference);
+        return quotaCaseText(request.payload, request.reference, serviceName);
       case 'dedicated_ip':
-        return dedicatedIpCaseText(request.payload, request.reference);
+        return dedicatedIpCaseText(request.payload, request.reference, serviceName);
     }
   }
 

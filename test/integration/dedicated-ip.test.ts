@@ -1,3 +1,4 @@
+import { defaultSupportCatalogue } from '../fakes/fake-aws.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fillState } from '../helpers/slack-requests.js';
 import { CHANNEL, REQUESTER, actInModal, openDedicatedIpModal, startHarness, textOf, type Harness } from '../helpers/harness.js';
@@ -90,13 +91,13 @@ describe('requesting dedicated IPs', () => {
     expect(created.input.communicationBody).toContain(
       [
         'Limit increase request 1',
-        'Service: SES Sending Limits',
+        'Service: SES Dedicated IP',
         'Region: Europe (Ireland)',
         'Limit name: Desired Maximum Send Rate',
         'New limit value: 150',
         '------------',
         'Limit increase request 2',
-        'Service: SES Sending Limits',
+        'Service: SES Dedicated IP',
         'Region: US East (N. Virginia)',
         'Limit name: Desired Maximum Send Rate',
         'New limit value: 20',
@@ -151,6 +152,20 @@ describe('requesting dedicated IPs', () => {
   });
 });
 
+describe('the Support category of a dedicated-IP case', () => {
+  it('falls back to the sending-limits category when AWS offers none for dedicated IPs, and names it in the body', async () => {
+    h.aws.services = defaultSupportCatalogue().map((service) => ({ ...service, categories: service.categories.filter((c) => !/dedicated/i.test(c.name)) }));
+    const view = await openDedicatedIpModal(h);
+    const res = await h.requester.viewSubmission({ view, values: fillState(view, leaseInputs()), userId: REQUESTER });
+    expect(res.json.response_action).toBe('update');
+    const created = await h.aws.waitForCall('CreateCase');
+    expect(created.input.categoryCode).toBe('ses-sending-quota');
+    expect(created.input.communicationBody).toContain('Limit increase request 1\nService: SES Sending Limits\nRegion: Europe (Ireland)');
+    const root = await h.slack.waitFor(() => h.slack.rootMessages(CHANNEL).find((m) => textOf(m.blocks).includes('AWS status')));
+    expect(textOf(root.blocks)).toContain('SES dedicated IPs: request');
+  });
+});
+
 describe('switching the action', () => {
   it('never files the other action when the choice was flipped and submitted before the form was redrawn', async () => {
     const view = await openDedicatedIpModal(h);
@@ -187,7 +202,7 @@ describe('relinquishing dedicated IPs', () => {
     const created = await h.aws.waitForCall('CreateCase');
     expect(created.input.categoryCode).toBe('ses-dedicated-ip');
     expect(created.input.communicationBody).toMatch(
-      /^Limit increase request 1\nService: SES Sending Limits\nRegion: Europe \(Ireland\)\nLimit name: Desired Maximum Send Rate\nNew limit value: 2\n------------\nUse case description: Please relinquish \(release\) the following 2 standard dedicated IP addresses from this account\. We no longer need them\.\n- Europe \(Ireland\) \(eu-west-1\), 2 addresses: 198\.51\.100\.2, 198\.51\.100\.30\n\nNote: Traffic moved to us-east-1\.\n\nSlack request reference: SESBOT-[0-9a-f]{16}$/,
+      /^Limit increase request 1\nService: SES Dedicated IP\nRegion: Europe \(Ireland\)\nLimit name: Desired Maximum Send Rate\nNew limit value: 2\n------------\nUse case description: Please relinquish \(release\) the following 2 standard dedicated IP addresses from this account\. We no longer need them\.\n- Europe \(Ireland\) \(eu-west-1\), 2 addresses: 198\.51\.100\.2, 198\.51\.100\.30\n\nNote: Traffic moved to us-east-1\.\n\nSlack request reference: SESBOT-[0-9a-f]{16}$/,
     );
     const root = await h.slack.waitFor(() => h.slack.rootMessages(CHANNEL).find((m) => textOf(m.blocks).includes('AWS status')));
     const rootText = textOf(root.blocks);
