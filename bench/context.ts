@@ -14,3 +14,9 @@ export interface RunContext {
   /** Milliseconds until the run must wrap up (a little before the watchdog fires). */
   timeLeft(): number;
 }
+
+/** A case the sync phases follow: the bot's request and AWS's case. */
+export interface Tracked {
+  requestId: string;
+  caseId: string;
+}

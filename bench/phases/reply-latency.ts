@@ -2,14 +2,13 @@
  * Phase 4, reply latency: with REPLY_LATENCY_N cases tracked, replies added to the fake AWS at
  * pseudo-random times, each timed from its arrival there to the bot's chat.postMessage of it.
  */
-import type { RunContext } from '../context.js';
+import type { RunContext, Tracked } from '../context.js';
 import type { AddedReply, ReplySpec } from '../fakes-server.js';
 import type { FakesClient } from '../lib/fakes-client.js';
 import { sleep } from '../lib/procs.js';
 import type { Report, TargetCheck } from '../lib/report.js';
 import { prng, summarize } from '../lib/stats.js';
 import { POLL_INTERVAL_S, REPLY_LATENCY_N } from '../settings.js';
-import type { Tracked } from './sync-cost.js';
 
 /** Replies at pseudo-random times (every 0.2–0.6 s); seconds from each reply's arrival to its post (NaN: never posted). */
 export async function measureReplyLatency(ctx: RunContext, fakes: FakesClient, tracked: Tracked[]): Promise<number[]> {

@@ -9,7 +9,7 @@ import { copyFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { communicationKey } from '../../src/services/outbox-keys.js';
 import type { Apps } from '../apps.js';
-import type { RunContext } from '../context.js';
+import type { RunContext, Tracked } from '../context.js';
 import type { AddedReply, CallRecord, ReplySpec, SeedCase } from '../fakes-server.js';
 import type { FakesClient } from '../lib/fakes-client.js';
 import { clock, cpuMsOf, machineBusyMs, memoryOf, sleep } from '../lib/procs.js';
@@ -20,10 +20,6 @@ import { measureReplyLatency } from './reply-latency.js';
 
 export type SyncResult = Report['sync'][number];
 
-export interface Tracked {
-  requestId: string;
-  caseId: string;
-}
 
 /** Empties every table of a migrated database, so that it serves as the template for the sync phases. */
 export function emptyDatabase(path: string): void {
