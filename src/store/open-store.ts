@@ -77,6 +77,11 @@ async function openPostgres(url: string): Promise<Store> {
   const pool = new pg.Pool(postgresPoolConfig(url));
   // A dropped idle connection must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);
+  // A connection that dies while checked out, between two statements of a transaction, emits
+  // 'error' with no query to fail, and pg-pool listens only while a connection is idle: without
+  // this the process would end. The transaction's next statement fails instead, and the pool
+  // drops the connection when it is released.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const store = new KyselyStore(new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), 'postgres');
   try {
     await store.migrate();

@@ -70,7 +70,7 @@ describe('a database outage while a thread post is in flight', () => {
 
     await slack.waitFor(() => replies().length === 1 || undefined, 5000, 'Slack to take the slow post');
     await sleep(4000);
-    expect(bot.child.exitCode).toBeNull();
+    expect(bot.child.exitCode, log()).toBeNull();
     expect(log()).not.toContain('unhandled failure');
     expect(replies()).toHaveLength(1);
 

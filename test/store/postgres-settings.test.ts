@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { POSTGRES_STATEMENT_TIMEOUT_MS, openStore, postgresPoolConfig } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/store.js';
 import { createTestDatabase } from '../helpers/postgres.js';
+import { TcpProxy } from '../helpers/tcp-proxy.js';
 
 let db: { url: string; drop: () => Promise<void> };
 beforeAll(async () => {
@@ -43,6 +44,34 @@ describe('PostgreSQL statement timeout', () => {
       await expect(pool.query('SELECT pg_sleep(5)')).rejects.toThrow(/statement timeout/);
     } finally {
       await pool.end();
+    }
+  });
+});
+
+describe('a PostgreSQL connection lost in the middle of a transaction', () => {
+  it('fails the transaction, not the process, and the store works again once the server is reachable', async () => {
+    const target = new URL(db.url);
+    const proxy = new TcpProxy(target.hostname, Number(target.port));
+    await proxy.start();
+    const viaProxy = new URL(db.url);
+    viaProxy.port = String(proxy.port);
+    const store = await openStore(viaProxy.toString());
+    try {
+      const kysely = (store as unknown as { db: Kysely<any> }).db;
+      // Between two statements no query is running: the dropped connection can only say so by an
+      // 'error' event, which nobody would be listening to.
+      const lost = kysely.transaction().execute(async (trx) => {
+        await sql`select 1`.execute(trx);
+        proxy.cut();
+        await new Promise((r) => setTimeout(r, 300));
+        await sql`select 2`.execute(trx);
+      });
+      await expect(lost).rejects.toThrow();
+      proxy.restore();
+      expect(await store.ping()).toBe(true);
+    } finally {
+      await store.close().catch(() => undefined);
+      await proxy.stop();
     }
   });
 });
