@@ -1,8 +1,9 @@
 /**
  * Least privilege, checked against the code rather than taken on trust:
  *   - docs/iam-policy.json grants exactly the AWS actions that src/ sends: every
- *     `new <Name>Command(` (and `paginate<Name>(`) imported from @aws-sdk/client-support or
- *     @aws-sdk/client-sesv2, read with the TypeScript compiler API, and nothing more;
+ *     `new <Name>Command(` (and `paginate<Name>(`) imported from @aws-sdk/client-support,
+ *     @aws-sdk/client-sesv2 or @aws-sdk/client-service-quotas, read with the TypeScript compiler
+ *     API, and nothing more;
  *   - the running bot, driven through filing, the dedicated-IP modal, a sync, a reply and a
  *     resolution, sends the fake AWS nothing that the policy does not grant;
  *   - docs/slack-scopes.md documents exactly the bot scopes of BOT_SCOPES.
@@ -29,7 +30,7 @@ const IAM_PREFIX: Record<string, string> = {
   '@aws-sdk/client-service-quotas': 'servicequotas',
 };
 /** The fake AWS's name for each service, and the IAM prefix of its operations. */
-const FAKE_SERVICE_PREFIX: Record<AwsCall['service'], string> = { support: 'support', sesv2: 'ses' };
+const FAKE_SERVICE_PREFIX: Record<AwsCall['service'], string> = { support: 'support', sesv2: 'ses', servicequotas: 'servicequotas' };
 /** Aggregated clients send commands from methods (`ses.getAccount()`), which the scan cannot see. */
 const AGGREGATED_CLIENTS = new Set(['Support', 'SESv2', 'ServiceQuotas']);
 
@@ -194,9 +195,13 @@ describe(`${POLICY_FILE}`, () => {
     expect(new Set(sids).size, 'Sids are unique').toBe(sids.length);
   });
 
-  it('grants only reads on SES: the bot never changes the SES account', () => {
+  it('grants only reads on SES, and the one write that requests production access for a sandboxed region (ses:PutAccountDetails)', () => {
     const ses = sorted(grantedActions(policy)).filter((a) => a.startsWith('ses:'));
-    expect(ses.filter((a) => !/^ses:(Get|List)[A-Z]/.test(a)), 'SES actions that are not Get*/List*').toEqual([]);
+    expect(ses.filter((a) => !/^ses:(Get|List)[A-Z]/.test(a)), 'SES actions that are not Get*/List*').toEqual(['ses:PutAccountDetails']);
+    // The write sits in a statement of its own, so that its Sid says why the bot may change the SES account.
+    const writes = statements.filter((s) => actionsOf(s).includes('ses:PutAccountDetails'));
+    expect(writes.map(actionsOf), 'the statement granting ses:PutAccountDetails grants nothing else').toEqual([['ses:PutAccountDetails']]);
+    expect(String(writes[0]?.Sid), 'its Sid says it is for production access').toMatch(/ProductionAccess/);
   });
 
   it('grants exactly the AWS actions that src/ sends: nothing missing, nothing unused', () => {

@@ -15,6 +15,11 @@ export type AwsFailureKind =
   | 'already_pending'
   /** Service Quotas: the account has too many open quota requests. */
   | 'too_many_open_requests'
+  /**
+   * SESv2 ConflictException: the call clashes with the account's state. For PutAccountDetails:
+   * a production access review is already open in the region, or an earlier one was denied.
+   */
+  | 'conflict'
   | 'unknown';
 
 export class AwsError extends Error {
@@ -52,6 +57,10 @@ export class AwsError extends Error {
         return 'A request for this quota is already open with AWS; it is followed instead of filing another.';
       case 'too_many_open_requests':
         return `AWS refused (\`${this.action}\`): this account has too many quota requests open at once. Wait until some are answered, then press Retry.`;
+      case 'conflict':
+        return this.action === 'ses:PutAccountDetails'
+          ? 'AWS refused to open another production access review for this region: one is already open, or an earlier one was denied (then the sending quota has to be raised through Service Quotas instead).'
+          : `AWS refused (\`${this.action}\`): it conflicts with a request already open or decided. ${publicDetail(this.message)}`;
       case 'not_found':
         return `AWS could not find what the bot asked for (\`${this.action}\`, ${this.awsName ?? 'not found'}).`;
       case 'unavailable':
@@ -99,6 +108,8 @@ export function translateAwsError(err: unknown, action: string): AwsError {
   if (name === 'CaseCreationLimitExceeded') return make('case_limit');
   if (name === 'ResourceAlreadyExistsException') return make('already_pending');
   if (name === 'QuotaExceededException') return make('too_many_open_requests');
+  // SESv2's ConflictException has a known meaning (see 'conflict'); from any other service it stays unexpected.
+  if (name === 'ConflictException' && action.startsWith('ses:')) return make('conflict');
   // Service Quotas reaches other services for us; their refusal is still a missing permission.
   if (name === 'DependencyAccessDeniedException') return make('access_denied');
   if (name === 'IllegalArgumentException' || name === 'InvalidResourceStateException') return make('invalid_request');

@@ -1,6 +1,9 @@
-// Fake AWS Support (JSON 1.1, `X-Amz-Target`) and SESv2 (REST-JSON under /v2/email) on one
-// HTTP server. Tests point AWS_ENDPOINT_URL_SUPPORT / AWS_ENDPOINT_URL_SESV2 (or a client's
-// `endpoint`) at `url`, so the real SDK clients sign, serialise and parse errors as in production.
+// Fake AWS Support (JSON 1.1, `X-Amz-Target: AWSSupport_20130415.*`), Service Quotas (JSON 1.1,
+// `X-Amz-Target: ServiceQuotasV20190624.*`) and SESv2 (REST-JSON under /v2/email) on one HTTP
+// server. Tests point AWS_ENDPOINT_URL_SUPPORT / AWS_ENDPOINT_URL_SERVICE_QUOTAS /
+// AWS_ENDPOINT_URL_SESV2 (or a client's `endpoint`) at `url`, so the real SDK clients sign,
+// serialise and parse errors as in production. Service Quotas and SESv2 are per region: the
+// region is the one the client signed for (its SigV4 credential scope).
 import { randomBytes } from 'node:crypto';
 import type http from 'node:http';
 import { describeFn, FaultQueue, LocalServer, pollUntil, readBody, sendJson } from './http-util.js';
@@ -9,7 +12,7 @@ import { describeFn, FaultQueue, LocalServer, pollUntil, readBody, sendJson } fr
 export type AwsInput = Record<string, any>;
 
 export interface AwsCall {
-  service: 'support' | 'sesv2';
+  service: 'support' | 'sesv2' | 'servicequotas';
   operation: string;
   /** From the SigV4 credential scope; '' when the request was not signed. */
   region: string;
@@ -20,9 +23,18 @@ export interface AwsCall {
 }
 
 export interface AwsFault {
-  /** HTTP status; defaults from `type` (404 NotFoundException, 429 TooManyRequestsException, 500 InternalServerError, else 400). */
+  /**
+   * HTTP status; defaults from `type` as the service's SDK model declares it (Support and SESv2:
+   * 404 NotFoundException, 409 ConflictException, 429 TooManyRequestsException, 500
+   * InternalServerError, else 400; Service Quotas: see SERVICE_QUOTAS_ERROR_STATUS).
+   */
   status?: number;
-  /** Error name as the SDK will surface it in `err.name`. */
+  /**
+   * Error name as the SDK will surface it in `err.name`. Unset: from `status` (≥ 500
+   * InternalServerError, or ServiceException for Service Quotas; 429 ThrottlingException for
+   * Support, else TooManyRequestsException; otherwise ValidationException for Support,
+   * IllegalArgumentException for Service Quotas, BadRequestException for SESv2).
+   */
   type?: string;
   message?: string;
   /** How many calls this fault answers (default 1). The SDK's own retries each count. */
@@ -89,6 +101,37 @@ export interface FakeIpPool {
   ips: { ip: string; warmupStatus: 'IN_PROGRESS' | 'DONE' | 'NOT_APPLICABLE'; warmupPercentage: number }[];
 }
 
+/** RequestedQuota.Status as Service Quotas reports it. */
+export type FakeQuotaStatus = 'PENDING' | 'CASE_OPENED' | 'APPROVED' | 'DENIED' | 'NOT_APPROVED' | 'CASE_CLOSED' | 'INVALID_REQUEST';
+
+/** One quota of a region's Service Quotas catalogue for SES; tests may edit it. */
+export interface FakeQuota {
+  code: string;
+  name: string;
+  value: number;
+  adjustable: boolean;
+}
+
+/** A quota increase request as the fake keeps it (the wire form has epoch-second times). */
+export interface FakeQuotaRequest {
+  id: string;
+  region: string;
+  serviceCode: string;
+  quotaCode: string;
+  quotaName: string;
+  desiredValue: number;
+  status: FakeQuotaStatus;
+  /** The Support case opened for it (openQuotaCase); unset before, as AWS sends none. */
+  caseId?: string;
+  supportCaseAllowed: boolean;
+  /** ISO 8601. */
+  created: string;
+  lastUpdated: string;
+}
+
+/** Details.ReviewDetails.Status of GetAccount: a production access review. */
+export type FakeReviewStatus = 'PENDING' | 'FAILED' | 'GRANTED' | 'DENIED';
+
 /** An AWS error as a handler raises it; encoded per protocol by the router. */
 class AwsError extends Error {
   constructor(readonly type: string, message: string, readonly status = defaultStatus(type)) {
@@ -99,6 +142,7 @@ class AwsError extends Error {
 // As the SDK models declare them; Support (JSON 1.1) sends ThrottlingException as a 400.
 function defaultStatus(type: string): number {
   if (type === 'NotFoundException') return 404;
+  if (type === 'ConflictException') return 409; // SESv2
   if (type === 'TooManyRequestsException') return 429;
   if (type === 'InternalServerError' || type === 'InternalFailure') return 500;
   return 400;
@@ -128,6 +172,48 @@ export function defaultSupportCatalogue(): SupportService[] {
   ];
 }
 
+/** Each Service Quotas error's HTTP status, as @aws-sdk/client-service-quotas' model declares it. */
+const SERVICE_QUOTAS_ERROR_STATUS: Record<string, number> = {
+  AccessDeniedException: 403,
+  AWSServiceAccessNotEnabledException: 403,
+  DependencyAccessDeniedException: 403,
+  IllegalArgumentException: 400,
+  InvalidPaginationTokenException: 400,
+  InvalidResourceStateException: 405,
+  NoSuchResourceException: 404,
+  QuotaExceededException: 409,
+  ResourceAlreadyExistsException: 400,
+  ServiceException: 500,
+  TooManyRequestsException: 429,
+};
+
+function serviceQuotasError(type: string, message: string): AwsError {
+  return new AwsError(type, message, SERVICE_QUOTAS_ERROR_STATUS[type] ?? 400);
+}
+
+const SERVICE_QUOTAS_TARGET = 'ServiceQuotasV20190624.';
+const SES_SERVICE_CODE = 'ses';
+const SES_SERVICE_NAME = 'Amazon Simple Email Service (Amazon SES)';
+/** Service Quotas' upper bound for DesiredValue. */
+const MAX_DESIRED_VALUE = 10_000_000_000;
+/** Statuses of a request still open: another for the same quota is refused meanwhile. */
+const OPEN_QUOTA_STATUSES: ReadonlySet<string> = new Set(['PENDING', 'CASE_OPENED']);
+
+/**
+ * A region's SES quotas in Service Quotas, with a new account's values (the sandbox's 200 a day,
+ * 1 a second). The two sending quotas are real codes; the others only make ListServiceQuotas
+ * span pages (their codes are made up), and come first so that a search by name has to page.
+ */
+export function defaultSesQuotas(): FakeQuota[] {
+  return [
+    { code: 'L-FAKE0001', name: 'Configuration sets per AWS Region', value: 10_000, adjustable: false },
+    { code: 'L-FAKE0002', name: 'Dedicated IP pools per AWS Region', value: 50, adjustable: true },
+    { code: 'L-FAKE0003', name: 'Verified identities per AWS Region', value: 10_000, adjustable: true },
+    { code: 'L-804C8AE8', name: 'Sending quota', value: 200, adjustable: true },
+    { code: 'L-CDEF9B6B', name: 'Sending rate', value: 1, adjustable: true },
+  ];
+}
+
 const SEVERITIES = new Set(['low', 'normal', 'high', 'urgent', 'critical']);
 const MAX_BODY = 8000;
 
@@ -144,6 +230,8 @@ export class FakeAws {
   caseCreationLimitPerHour = 10;
   /** Largest SESv2 page the fake returns, whatever PageSize asks, so tests exercise NextToken. */
   pageSize = 2;
+  /** Largest Service Quotas page (ListServiceQuotas, the histories), whatever MaxResults asks. */
+  serviceQuotasPageSize = 2;
   /** Clock for timeCreated and the hourly limit. */
   now: () => Date = () => new Date();
 
@@ -151,6 +239,10 @@ export class FakeAws {
   private readonly faults = new FaultQueue<AwsFault>();
   private readonly accounts = new Map<string, SesAccount>();
   private readonly ipPools = new Map<string, FakeIpPool[]>();
+  /** Service Quotas' SES catalogue by region, created with defaultSesQuotas() when first used. */
+  private readonly quotaCatalogues = new Map<string, FakeQuota[]>();
+  /** Every quota increase request, all regions, oldest first. */
+  private readonly quotaChanges: FakeQuotaRequest[] = [];
   private displaySeq = 0;
   private commSeq = 0;
   private readonly commOrder = new WeakMap<FakeCommunication, number>();
@@ -250,6 +342,136 @@ export class FakeAws {
     this.ipPools.set(region, pools);
   }
 
+  // ---- test-side helpers: production access (SESv2 PutAccountDetails) ------
+
+  /**
+   * Sets the region's production access review to `status`, opening one (with its Support case,
+   * as AWS does) if the region has none. GRANTED also gives the region production access.
+   */
+  setReviewStatus(region: string, status: FakeReviewStatus): FakeCase {
+    const account = this.account(region);
+    let review = account.Details?.ReviewDetails as { Status: string; CaseId: string } | undefined;
+    if (!review) review = this.openReview(region);
+    const Details = { ...account.Details, ReviewDetails: { ...review, Status: status } };
+    this.setAccount(region, { Details, ...(status === 'GRANTED' ? { ProductionAccessEnabled: true } : {}) });
+    return this.mustCase(review.CaseId);
+  }
+
+  /** The region's production access review, as GetAccount reports it, if one was opened. */
+  review(region: string): { Status: FakeReviewStatus; CaseId: string } | undefined {
+    const review = this.account(region).Details?.ReviewDetails as { Status: FakeReviewStatus; CaseId: string } | undefined;
+    return review ? { ...review } : undefined;
+  }
+
+  // ---- test-side helpers: Service Quotas -----------------------------------
+
+  /** The region's SES quotas in Service Quotas (live objects: editing one edits the fake). */
+  quotas(region: string): FakeQuota[] {
+    let catalogue = this.quotaCatalogues.get(region);
+    if (!catalogue) {
+      catalogue = defaultSesQuotas();
+      this.quotaCatalogues.set(region, catalogue);
+    }
+    return catalogue;
+  }
+
+  /** Sets a quota's current value in a region (GetServiceQuota's Value; DesiredValue must exceed it). */
+  setQuotaValue(region: string, quotaCode: string, value: number): void {
+    this.mustQuota(region, quotaCode).value = value;
+  }
+
+  /**
+   * Makes `quotaCode` unknown in `region`: GetServiceQuota and RequestServiceQuotaIncrease answer
+   * NoSuchResourceException for it. With `newCode` the quota lives on under that code (same name,
+   * value and place in ListServiceQuotas), so it can be found by name; without, it is gone.
+   */
+  makeQuotaCodeUnknown(region: string, quotaCode: string, newCode?: string): void {
+    const catalogue = this.quotas(region);
+    const at = catalogue.findIndex((q) => q.code === quotaCode);
+    if (at < 0) throw new Error(`FakeAws has no quota ${quotaCode} in ${region}`);
+    if (newCode === undefined) catalogue.splice(at, 1);
+    else catalogue[at]!.code = newCode;
+  }
+
+  /** Quota increase requests made (or seeded), oldest first; live objects. */
+  quotaRequests(filter: { region?: string; quotaCode?: string; status?: FakeQuotaStatus } = {}): FakeQuotaRequest[] {
+    return this.quotaChanges.filter(
+      (r) =>
+        (filter.region === undefined || r.region === filter.region) &&
+        (filter.quotaCode === undefined || r.quotaCode === filter.quotaCode) &&
+        (filter.status === undefined || r.status === filter.status),
+    );
+  }
+
+  /** One quota increase request by id. */
+  quotaRequest(id: string): FakeQuotaRequest {
+    const r = this.quotaChanges.find((q) => q.id === id);
+    if (!r) throw new Error(`FakeAws has no quota request ${id}; known: ${this.quotaChanges.map((q) => q.id).join(', ') || '(none)'}`);
+    return r;
+  }
+
+  /**
+   * Puts a quota increase request in place without the API's checks, e.g. one made in the
+   * console. `quotaCode` must be in the region's catalogue.
+   */
+  seedQuotaRequest(
+    region: string,
+    fields: { quotaCode: string; desiredValue: number; status?: FakeQuotaStatus; caseId?: string; created?: string; lastUpdated?: string },
+  ): FakeQuotaRequest {
+    const quota = this.mustQuota(region, fields.quotaCode);
+    const created = fields.created ?? this.now().toISOString();
+    const r: FakeQuotaRequest = {
+      id: newQuotaRequestId(),
+      region,
+      serviceCode: SES_SERVICE_CODE,
+      quotaCode: quota.code,
+      quotaName: quota.name,
+      desiredValue: fields.desiredValue,
+      status: fields.status ?? 'PENDING',
+      supportCaseAllowed: true,
+      created,
+      lastUpdated: fields.lastUpdated ?? created,
+      ...(fields.caseId !== undefined ? { caseId: fields.caseId } : {}),
+    };
+    this.quotaChanges.push(r);
+    return r;
+  }
+
+  /** Moves a request to `status` (LastUpdated: now), as AWS's review would. */
+  setQuotaRequestStatus(id: string, status: FakeQuotaStatus): FakeQuotaRequest {
+    const r = this.quotaRequest(id);
+    r.status = status;
+    r.lastUpdated = this.now().toISOString();
+    return r;
+  }
+
+  /**
+   * AWS opens a Support case for a request: a case in the fake's case store (followed like any
+   * other), its id in the request's CaseId, and the status CASE_OPENED if it was PENDING.
+   */
+  openQuotaCase(id: string, opts: { body?: string } = {}): FakeCase {
+    const r = this.quotaRequest(id);
+    if (r.caseId) return this.mustCase(r.caseId);
+    const c = this.newCase({
+      subject: `Service Quotas: increase ${r.quotaName} (${r.quotaCode}) in ${r.region} to ${r.desiredValue}`,
+      serviceCode: 'service-limit-increase',
+      categoryCode: 'ses-sending-quota',
+      severityCode: 'low',
+    });
+    this.appendCommunication(
+      c,
+      opts.body ??
+        [`Service: ${SES_SERVICE_NAME}`, `Region: ${r.region}`, `Quota name: ${r.quotaName}`, `Quota code: ${r.quotaCode}`, `Requested value: ${r.desiredValue}`, `Request ID: ${r.id}`].join('\n'),
+      'Amazon Web Services',
+      c.timeCreated,
+      [],
+    );
+    r.caseId = c.caseId;
+    if (r.status === 'PENDING') r.status = 'CASE_OPENED';
+    r.lastUpdated = this.now().toISOString();
+    return c;
+  }
+
   // ---- HTTP ----------------------------------------------------------------
 
   private async route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -265,9 +487,13 @@ export class FakeAws {
       service = 'support';
       operation = target.slice('AWSSupport_20130415.'.length);
       input = raw ? (JSON.parse(raw) as AwsInput) : {};
+    } else if (req.method === 'POST' && typeof target === 'string' && target.startsWith(SERVICE_QUOTAS_TARGET)) {
+      service = 'servicequotas';
+      operation = target.slice(SERVICE_QUOTAS_TARGET.length);
+      input = raw ? (JSON.parse(raw) as AwsInput) : {};
     } else if (url.pathname.startsWith('/v2/email/')) {
       service = 'sesv2';
-      ({ operation, input } = sesOperation(req.method ?? 'GET', url));
+      ({ operation, input } = sesOperation(req.method ?? 'GET', url, raw));
     } else {
       res.writeHead(404, { 'content-type': 'text/plain' });
       res.end(`FakeAws: no route for ${req.method} ${url.pathname}`);
@@ -278,7 +504,8 @@ export class FakeAws {
     this.calls.push(call);
     const reply = (status: number, body: unknown) => this.reply(res, service, status, body);
     const fail = (err: AwsError) => {
-      const body = service === 'support' ? { __type: err.type, message: err.message } : { message: err.message };
+      // JSON 1.1 (Support, Service Quotas) names the error in the body; REST-JSON in a header.
+      const body = service === 'sesv2' ? { message: err.message } : { __type: err.type, message: err.message };
       this.reply(res, service, err.status, body, err.type);
     };
 
@@ -292,7 +519,9 @@ export class FakeAws {
     }
     let result: unknown;
     try {
-      result = service === 'support' ? this.support(operation, input) : this.sesv2(operation, input, region);
+      if (service === 'support') result = this.support(operation, input);
+      else if (service === 'servicequotas') result = this.serviceQuotas(operation, input, region);
+      else result = this.sesv2(operation, input, region);
     } catch (err) {
       if (!(err instanceof AwsError)) throw err;
       return fail(err);
@@ -307,7 +536,7 @@ export class FakeAws {
   private reply(res: http.ServerResponse, service: AwsCall['service'], status: number, body: unknown, errorType?: string): void {
     if (res.destroyed) return; // the client gave up (e.g. its timeout during an injected delay)
     const headers: Record<string, string> = { 'x-amzn-requestid': randomBytes(16).toString('hex') };
-    if (service === 'support') {
+    if (service !== 'sesv2') {
       headers['content-type'] = 'application/x-amz-json-1.1';
     } else if (errorType) {
       headers['x-amzn-errortype'] = errorType;
@@ -492,6 +721,165 @@ export class FakeAws {
     return c;
   }
 
+  // ---- Service Quotas ------------------------------------------------------
+
+  private serviceQuotas(operation: string, input: AwsInput, region: string): unknown {
+    switch (operation) {
+      case 'GetServiceQuota': {
+        this.requireServiceCode(input.ServiceCode, true);
+        return { Quota: this.wireQuota(region, this.findQuota(region, input.QuotaCode)) };
+      }
+      case 'ListServiceQuotas': {
+        this.requireServiceCode(input.ServiceCode, true);
+        const quotas = this.quotas(region).map((q) => this.wireQuota(region, q));
+        return this.serviceQuotasPage(quotas, input, 'Quotas', `quotas:${region}`);
+      }
+      case 'RequestServiceQuotaIncrease':
+        return { RequestedQuota: this.wireQuotaRequest(this.requestQuotaIncrease(input, region)) };
+      case 'GetRequestedServiceQuotaChange': {
+        if (typeof input.RequestId !== 'string' || !input.RequestId) throw serviceQuotasError('IllegalArgumentException', 'RequestId is required.');
+        const r = this.quotaChanges.find((q) => q.id === input.RequestId && q.region === region);
+        if (!r) throw serviceQuotasError('NoSuchResourceException', `The request ${input.RequestId} does not exist.`);
+        return { RequestedQuota: this.wireQuotaRequest(r) };
+      }
+      case 'ListRequestedServiceQuotaChangeHistory': {
+        this.requireServiceCode(input.ServiceCode, false);
+        const status = this.statusFilter(input.Status);
+        const matching = this.historyOf(region, (r) => status === undefined || r.status === status);
+        return this.serviceQuotasPage(matching, input, 'RequestedQuotas', `history:${region}:${status ?? ''}`);
+      }
+      case 'ListRequestedServiceQuotaChangeHistoryByQuota': {
+        this.requireServiceCode(input.ServiceCode, true);
+        if (typeof input.QuotaCode !== 'string' || !input.QuotaCode) throw serviceQuotasError('IllegalArgumentException', 'QuotaCode is required.');
+        const status = this.statusFilter(input.Status);
+        const matching = this.historyOf(region, (r) => r.quotaCode === input.QuotaCode && (status === undefined || r.status === status));
+        return this.serviceQuotasPage(matching, input, 'RequestedQuotas', `history:${region}:${input.QuotaCode}:${status ?? ''}`);
+      }
+      default:
+        throw serviceQuotasError('IllegalArgumentException', `FakeAws does not model Service Quotas ${operation}`);
+    }
+  }
+
+  private requestQuotaIncrease(input: AwsInput, region: string): FakeQuotaRequest {
+    this.requireServiceCode(input.ServiceCode, true);
+    const quota = this.findQuota(region, input.QuotaCode);
+    const desired = input.DesiredValue as unknown;
+    if (typeof desired !== 'number' || !Number.isFinite(desired)) throw serviceQuotasError('IllegalArgumentException', 'DesiredValue is required.');
+    if (desired > MAX_DESIRED_VALUE || desired < 0) {
+      throw serviceQuotasError('IllegalArgumentException', `DesiredValue must be between 0 and ${MAX_DESIRED_VALUE}.`);
+    }
+    if (!quota.adjustable) throw serviceQuotasError('IllegalArgumentException', `The quota ${quota.code} is not adjustable.`);
+    if (desired <= quota.value) {
+      throw serviceQuotasError('IllegalArgumentException', `The requested value ${desired} must be greater than the current quota value ${quota.value}.`);
+    }
+    if (this.quotaChanges.some((r) => r.region === region && r.quotaCode === quota.code && OPEN_QUOTA_STATUSES.has(r.status))) {
+      throw serviceQuotasError('ResourceAlreadyExistsException', `A request to increase ${quota.name} (${quota.code}) is already pending.`);
+    }
+    const now = this.now().toISOString();
+    const r: FakeQuotaRequest = {
+      id: newQuotaRequestId(),
+      region,
+      serviceCode: SES_SERVICE_CODE,
+      quotaCode: quota.code,
+      quotaName: quota.name,
+      desiredValue: desired,
+      status: 'PENDING',
+      supportCaseAllowed: input.SupportCaseAllowed !== false,
+      created: now,
+      lastUpdated: now,
+    };
+    this.quotaChanges.push(r);
+    return r;
+  }
+
+  /** The fake models SES only; Service Quotas answers NoSuchResourceException for a service it does not know. */
+  private requireServiceCode(code: unknown, required: boolean): void {
+    if (code === undefined && !required) return;
+    if (typeof code !== 'string' || !code) throw serviceQuotasError('IllegalArgumentException', 'ServiceCode is required.');
+    if (code !== SES_SERVICE_CODE) throw serviceQuotasError('NoSuchResourceException', `The service ${code} does not exist.`);
+  }
+
+  private statusFilter(status: unknown): FakeQuotaStatus | undefined {
+    if (status === undefined) return undefined;
+    const known: FakeQuotaStatus[] = ['PENDING', 'CASE_OPENED', 'APPROVED', 'DENIED', 'NOT_APPROVED', 'CASE_CLOSED', 'INVALID_REQUEST'];
+    if (!known.includes(status as FakeQuotaStatus)) throw serviceQuotasError('IllegalArgumentException', `Invalid Status ${String(status)}.`);
+    return status as FakeQuotaStatus;
+  }
+
+  private findQuota(region: string, code: unknown): FakeQuota {
+    if (typeof code !== 'string' || !code) throw serviceQuotasError('IllegalArgumentException', 'QuotaCode is required.');
+    const quota = this.quotas(region).find((q) => q.code === code);
+    if (!quota) throw serviceQuotasError('NoSuchResourceException', `The request failed because the specified quota ${code} does not exist.`);
+    return quota;
+  }
+
+  private mustQuota(region: string, code: string): FakeQuota {
+    const quota = this.quotas(region).find((q) => q.code === code);
+    if (!quota) throw new Error(`FakeAws has no quota ${code} in ${region}; known: ${this.quotas(region).map((q) => q.code).join(', ')}`);
+    return quota;
+  }
+
+  /** A region's requests matching `keep`, newest first (an assumption: AWS documents no order). */
+  private historyOf(region: string, keep: (r: FakeQuotaRequest) => boolean): AwsInput[] {
+    return this.quotaChanges
+      .filter((r) => r.region === region && keep(r))
+      .map((r, i) => ({ r, i }))
+      .sort((a, b) => b.r.created.localeCompare(a.r.created) || b.i - a.i)
+      .map(({ r }) => this.wireQuotaRequest(r));
+  }
+
+  private wireQuota(region: string, q: FakeQuota): AwsInput {
+    return {
+      ServiceCode: SES_SERVICE_CODE,
+      ServiceName: SES_SERVICE_NAME,
+      QuotaArn: `arn:aws:servicequotas:${region}:${this.accountId}:${SES_SERVICE_CODE}/${q.code}`,
+      QuotaCode: q.code,
+      QuotaName: q.name,
+      Value: q.value,
+      Unit: 'None',
+      Adjustable: q.adjustable,
+      GlobalQuota: false,
+    };
+  }
+
+  private wireQuotaRequest(r: FakeQuotaRequest): AwsInput {
+    return {
+      Id: r.id,
+      ...(r.caseId ? { CaseId: r.caseId } : {}),
+      ServiceCode: r.serviceCode,
+      ServiceName: SES_SERVICE_NAME,
+      QuotaCode: r.quotaCode,
+      QuotaName: r.quotaName,
+      DesiredValue: r.desiredValue,
+      Status: r.status,
+      Created: epochSeconds(r.created),
+      LastUpdated: epochSeconds(r.lastUpdated),
+      Requester: JSON.stringify({ accountId: this.accountId, callerArn: `arn:aws:sts::${this.accountId}:assumed-role/ses-bot/session` }),
+      QuotaArn: `arn:aws:servicequotas:${r.region}:${this.accountId}:${r.serviceCode}/${r.quotaCode}`,
+      GlobalQuota: false,
+      Unit: 'None',
+    };
+  }
+
+  /** One page of `items`: at most serviceQuotasPageSize, whatever MaxResults (1–100) asks. */
+  private serviceQuotasPage(items: AwsInput[], input: AwsInput, key: string, tokenKind: string): unknown {
+    const max = input.MaxResults as unknown;
+    if (max !== undefined && (typeof max !== 'number' || !Number.isInteger(max) || max < 1 || max > 100)) {
+      throw serviceQuotasError('IllegalArgumentException', `MaxResults must be between 1 and 100, not ${String(max)}.`);
+    }
+    const size = Math.min(max ?? 100, this.serviceQuotasPageSize);
+    let start = 0;
+    if (input.NextToken !== undefined) {
+      try {
+        start = readToken(input.NextToken, tokenKind);
+      } catch {
+        throw serviceQuotasError('InvalidPaginationTokenException', 'Invalid pagination token.');
+      }
+    }
+    const next = start + size < items.length ? makeToken(tokenKind, start + size) : undefined;
+    return { [key]: items.slice(start, start + size), ...(next ? { NextToken: next } : {}) };
+  }
+
   // ---- SESv2 ---------------------------------------------------------------
 
   private sesv2(operation: string, input: AwsInput, region: string): unknown {
@@ -499,6 +887,8 @@ export class FakeAws {
     switch (operation) {
       case 'GetAccount':
         return structuredClone(this.account(region));
+      case 'PutAccountDetails':
+        return this.putAccountDetails(input, region);
       case 'ListDedicatedIpPools':
         return this.sesPage(pools.map((p) => p.name), input, 'DedicatedIpPools');
       case 'GetDedicatedIpPool': {
@@ -521,6 +911,67 @@ export class FakeAws {
     }
   }
 
+  /**
+   * Stores the account's details in the region; with ProductionAccessEnabled true (and no
+   * production access yet) opens a review with a Support case, as AWS does. While a review is
+   * PENDING, or after it was DENIED, AWS answers ConflictException (a new request must then go
+   * through Service Quotas).
+   */
+  private putAccountDetails(input: AwsInput, region: string): unknown {
+    const bad = (detail: string) => new AwsError('BadRequestException', detail);
+    if (input.MailType !== 'MARKETING' && input.MailType !== 'TRANSACTIONAL') {
+      throw bad(`MailType must be MARKETING or TRANSACTIONAL, not ${JSON.stringify(input.MailType)}.`);
+    }
+    if (typeof input.WebsiteURL !== 'string' || input.WebsiteURL.length < 1 || input.WebsiteURL.length > 1000) {
+      throw bad('WebsiteURL is required and must be 1 to 1000 characters long.');
+    }
+    if (input.ContactLanguage !== undefined && input.ContactLanguage !== 'EN' && input.ContactLanguage !== 'JA') {
+      throw bad(`ContactLanguage must be EN or JA, not ${JSON.stringify(input.ContactLanguage)}.`);
+    }
+    if (input.UseCaseDescription !== undefined && (typeof input.UseCaseDescription !== 'string' || input.UseCaseDescription.length < 1 || input.UseCaseDescription.length > 5000)) {
+      throw bad('UseCaseDescription must be 1 to 5000 characters long.');
+    }
+    const emails = input.AdditionalContactEmailAddresses as unknown;
+    if (emails !== undefined && (!Array.isArray(emails) || emails.length < 1 || emails.length > 4 || !emails.every((e) => typeof e === 'string' && /^[^@\s]+@[^@\s]+$/.test(e)))) {
+      throw bad('AdditionalContactEmailAddresses must hold 1 to 4 email addresses.');
+    }
+    if (input.ProductionAccessEnabled !== undefined && typeof input.ProductionAccessEnabled !== 'boolean') {
+      throw bad('ProductionAccessEnabled must be a boolean.');
+    }
+    const account = this.account(region);
+    const review = account.Details?.ReviewDetails as { Status: string; CaseId: string } | undefined;
+    if (review?.Status === 'PENDING') {
+      throw new AwsError('ConflictException', 'A review of your request for production access is already in progress in this AWS Region.');
+    }
+    if (review?.Status === 'DENIED') {
+      throw new AwsError('ConflictException', 'Your earlier request for production access in this AWS Region was denied. Request a sending quota increase through Service Quotas instead.');
+    }
+    const Details: AwsInput = { MailType: input.MailType, WebsiteURL: input.WebsiteURL };
+    for (const key of ['ContactLanguage', 'UseCaseDescription', 'AdditionalContactEmailAddresses']) {
+      if (input[key] !== undefined) Details[key] = structuredClone(input[key]);
+    }
+    if (input.ProductionAccessEnabled === true && !account.ProductionAccessEnabled) {
+      Details.ReviewDetails = this.openReview(region, Details);
+    } else if (review) {
+      Details.ReviewDetails = review;
+    }
+    this.setAccount(region, { Details });
+    return {};
+  }
+
+  /** A PENDING review with the Support case AWS opens for it. */
+  private openReview(region: string, details: AwsInput = {}): { Status: FakeReviewStatus; CaseId: string } {
+    const c = this.newCase({
+      subject: `Amazon SES production access request (${region})`,
+      serviceCode: 'service-limit-increase',
+      categoryCode: 'ses-production-access',
+      severityCode: 'low',
+    });
+    const lines = [`Region: ${region}`, `Mail type: ${details.MailType ?? ''}`, `Website URL: ${details.WebsiteURL ?? ''}`, `Use case description: ${details.UseCaseDescription ?? ''}`];
+    this.appendCommunication(c, lines.join('\n'), 'Amazon Web Services', c.timeCreated, []);
+    return { Status: 'PENDING', CaseId: c.caseId };
+  }
+
   private sesPage<T>(items: T[], input: AwsInput, key: string): unknown {
     const size = Math.min(Number(input.PageSize ?? this.pageSize), this.pageSize);
     let start = 0;
@@ -537,11 +988,13 @@ export class FakeAws {
 }
 
 /** SESv2 REST routes the fake models; anything else is reported under `METHOD /path`. */
-function sesOperation(method: string, url: URL): { operation: string; input: AwsInput } {
-  const input: AwsInput = Object.fromEntries(url.searchParams);
+function sesOperation(method: string, url: URL, raw: string): { operation: string; input: AwsInput } {
+  const body: AwsInput = raw ? (JSON.parse(raw) as AwsInput) : {};
+  const input: AwsInput = { ...body, ...Object.fromEntries(url.searchParams) };
   if (input.PageSize !== undefined) input.PageSize = Number(input.PageSize);
   const path = url.pathname;
   if (method === 'GET' && path === '/v2/email/account') return { operation: 'GetAccount', input };
+  if (method === 'POST' && path === '/v2/email/account/details') return { operation: 'PutAccountDetails', input };
   if (method === 'GET' && path === '/v2/email/dedicated-ip-pools') return { operation: 'ListDedicatedIpPools', input };
   if (method === 'GET' && path === '/v2/email/dedicated-ips') return { operation: 'GetDedicatedIps', input };
   const pool = /^\/v2\/email\/dedicated-ip-pools\/([^/]+)$/.exec(path);
@@ -555,11 +1008,22 @@ function faultToError(fault: AwsFault, service: AwsCall['service']): AwsError {
   let type = fault.type;
   if (type === undefined) {
     const status = fault.status ?? 400;
-    if (status >= 500) type = 'InternalServerError';
+    if (status >= 500) type = service === 'servicequotas' ? 'ServiceException' : 'InternalServerError';
     else if (status === 429) type = service === 'support' ? 'ThrottlingException' : 'TooManyRequestsException';
-    else type = service === 'support' ? 'ValidationException' : 'BadRequestException';
+    else type = { support: 'ValidationException', servicequotas: 'IllegalArgumentException', sesv2: 'BadRequestException' }[service];
   }
-  return new AwsError(type, fault.message ?? `Injected ${type}`, fault.status ?? defaultStatus(type));
+  const status = fault.status ?? (service === 'servicequotas' ? (SERVICE_QUOTAS_ERROR_STATUS[type] ?? 400) : defaultStatus(type));
+  return new AwsError(type, fault.message ?? `Injected ${type}`, status);
+}
+
+/** Service Quotas request ids: 32 hex digits and a suffix, like AWS's. */
+function newQuotaRequestId(): string {
+  return `${randomBytes(16).toString('hex')}${randomBytes(6).toString('base64url')}`;
+}
+
+/** Epoch seconds, as JSON 1.1 carries timestamps. */
+function epochSeconds(iso: string): number {
+  return Date.parse(iso) / 1000;
 }
 
 function validation(detail: string): AwsError {

@@ -39,6 +39,7 @@ export async function startChildBot(opts: { slack: FakeSlack; aws: FakeAws; data
       POLL_INTERVAL_SECONDS: '1',
       AWS_ENDPOINT_URL_SUPPORT: opts.aws.url,
       AWS_ENDPOINT_URL_SESV2: opts.aws.url,
+      AWS_ENDPOINT_URL_SERVICE_QUOTAS: opts.aws.url,
       AWS_ACCESS_KEY_ID: AWS_KEY_ID,
       AWS_SECRET_ACCESS_KEY: AWS_SECRET,
       AWS_REGION: 'eu-west-1',
