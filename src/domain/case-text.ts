@@ -5,7 +5,10 @@
 import { MAIL_TYPES, yesNo, type MailType } from './common.js';
 import { regionName, type RegionCode } from './regions.js';
 
+/** The Support category a limit case is filed under by default, as AWS names it (the body's `Service:` line). */
 export const CASE_SERVICE_NAME = 'SES Sending Limits';
+/** The limit type the quota form shows: the same name as the case body's, so the two never disagree. */
+export const FORM_LIMIT_TYPE = CASE_SERVICE_NAME;
 const SEPARATOR = '------------';
 
 export interface LimitBlock {

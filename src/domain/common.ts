@@ -60,6 +60,48 @@ export function parseWholeNumber(raw: string | null | undefined): number | undef
   return Number(text.replace(/[, _]/g, ''));
 }
 
+/**
+ * The one bound on every number a request asks for (a quota value, a send rate, a number of
+ * dedicated IPs or of addresses to give back): the largest `DesiredValue` Service Quotas
+ * documents, 10,000,000,000. AWS sets no other limit on what may be asked for; anything above
+ * this is a typing mistake, not a request.
+ */
+export const MAX_REQUESTED_VALUE = 10_000_000_000;
+
+export type RequestedValue = { ok: true; value: number } | { ok: false; problem: 'missing' | 'not_whole' | 'above_max' };
+
+/** Digits, or digits grouped by thousands, of any length: a whole number, however large. */
+const WHOLE_NUMBER_TEXT = /^\d+$|^\d{1,3}([, _]\d{3})+$/;
+
+/**
+ * A number typed into a request: a whole number (0 included: callers say it must be at least 1)
+ * up to MAX_REQUESTED_VALUE. A whole number too long to read exactly is still known to be above
+ * the bound, and says so rather than "not a whole number".
+ */
+export function parseRequestedValue(raw: string | null | undefined): RequestedValue {
+  const text = (raw ?? '').trim();
+  if (!text) return { ok: false, problem: 'missing' };
+  if (!WHOLE_NUMBER_TEXT.test(text)) return { ok: false, problem: 'not_whole' };
+  const digits = BigInt(text.replace(/[, _]/g, ''));
+  if (digits > BigInt(MAX_REQUESTED_VALUE)) return { ok: false, problem: 'above_max' };
+  return { ok: true, value: Number(digits) };
+}
+
+/** What a field says about a value above MAX_REQUESTED_VALUE; `what` names the field ("new limit value"). */
+export function aboveMaxRequestedValue(what: string): string {
+  return `The ${what} can be at most ${formatNumber(MAX_REQUESTED_VALUE)}, the largest value AWS accepts in a limit request.`;
+}
+
+/**
+ * What to expect once a case is filed, in short sentences: the forms and the thread's first
+ * message show the same words. Nothing here promises an outcome.
+ */
+export const CASE_EXPECTATIONS = [
+  "AWS's first answer usually comes within 24 hours.",
+  'AWS may ask for more information, and then the answer takes longer.',
+  'The amount asked for is not guaranteed: request only what you need.',
+] as const;
+
 export function formatNumber(n: number): string {
   return n.toLocaleString('en-US');
 }

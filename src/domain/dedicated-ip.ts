@@ -5,13 +5,15 @@
 import { z } from 'zod';
 import { renderLimitCaseBody, subjectWithReference, type CaseText } from './case-text.js';
 import {
+  CASE_EXPECTATIONS,
   CONTACT_LANGUAGES,
   MAIL_TYPES,
   MAX_CASE_BODY_CHARS,
+  aboveMaxRequestedValue,
   checkWebsiteUrl,
   formatNumber,
   normalizeLineBreaks,
-  parseWholeNumber,
+  parseRequestedValue,
   templateLineProblem,
   referenceFor,
   LONGEST_REQUEST_ID,
@@ -24,12 +26,21 @@ import { isRegionCode, regionName, type RegionCode } from './regions.js';
 
 export const SEND_RATE_LIMIT_NAME = 'Desired Maximum Send Rate';
 export const MAX_DEDICATED_IP_ROWS = 10;
-export const MAX_SEND_RATE = 100_000;
-export const MAX_IPS_PER_REGION = 100;
+// Send rates and numbers of IPs are bounded only by MAX_REQUESTED_VALUE (common.ts): AWS lets a
+// team request as many dedicated IPs as it needs.
 export const MIN_DEDICATED_USE_CASE_CHARS = 100;
 export const MAX_TEXT_CHARS = 3000;
 
 export type DedicatedIpAction = 'request' | 'relinquish';
+
+/**
+ * What to expect once a dedicated-IP request is filed: what every case says, and that AWS sizes
+ * the number of IPs from the send rate given (the form and the thread's first message show these).
+ */
+export const DEDICATED_IP_EXPECTATIONS: readonly string[] = [
+  ...CASE_EXPECTATIONS,
+  'AWS uses the send rate you give to size the number of dedicated IPs, so give it accurately.',
+];
 
 export const DEDICATED_IP_QUESTIONS = {
   optIn: 'Describe, in detail, how you will only send to recipients who have specifically requested your mail',
@@ -84,6 +95,34 @@ export function proratedCharge(ipCount: number, pricePerMonth: Cents, date: Date
   const elapsed = date.getUTCDate();
   return { cents: Math.round((ipCount * pricePerMonth * elapsed) / days), daysElapsed: elapsed, daysInMonth: days };
 }
+
+/** A prorated charge and the day it assumes the addresses are released. */
+export interface ReleaseProration {
+  cents: Cents;
+  daysElapsed: number;
+  daysInMonth: number;
+  /** The UTC day assumed, as YYYY-MM-DD. */
+  date: string;
+  /** The same day in words, as the form and the prompt show it: "12 March 2026". */
+  dateText: string;
+}
+
+/**
+ * This month's charge if the addresses were released on `date` (UTC), with that day: AWS
+ * releases them only after it asks and someone confirms, often days later, so the words around
+ * it say "if released today (<dateText>)" and RELEASE_DAY_NOTE.
+ */
+export function prorationIfReleasedOn(ipCount: number, pricePerMonth: Cents, date: Date): ReleaseProration {
+  const figure = proratedCharge(ipCount, pricePerMonth, date);
+  const y = date.getUTCFullYear();
+  const month = date.toLocaleString('en-GB', { month: 'long', timeZone: 'UTC' });
+  const iso = `${String(y).padStart(4, '0')}-${String(date.getUTCMonth() + 1).padStart(2, '0')}-${String(date.getUTCDate()).padStart(2, '0')}`;
+  return { ...figure, date: iso, dateText: `${date.getUTCDate()} ${month} ${y}` };
+}
+
+/** Said beside any prorated figure: the real charge is set by the day AWS removes the addresses. */
+export const RELEASE_DAY_NOTE =
+  'The final figure depends on the day AWS removes the addresses, which is only after AWS asks and the removal is confirmed.';
 
 // ---------------------------------------------------------------------------------------------
 // Requests.
@@ -196,13 +235,16 @@ function zodErrors(error: z.ZodError | undefined, errors: FieldErrors): void {
   for (const issue of error?.issues ?? []) errors[String(issue.path[0])] ??= issue.message;
 }
 
-function checkWhole(raw: string | null | undefined, what: string, max: number, required: boolean): number | string | undefined {
-  if (!(raw ?? '').trim()) return required ? `Enter the ${what}.` : undefined;
-  const value = parseWholeNumber(raw);
-  if (value === undefined) return `Enter the ${what} as a whole number, without decimals or units.`;
-  if (value < 1) return `The ${what} must be at least 1.`;
-  if (value > max) return `The most this bot files is ${formatNumber(max)}; for more, talk to your AWS account team.`;
-  return value;
+/** A positive whole number up to MAX_REQUESTED_VALUE, or the error to show; undefined when optional and blank. */
+function checkWhole(raw: string | null | undefined, what: string, required: boolean): number | string | undefined {
+  const parsed = parseRequestedValue(raw);
+  if (!parsed.ok) {
+    if (parsed.problem === 'missing') return required ? `Enter the ${what}.` : undefined;
+    if (parsed.problem === 'not_whole') return `Enter the ${what} as a whole number, without decimals or units.`;
+    return aboveMaxRequestedValue(what);
+  }
+  if (parsed.value < 1) return `The ${what} must be at least 1.`;
+  return parsed.value;
 }
 
 function checkRowCount(count: number, errors: FieldErrors): void {
@@ -233,9 +275,9 @@ export function validateLease(input: DedicatedIpFormInput): Validation<Dedicated
     else if (seen.has(region)) {
       errors[dedicatedRowField(row.key, 'region')] = `Request ${seen.get(region)! + 1} is already for ${regionName(region)}: one row per region.`;
     } else seen.set(region, index);
-    const sendRate = checkWhole(row.sendRate, 'desired maximum send rate (messages per second)', MAX_SEND_RATE, true);
+    const sendRate = checkWhole(row.sendRate, 'desired maximum send rate (messages per second)', true);
     if (typeof sendRate === 'string') errors[dedicatedRowField(row.key, 'sendRate')] = sendRate;
-    const ipCount = checkWhole(row.ipCount, 'number of dedicated IPs', MAX_IPS_PER_REGION, false);
+    const ipCount = checkWhole(row.ipCount, 'number of dedicated IPs', false);
     if (typeof ipCount === 'string') errors[dedicatedRowField(row.key, 'ipCount')] = ipCount;
     if (isRegionCode(region) && typeof sendRate === 'number' && typeof ipCount !== 'string') rows.push({ region, sendRate, ipCount });
   });
@@ -298,7 +340,7 @@ export function validateRelinquish(input: DedicatedIpFormInput, inventories: Inv
     } else {
       // The inventory could not be read: the user says how many, and the text says so.
       const field = dedicatedRowField(row.key, 'count');
-      const count = checkWhole(row.count, 'number of addresses to give back', MAX_IPS_PER_REGION, true);
+      const count = checkWhole(row.count, 'number of addresses to give back', true);
       if (typeof count !== 'number') errors[field] = count ?? 'Enter the number of addresses to give back.';
       else rows.push({ region, addresses: [], count });
     }
@@ -335,39 +377,107 @@ function fitsCase<T extends DedicatedIpRequest>(request: T, field: string): Vali
 export interface LeaseGuidance {
   /** Regions that would end up with a single standard dedicated IP. */
   singleIpRegions: RegionCode[];
+  /**
+   * Regions asked for without a number of IPs (AWS will size it from the send rate) that have
+   * fewer than two standard dedicated IPs: ask for at least two for Availability Zone redundancy.
+   */
+  rateSizedRegions: RegionCode[];
   /** Monthly cost of the counts given, when any count is given. */
   monthlyCents: Cents | undefined;
 }
 
+/** Whether a form's number field was left blank (as opposed to filled in wrongly). */
+function isBlank(raw: string | null | undefined): boolean {
+  return !(raw ?? '').trim();
+}
+
+/** Standard dedicated IPs leased in a region; a region whose inventory could not be read counts as none. */
+function leasedStandard(inventories: Inventories, region: RegionCode): number {
+  const inventory = Object.hasOwn(inventories, region) ? inventories[region] : undefined;
+  return inventory ? standardIps(inventory).length : 0;
+}
+
 export function leaseGuidance(rows: { region?: string | null; ipCount?: string | null }[], inventories: Inventories, price: Cents): LeaseGuidance {
   const perRegion = new Map<RegionCode, number>();
+  const blankRegions: RegionCode[] = [];
   for (const row of rows) {
-    const count = parseWholeNumber(row.ipCount);
-    if (count === undefined || count < 1 || count > MAX_IPS_PER_REGION || !isRegionCode(row.region)) continue;
-    perRegion.set(row.region, (perRegion.get(row.region) ?? 0) + count);
+    if (!isRegionCode(row.region)) continue;
+    if (isBlank(row.ipCount)) {
+      if (!blankRegions.includes(row.region)) blankRegions.push(row.region);
+      continue;
+    }
+    const count = parseRequestedValue(row.ipCount);
+    if (!count.ok || count.value < 1) continue;
+    perRegion.set(row.region, (perRegion.get(row.region) ?? 0) + count.value);
   }
   const singleIpRegions: RegionCode[] = [];
   let total = 0;
   for (const [region, count] of perRegion) {
     total += monthlyCost(count, price);
-    const inventory = inventories[region];
-    const leased = inventory ? standardIps(inventory).length : 0;
-    if (leased + count === 1) singleIpRegions.push(region);
+    if (leasedStandard(inventories, region) + count === 1) singleIpRegions.push(region);
   }
-  return { singleIpRegions, monthlyCents: perRegion.size ? total : undefined };
+  const rateSizedRegions = blankRegions.filter((region) => !perRegion.has(region) && leasedStandard(inventories, region) < 2);
+  return { singleIpRegions, rateSizedRegions, monthlyCents: perRegion.size ? total : undefined };
+}
+
+/** The advice for a region in LeaseGuidance.rateSizedRegions, in plain words. */
+export function rateSizedAdvice(region: RegionCode): string {
+  return `No number of IPs is given for ${regionName(region)}: AWS will size it from the send rate you ask for. Ask for at least two if you want Availability Zone redundancy.`;
+}
+
+export interface RelinquishGuidance {
+  /** Regions the relinquishment would leave with exactly one standard dedicated IP. */
+  singleIpRegions: RegionCode[];
+}
+
+/**
+ * Judged only where the inventory was read: the standard dedicated IPs chosen (each once, across
+ * rows for the same region) against those leased there. Leaving none, or two or more, is fine.
+ */
+export function relinquishGuidance(rows: { region?: string | null; addresses?: string[] | null; count?: string | null }[], inventories: Inventories): RelinquishGuidance {
+  const chosen = new Map<RegionCode, Set<string>>();
+  for (const row of rows) {
+    if (!isRegionCode(row.region) || !Object.hasOwn(inventories, row.region) || !inventories[row.region]) continue;
+    const set = chosen.get(row.region) ?? new Set<string>();
+    for (const address of row.addresses ?? []) set.add(address);
+    chosen.set(row.region, set);
+  }
+  const singleIpRegions: RegionCode[] = [];
+  for (const [region, addresses] of chosen) {
+    const standard = standardIps(inventories[region]!).map((ip) => ip.ip);
+    const givenBack = standard.filter((ip) => addresses.has(ip)).length;
+    if (givenBack > 0 && standard.length - givenBack === 1) singleIpRegions.push(region);
+  }
+  return { singleIpRegions };
+}
+
+/** The warning for a region in RelinquishGuidance.singleIpRegions, in plain words. */
+export function singleIpAfterRelinquishWarning(region: RegionCode): string {
+  return `This would leave ${regionName(region)} with a single standard dedicated IP, without Availability Zone redundancy. Keep at least two there, or give back all of them.`;
 }
 
 // ---------------------------------------------------------------------------------------------
 // Case text.
 
+/** The first line of a lease's use case: what is requested (one line per region follows). */
+const LEASE_STATEMENT = 'We request standard dedicated IP addresses for each region listed:';
+/** What introduces the form's use case text in a lease's body. */
+const LEASE_REASON_LABEL = 'Why dedicated rather than shared IP addresses:';
+
 export function dedicatedIpCaseText(request: DedicatedIpRequest, reference: string, serviceName?: string): CaseText {
   if (request.action === 'request') {
-    const counts = request.rows.filter((r) => r.ipCount !== undefined);
+    // AWS's procedure: say that dedicated IPs are wanted, and how many where a number is wanted
+    // (otherwise AWS sizes it from the send rate), before why dedicated rather than shared ones.
     const useCase = [
+      LEASE_STATEMENT,
+      ...request.rows.map((r) =>
+        r.ipCount !== undefined
+          ? `- ${regionName(r.region)}: ${formatNumber(r.ipCount)} dedicated IP address${r.ipCount === 1 ? '' : 'es'}.`
+          : `- ${regionName(r.region)}: no specific number; please size it from our requested maximum send rate of ${formatNumber(r.sendRate)} message${r.sendRate === 1 ? '' : 's'} per second.`,
+      ),
+      '',
+      LEASE_REASON_LABEL,
       request.useCase,
-      ...(counts.length
-        ? ['', 'Number of standard dedicated IPs requested:', ...counts.map((r) => `- ${regionName(r.region)}: ${r.ipCount}`)]
-        : []),
     ].join('\n');
     const body = renderLimitCaseBody({
       blocks: request.rows.map((r) => ({ region: r.region, limitName: SEND_RATE_LIMIT_NAME, newValue: r.sendRate })),

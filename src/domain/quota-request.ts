@@ -1,16 +1,19 @@
 /**
- * The SES sending-quota increase request: what the console's "SES Service Limits" case form
- * asks, its validation rules, and nothing about Slack or AWS SDKs.
+ * The SES sending-quota increase request: what the console's service limit increase form asks
+ * for SES (limit type FORM_LIMIT_TYPE), its validation rules, the warnings shown before filing,
+ * and nothing about Slack or AWS SDKs.
  */
 import { z } from 'zod';
 import {
+  CASE_EXPECTATIONS,
   CONTACT_LANGUAGES,
   MAIL_TYPES,
+  aboveMaxRequestedValue,
   checkWebsiteUrl,
   MAX_CASE_BODY_CHARS,
   formatNumber,
   normalizeLineBreaks,
-  parseWholeNumber,
+  parseRequestedValue,
   templateLineProblem,
   referenceFor,
   LONGEST_REQUEST_ID,
@@ -22,9 +25,10 @@ import {
 import { renderLimitCaseBody, subjectWithReference, type CaseText } from './case-text.js';
 import { isRegionCode, regionName, type RegionCode } from './regions.js';
 
+/** The limits a row can ask to raise. Their values are bounded only by MAX_REQUESTED_VALUE (common.ts). */
 export const QUOTA_LIMITS = {
-  send_quota: { caseName: 'Desired Maximum Send Quota', label: 'Desired Maximum Send Quota (emails per 24 hours)', unit: 'per 24 hours', max: 1_000_000_000 },
-  send_rate: { caseName: 'Desired Maximum Send Rate', label: 'Desired Maximum Send Rate (emails per second)', unit: 'per second', max: 100_000 },
+  send_quota: { caseName: 'Desired Maximum Send Quota', label: 'Desired Maximum Send Quota (emails per 24 hours)', unit: 'per 24 hours' },
+  send_rate: { caseName: 'Desired Maximum Send Rate', label: 'Desired Maximum Send Rate (emails per second)', unit: 'per second' },
 } as const;
 export type QuotaLimit = keyof typeof QUOTA_LIMITS;
 
@@ -36,12 +40,25 @@ export const MIN_USE_CASE_CHARS = 150;
 /** Slack's text inputs hold at most 3,000 characters (and redraw no more). */
 export const MAX_USE_CASE_CHARS = 3000;
 
+/** The four questions AWS asks a quota increase's use case to answer, in AWS's order, in our words. */
 export const USE_CASE_QUESTIONS = [
   'How do you build or acquire your mailing list?',
   'How do you handle bounces and complaints?',
   'How can recipients opt out of your mail?',
-  'How did you choose the new limit value you are requesting?',
+  'How did you choose the new sending rate or sending quota you are asking for?',
 ] as const;
+
+/** Shown after the four questions: AWS also takes into account anything else the case tells it. */
+export const USE_CASE_INVITATION = 'Add anything else AWS should consider when it reviews this request.';
+
+/** The use case field's hint: what AWS looks for, with no promise of an outcome. */
+export const USE_CASE_HINT = `At least ${MIN_USE_CASE_CHARS} characters. Answer each question about your own sending, specifically: AWS reviews the request on what the case describes.`;
+
+/** What to expect once a quota case is filed (the form and the thread's first message show these). */
+export const QUOTA_EXPECTATIONS: readonly string[] = [...CASE_EXPECTATIONS];
+
+/** A new value more than this many times the current quota gets a warning before it is filed. */
+export const FAR_ABOVE_FACTOR = 100;
 
 export interface QuotaRequestRow {
   region: RegionCode;
@@ -183,7 +200,7 @@ function validateRows(inputRows: QuotaFormInput['rows'], current: Partial<Record
     const limitOk = typeof limit === 'string' && Object.hasOwn(QUOTA_LIMITS, limit);
     if (!regionOk) errors[rowField(row.key, 'region')] = 'Choose the region whose limit you want raised.';
     if (!limitOk) errors[rowField(row.key, 'limit')] = 'Choose which limit to raise.';
-    const valueError = checkNewValue(row.newValue, regionOk && limitOk ? current[region]?.[limitKey(limit as QuotaLimit)] : undefined, limitOk ? (limit as QuotaLimit) : undefined);
+    const valueError = checkNewValue(row.newValue, regionOk && limitOk ? currentValue(current, region, limit as QuotaLimit) : undefined, limitOk ? (limit as QuotaLimit) : undefined);
     if (typeof valueError === 'string') errors[rowField(row.key, 'newValue')] = valueError;
     if (regionOk && limitOk) {
       const pair = `${region}/${limit}`;
@@ -205,21 +222,62 @@ function limitKey(limit: QuotaLimit): 'max24HourSend' | 'maxSendRate' {
   return limit === 'send_quota' ? 'max24HourSend' : 'maxSendRate';
 }
 
+/** The current value of a limit in a region, when it is known (own properties only: the form's strings pick it). */
+function currentValue(current: Partial<Record<string, CurrentQuota>>, region: string, limit: QuotaLimit): number | undefined {
+  return Object.hasOwn(current, region) ? current[region]?.[limitKey(limit)] : undefined;
+}
+
 /** Returns the parsed value, or the error to show under the field. */
-function checkNewValue(raw: string | null | undefined, currentValue: number | undefined, limit: QuotaLimit | undefined): number | string {
-  if (!(raw ?? '').trim()) return 'Enter the new limit value.';
-  const value = parseWholeNumber(raw);
-  if (value === undefined) return 'Enter a whole number, without decimals or units (for example 200000).';
+function checkNewValue(raw: string | null | undefined, now: number | undefined, limit: QuotaLimit | undefined): number | string {
+  const parsed = parseRequestedValue(raw);
+  if (!parsed.ok) {
+    if (parsed.problem === 'missing') return 'Enter the new limit value.';
+    if (parsed.problem === 'not_whole') return 'Enter a whole number, without decimals or units (for example 200000).';
+    return aboveMaxRequestedValue('new limit value');
+  }
+  const value = parsed.value;
   if (value < 1) return 'The new limit value must be at least 1.';
   if (limit) {
-    const { max, unit } = QUOTA_LIMITS[limit];
-    if (value > max) return `${formatNumber(value)} is beyond what AWS grants through a case; the most this bot files is ${formatNumber(max)} ${unit}.`;
-    if (currentValue === -1) return `This account already has no limit here (${unit}); there is nothing to raise.`;
-    if (currentValue !== undefined && value <= currentValue) {
-      return `Your current limit is ${formatNumber(currentValue)} ${unit}; ask for more than that.`;
+    const { unit } = QUOTA_LIMITS[limit];
+    if (now === -1) return `This account already has no limit here (${unit}); there is nothing to raise.`;
+    if (now !== undefined && value <= now) {
+      return `Your current limit is ${formatNumber(now)} ${unit}; ask for more than that.`;
     }
   }
   return value;
+}
+
+/** A warning shown under a field before filing; the user may submit again to file as it is. */
+export interface FieldWarning {
+  field: string;
+  message: string;
+}
+
+/**
+ * The rows whose new value is more than FAR_ABOVE_FACTOR times the current quota of its limit in
+ * its region (known, positive, not unlimited): a warning under each such row's value, in row
+ * order, never a refusal. AWS grants what a case shows is needed, so a number that far above
+ * is more often a typing mistake than a plan; the user checks it and submits again to file it.
+ * Rows that cannot be read say nothing here (validation says what is wrong with them).
+ */
+export function farAboveCurrent(input: Pick<QuotaFormInput, 'rows'>, current: Partial<Record<string, CurrentQuota>>): FieldWarning[] {
+  const warnings: FieldWarning[] = [];
+  for (const row of input.rows) {
+    const limit = row.limit;
+    if (!isRegionCode(row.region) || typeof limit !== 'string' || !Object.hasOwn(QUOTA_LIMITS, limit)) continue;
+    const parsed = parseRequestedValue(row.newValue);
+    const now = currentValue(current, row.region, limit as QuotaLimit);
+    if (!parsed.ok || now === undefined || now <= 0) continue;
+    if (parsed.value > FAR_ABOVE_FACTOR * now) {
+      warnings.push({
+        field: rowField(row.key, 'newValue'),
+        message:
+          `${formatNumber(parsed.value)} is more than ${FAR_ABOVE_FACTOR} times your current quota (${formatNumber(now)} ${QUOTA_LIMITS[limit as QuotaLimit].unit}). ` +
+          'AWS grants what a case shows you need; check the number, then submit again to file it as it is.',
+      });
+    }
+  }
+  return warnings;
 }
 
 export const QUOTA_ANSWERS = {

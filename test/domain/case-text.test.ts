@@ -5,8 +5,8 @@ import {
   subjectWithReference,
   supportCaseUrl,
 } from '../../src/domain/case-text.js';
-import { referenceFor } from '../../src/domain/common.js';
-import { QUOTA_LIMITS, quotaCaseText, validateQuotaForm, type QuotaIncreaseRequest } from '../../src/domain/quota-request.js';
+import { MAX_REQUESTED_VALUE, referenceFor } from '../../src/domain/common.js';
+import { quotaCaseText, validateQuotaForm, type QuotaIncreaseRequest } from '../../src/domain/quota-request.js';
 import { SES_REGIONS } from '../../src/domain/regions.js';
 import { VALID_USE_CASE, row, validForm, valueOf } from './builders.js';
 
@@ -123,10 +123,10 @@ describe('quotaCaseText: subject', () => {
   });
 
   it('is capped at 250 characters for the largest request and still ends with the reference', () => {
-    const rows = SES_REGIONS.slice(0, 10).map((r) => ({ region: r.code, limit: 'send_quota' as const, newValue: QUOTA_LIMITS.send_quota.max }));
+    const rows = SES_REGIONS.slice(0, 10).map((r) => ({ region: r.code, limit: 'send_quota' as const, newValue: MAX_REQUESTED_VALUE }));
     const subject = quotaCaseText(twoRowRequest({ rows }), REFERENCE).subject;
     expect(subject.length).toBeLessThanOrEqual(250);
-    expect(subject.startsWith('Amazon SES sending limit increase: us-east-1 1,000,000,000 per day, ')).toBe(true);
+    expect(subject.startsWith('Amazon SES sending limit increase: us-east-1 10,000,000,000 per day, ')).toBe(true);
     expect(subject.endsWith('… [SESBOT-0123456789abcdef]')).toBe(true);
   });
 });

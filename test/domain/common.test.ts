@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { checkWebsiteUrl, formatNumber, parseWholeNumber, referenceFor, yesNo } from '../../src/domain/common.js';
+import {
+  CASE_EXPECTATIONS,
+  MAX_REQUESTED_VALUE,
+  aboveMaxRequestedValue,
+  checkWebsiteUrl,
+  formatNumber,
+  parseRequestedValue,
+  parseWholeNumber,
+  referenceFor,
+  yesNo,
+} from '../../src/domain/common.js';
 import { expectPlainMessage } from './builders.js';
 
 describe('checkWebsiteUrl', () => {
@@ -105,5 +115,56 @@ describe('formatting helpers', () => {
   it('writes booleans as Yes and No', () => {
     expect(yesNo(true)).toBe('Yes');
     expect(yesNo(false)).toBe('No');
+  });
+});
+
+describe('MAX_REQUESTED_VALUE and parseRequestedValue: the one bound on every number a request asks for', () => {
+  it("is Service Quotas' documented DesiredValue maximum, 10,000,000,000", () => {
+    expect(MAX_REQUESTED_VALUE).toBe(10_000_000_000);
+  });
+
+  it.each([
+    ['200000', 200_000],
+    [' 1,000 ', 1000],
+    ['0', 0],
+    ['10000000000', 10_000_000_000],
+    ['10,000,000,000', 10_000_000_000],
+    ['00000000000000001', 1],
+  ])('reads %j as %d', (raw, value) => {
+    expect(parseRequestedValue(raw)).toStrictEqual({ ok: true, value });
+  });
+
+  it.each([
+    ['missing', undefined, 'missing'],
+    ['blank', '   ', 'missing'],
+    ['a decimal', '10.5', 'not_whole'],
+    ['negative', '-5', 'not_whole'],
+    ['exponent notation', '1e16', 'not_whole'],
+    ['with units', '200k', 'not_whole'],
+    ['one above the bound', '10000000001', 'above_max'],
+    ['10^15', '1000000000000000', 'above_max'],
+    ['10^15, grouped', '1,000,000,000,000,000', 'above_max'],
+    ['20 digits', '99999999999999999999', 'above_max'],
+    ['400 digits', '9'.repeat(400), 'above_max'],
+  ])('refuses %s as %s', (_, raw, problem) => {
+    expect(parseRequestedValue(raw)).toStrictEqual({ ok: false, problem });
+  });
+
+  it("names the bound as AWS's in a plain sentence", () => {
+    const message = aboveMaxRequestedValue('new limit value');
+    expect(message).toBe('The new limit value can be at most 10,000,000,000, the largest value AWS accepts in a limit request.');
+    expectPlainMessage(message);
+  });
+});
+
+describe('CASE_EXPECTATIONS: what to expect once a case is filed', () => {
+  it('says when AWS usually answers, that more information may be asked, and that nothing is guaranteed', () => {
+    const text = CASE_EXPECTATIONS.join(' ');
+    expect(text).toMatch(/first answer usually comes within 24 hours/);
+    expect(text).toMatch(/more information/);
+    expect(text).toMatch(/takes longer/);
+    expect(text).toMatch(/not guaranteed/);
+    expect(text).toMatch(/only what you need/);
+    for (const sentence of CASE_EXPECTATIONS) expectPlainMessage(sentence);
   });
 });

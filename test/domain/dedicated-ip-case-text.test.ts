@@ -18,7 +18,7 @@ import {
 } from './dedicated-ip-builders.js';
 
 describe('dedicatedIpCaseText: lease', () => {
-  it('renders a two-region lease with a count in one region only, answers not given (golden)', () => {
+  it('renders a two-region lease with a count in one region only, answers not given: the statement first, then why (golden)', () => {
     expect(dedicatedIpCaseText(lease(), REFERENCE).body).toBe(
       `Limit increase request 1
 Service: SES Sending Limits
@@ -32,10 +32,12 @@ Region: South America (São Paulo)
 Limit name: Desired Maximum Send Rate
 New limit value: 50
 ------------
-Use case description: We send newsletters to 2 million subscribers and want our own reputation.
+Use case description: We request standard dedicated IP addresses for each region listed:
+- US East (N. Virginia): 2 dedicated IP addresses.
+- South America (São Paulo): no specific number; please size it from our requested maximum send rate of 50 messages per second.
 
-Number of standard dedicated IPs requested:
-- US East (N. Virginia): 2
+Why dedicated rather than shared IP addresses:
+We send newsletters to 2 million subscribers and want our own reputation.
 Mail Type: Marketing
 Website URL: https://shop.example.com
 Describe, in detail, how you will only send to recipients who have specifically requested your mail: Not answered
@@ -46,7 +48,7 @@ Slack request reference: SESBOT-0123456789abcdef`,
     );
   });
 
-  it('writes the answers as given, and no count section when no count was given', () => {
+  it('writes the answers as given, and asks AWS to size the count from the rate when no count was given', () => {
     const body = dedicatedIpCaseText(
       lease({
         optInProcess: 'Double opt-in only.',
@@ -56,7 +58,9 @@ Slack request reference: SESBOT-0123456789abcdef`,
       REFERENCE,
     ).body;
     expect(body).toContain(
-      '\nUse case description: We send newsletters to 2 million subscribers and want our own reputation.\nMail Type: Marketing\n',
+      '\nUse case description: We request standard dedicated IP addresses for each region listed:\n' +
+        '- Europe (Ireland): no specific number; please size it from our requested maximum send rate of 200 messages per second.\n' +
+        '\nWhy dedicated rather than shared IP addresses:\nWe send newsletters to 2 million subscribers and want our own reputation.\nMail Type: Marketing\n',
     );
     expect(body).not.toContain('Number of standard dedicated IPs requested');
     expect(body).toContain('\nDescribe, in detail, how you will only send to recipients who have specifically requested your mail: Double opt-in only.\n');
@@ -73,9 +77,31 @@ Slack request reference: SESBOT-0123456789abcdef`,
     const body = dedicatedIpCaseText(request, REFERENCE).body;
     expect(body).toMatch(/^Limit increase request 1\nService: SES Sending Limits\nRegion: Europe \(Frankfurt\)\nLimit name: Desired Maximum Send Rate\nNew limit value: 5000\n/);
     expect(body).toContain(
-      `\nUse case description: ${DIP_USE_CASE}\n\nNumber of standard dedicated IPs requested:\n- Europe (Frankfurt): 3\n- Asia Pacific (Tokyo): 1\nMail Type: System Notifications\n`,
+      '\nUse case description: We request standard dedicated IP addresses for each region listed:\n' +
+        '- Europe (Frankfurt): 3 dedicated IP addresses.\n- Asia Pacific (Tokyo): 1 dedicated IP address.\n' +
+        `\nWhy dedicated rather than shared IP addresses:\n${DIP_USE_CASE}\nMail Type: System Notifications\n`,
     );
     expect(body.endsWith('\n\nSlack request reference: SESBOT-0123456789abcdef')).toBe(true);
+  });
+
+  it('states the request even when no region has a count, before the reason, which is kept whole', () => {
+    const useCase = 'Line one of why.\n\n  Line three, indented.\nWe will warm them up over six weeks.';
+    const body = dedicatedIpCaseText(
+      lease({ useCase, rows: [{ region: 'us-east-1', sendRate: 1, ipCount: undefined }, { region: 'eu-west-2', sendRate: 1_500_000, ipCount: undefined }] }),
+      REFERENCE,
+    ).body;
+    expect(body).toContain(
+      '\nUse case description: We request standard dedicated IP addresses for each region listed:\n' +
+        '- US East (N. Virginia): no specific number; please size it from our requested maximum send rate of 1 message per second.\n' +
+        '- Europe (London): no specific number; please size it from our requested maximum send rate of 1,500,000 messages per second.\n' +
+        `\nWhy dedicated rather than shared IP addresses:\n${useCase}\nMail Type: Marketing\n`,
+    );
+  });
+
+  it('writes large counts with thousands separators in the statement and as plain digits in the block', () => {
+    const body = dedicatedIpCaseText(lease({ rows: [{ region: 'us-east-1', sendRate: 10_000_000_000, ipCount: 2500 }] }), REFERENCE).body;
+    expect(body).toContain('\nNew limit value: 10000000000\n');
+    expect(body).toContain('\n- US East (N. Virginia): 2,500 dedicated IP addresses.\n');
   });
 
   it('names each region, count and rate in the subject, which ends with the reference', () => {

@@ -5,7 +5,10 @@ import {
   formatUsd,
   monthlyCost,
   proratedCharge,
+  prorationIfReleasedOn,
+  RELEASE_DAY_NOTE,
 } from '../../src/domain/dedicated-ip.js';
+import { expectPlainMessage } from './builders.js';
 import {
   PRICE,
 } from './dedicated-ip-builders.js';
@@ -78,5 +81,33 @@ describe('proratedCharge', () => {
 
   it('charges nothing for no addresses', () => {
     expect(proratedCharge(0, PRICE, new Date('2026-11-15T00:00:00Z')).cents).toBe(0);
+  });
+});
+
+describe('prorationIfReleasedOn: the figure and the day it assumes', () => {
+  it.each([
+    ['the last day of a 31-day month', '2026-12-31T23:59:59Z', 4990, 31, 31, '2026-12-31', '31 December 2026'],
+    ['the first day of the next month, in the next year', '2027-01-01T00:00:00Z', 161, 1, 31, '2027-01-01', '1 January 2027'],
+    ['28 February in a leap year', '2028-02-28T12:00:00Z', 4818, 28, 29, '2028-02-28', '28 February 2028'], // 4990 × 28/29 = 4817.93
+    ['29 February in a leap year', '2028-02-29T12:00:00Z', 4990, 29, 29, '2028-02-29', '29 February 2028'],
+    ['28 February in a common year', '2027-02-28T12:00:00Z', 4990, 28, 28, '2027-02-28', '28 February 2027'],
+    ['1 March after a common February', '2027-03-01T00:00:00Z', 161, 1, 31, '2027-03-01', '1 March 2027'],
+    ['the last day of a 30-day month', '2026-04-30T08:00:00Z', 4990, 30, 30, '2026-04-30', '30 April 2026'],
+    ['the next day', '2026-05-01T08:00:00Z', 161, 1, 31, '2026-05-01', '1 May 2026'],
+    ['a UTC-2 evening that is already the next UTC day', '2026-11-30T23:30:00-02:00', 161, 1, 31, '2026-12-01', '1 December 2026'],
+  ])('prices 2 addresses released on %s', (_, iso, cents, daysElapsed, days, date, dateText) => {
+    expect(prorationIfReleasedOn(2, PRICE, new Date(iso))).toStrictEqual({ cents, daysElapsed, daysInMonth: days, date, dateText });
+  });
+
+  it('gives the same figure as proratedCharge', () => {
+    const when = new Date('2026-03-12T10:00:00Z');
+    const { date, dateText, ...figure } = prorationIfReleasedOn(3, PRICE, when);
+    expect(figure).toStrictEqual(proratedCharge(3, PRICE, when));
+    expect([date, dateText]).toEqual(['2026-03-12', '12 March 2026']);
+  });
+
+  it('says the final figure depends on the day AWS removes the addresses', () => {
+    expect(RELEASE_DAY_NOTE).toMatch(/final figure depends on the day AWS removes the addresses/);
+    expectPlainMessage(RELEASE_DAY_NOTE);
   });
 });

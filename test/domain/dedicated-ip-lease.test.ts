@@ -1,10 +1,9 @@
 /** validateLease: a dedicated-IP lease form becomes a request, or plain errors under each field. */
 import { describe, expect, it } from 'vitest';
-import { LONGEST_REQUEST_ID, MAX_CASE_BODY_CHARS, referenceFor } from '../../src/domain/common.js';
+import { CASE_EXPECTATIONS, LONGEST_REQUEST_ID, MAX_CASE_BODY_CHARS, MAX_REQUESTED_VALUE, referenceFor } from '../../src/domain/common.js';
+import * as dedicatedIp from '../../src/domain/dedicated-ip.js';
 import {
   MAX_DEDICATED_IP_ROWS,
-  MAX_IPS_PER_REGION,
-  MAX_SEND_RATE,
   MAX_TEXT_CHARS,
   MIN_DEDICATED_USE_CASE_CHARS,
   dedicatedIpCaseText,
@@ -258,7 +257,8 @@ describe('validateLease: send rate', () => {
     ['negative', '-5', NOT_WHOLE],
     ['in exponent notation', '1e3', NOT_WHOLE],
     ['zero', '0', 'The desired maximum send rate (messages per second) must be at least 1.'],
-    ['over 100,000', '100001', 'The most this bot files is 100,000; for more, talk to your AWS account team.'],
+    ['above the bound AWS documents', '10000000001', 'The desired maximum send rate (messages per second) can be at most 10,000,000,000, the largest value AWS accepts in a limit request.'],
+    ['10^15', '1000000000000000', 'The desired maximum send rate (messages per second) can be at most 10,000,000,000, the largest value AWS accepts in a limit request.'],
   ])('refuses a send rate that is %s', (_, sendRate, message) => {
     const errors = leaseErrors(withLeaseRow({ sendRate }));
     expect(errors).toStrictEqual({ [field]: message });
@@ -267,8 +267,10 @@ describe('validateLease: send rate', () => {
 
   it.each([
     ['1', 1],
-    ['100000', MAX_SEND_RATE],
-    ['100,000', MAX_SEND_RATE],
+    ['100000', 100_000],
+    ['100,000', 100_000],
+    ['100001', 100_001], // once refused by an invented cap of 100,000
+    ['10,000,000,000', MAX_REQUESTED_VALUE],
   ])('accepts a send rate of %s', (sendRate, expected) => {
     expect(valueOf(validateLease(withLeaseRow({ sendRate }))).rows).toEqual([{ region: 'us-east-1', sendRate: expected, ipCount: 2 }]);
   });
@@ -283,7 +285,8 @@ describe('validateLease: number of IPs', () => {
     ['decimal', '1.5', NOT_WHOLE],
     ['negative', '-1', NOT_WHOLE],
     ['zero', '0', 'The number of dedicated IPs must be at least 1.'],
-    ['over 100', '101', 'The most this bot files is 100; for more, talk to your AWS account team.'],
+    ['above the bound AWS documents', '10000000001', 'The number of dedicated IPs can be at most 10,000,000,000, the largest value AWS accepts in a limit request.'],
+    ['10^15', '1,000,000,000,000,000', 'The number of dedicated IPs can be at most 10,000,000,000, the largest value AWS accepts in a limit request.'],
   ])('refuses an IP count that is %s', (_, ipCount, message) => {
     const errors = leaseErrors(withLeaseRow({ ipCount }));
     expect(errors).toStrictEqual({ [field]: message });
@@ -296,7 +299,10 @@ describe('validateLease: number of IPs', () => {
     ['empty', '', undefined],
     ['blank', '  ', undefined],
     ['1', '1', 1],
-    ['100', '100', MAX_IPS_PER_REGION],
+    ['100', '100', 100],
+    ['101 (once an invented cap)', '101', 101],
+    ['5,000', '5,000', 5000],
+    ['at the bound', '10000000000', MAX_REQUESTED_VALUE],
   ])('accepts a %s count', (_, ipCount, expected) => {
     expect(valueOf(validateLease(withLeaseRow({ ipCount }))).rows).toStrictEqual([{ region: 'us-east-1', sendRate: 1000, ipCount: expected }]);
   });
@@ -331,11 +337,49 @@ describe('validateLease: case body size', () => {
     expectPlainMessage(errors.useCase);
   });
 
-  it('accepts the longest use case with both answers at 1,000 characters in ten regions with the longest names', () => {
-    const longestNames = [...SES_REGIONS].sort((a, b) => b.name.length - a.name.length);
-    const rows = longestNames.slice(0, MAX_DEDICATED_IP_ROWS).map((r, i) => leaseRow(`k${i}`, r.code, String(MAX_SEND_RATE), String(MAX_IPS_PER_REGION)));
-    const form = leaseForm({ rows, optInProcess: 'o'.repeat(1000), bounceProcess: 'b'.repeat(1000), useCase: 'u'.repeat(MAX_TEXT_CHARS) });
-    const request = valueOf(validateLease(form));
-    expect(dedicatedIpCaseText(request, referenceFor(LONGEST_REQUEST_ID)).body.length).toBeLessThanOrEqual(MAX_CASE_BODY_CHARS);
+  // Ten regions with the longest names and the largest values: the statement of what is requested
+  // takes one line per region, longer where AWS is asked to size the number from the rate.
+  const longestNames = [...SES_REGIONS].sort((a, b) => b.name.length - a.name.length).slice(0, MAX_DEDICATED_IP_ROWS);
+  const largest = (withCount: (i: number) => boolean) =>
+    longestNames.map((r, i) => leaseRow(`k${i}`, r.code, String(MAX_REQUESTED_VALUE), withCount(i) ? String(MAX_REQUESTED_VALUE) : ''));
+  const bodyLength = (form: DedicatedIpFormInput) => dedicatedIpCaseText(valueOf(validateLease(form)), referenceFor(LONGEST_REQUEST_ID)).body.length;
+
+  it('accepts the longest use case with both answers at 1,000 characters in ten regions with the longest names, the largest values and counts', () => {
+    const form = leaseForm({ rows: largest(() => true), optInProcess: 'o'.repeat(1000), bounceProcess: 'b'.repeat(1000), useCase: 'u'.repeat(MAX_TEXT_CHARS) });
+    expect(bodyLength(form)).toBeLessThanOrEqual(MAX_CASE_BODY_CHARS);
+  });
+
+  it('accepts the longest use case with both answers at 700 characters in ten such regions, none with a count', () => {
+    const form = leaseForm({ rows: largest(() => false), optInProcess: 'o'.repeat(700), bounceProcess: 'b'.repeat(700), useCase: 'u'.repeat(MAX_TEXT_CHARS) });
+    expect(bodyLength(form)).toBeLessThanOrEqual(MAX_CASE_BODY_CHARS);
+  });
+
+  it('refuses, under the longest text, such a request whose answers are too long to fit with the statement', () => {
+    const form = leaseForm({ rows: largest(() => false), optInProcess: 'o'.repeat(1000), bounceProcess: 'b'.repeat(1000), useCase: 'u'.repeat(MAX_TEXT_CHARS) });
+    const errors = leaseErrors(form);
+    expect(Object.keys(errors)).toEqual(['useCase']);
+    expect(errors.useCase).toMatch(/^The case would be 8,\d{3} characters; AWS accepts 8,000\. Shorten the text\.$/);
+  });
+});
+
+describe('no invented limits', () => {
+  it('exports no per-region IP cap or send-rate cap, and never sends people to their account team', () => {
+    expect(dedicatedIp).not.toHaveProperty('MAX_IPS_PER_REGION');
+    expect(dedicatedIp).not.toHaveProperty('MAX_SEND_RATE');
+    const errors = leaseErrors(withLeaseRow({ sendRate: '10000000001', ipCount: '10000000001' }));
+    expect(Object.values(errors).join(' ')).not.toMatch(/account team|the most this bot files/i);
+  });
+});
+
+describe('DEDICATED_IP_EXPECTATIONS: what to expect once a request is filed', () => {
+  it('says what every case says, and that the send rate given sizes the number of IPs, so it should be accurate', () => {
+    expect(dedicatedIp.DEDICATED_IP_EXPECTATIONS.slice(0, CASE_EXPECTATIONS.length)).toEqual(CASE_EXPECTATIONS);
+    const text = dedicatedIp.DEDICATED_IP_EXPECTATIONS.join(' ');
+    expect(text).toMatch(/within 24 hours/);
+    expect(text).toMatch(/not guaranteed/);
+    expect(text).toMatch(/send rate you give/);
+    expect(text).toMatch(/number of dedicated IPs/);
+    expect(text).toMatch(/accurate/);
+    for (const sentence of dedicatedIp.DEDICATED_IP_EXPECTATIONS) expectPlainMessage(sentence);
   });
 });

@@ -2,7 +2,6 @@
 import { describe, expect, it } from 'vitest';
 import {
   MAX_DEDICATED_IP_ROWS,
-  MAX_IPS_PER_REGION,
   MAX_TEXT_CHARS,
   dedicatedRowField,
   validateRelinquish,
@@ -148,7 +147,9 @@ describe('validateRelinquish: without the inventory (unreadable)', () => {
 
   it.each([
     ['3', 3],
-    [' 100 ', MAX_IPS_PER_REGION],
+    [' 100 ', 100],
+    ['101', 101],
+    ['10,000,000,000', 10_000_000_000],
     ['1', 1],
   ])('accepts a count of %j and carries an empty address list', (count, expected) => {
     expect(validateRelinquish(unreadable(count), INVENTORIES)).toStrictEqual({
@@ -165,7 +166,7 @@ describe('validateRelinquish: without the inventory (unreadable)', () => {
     ['decimal', '2.5', NOT_WHOLE],
     ['negative', '-2', NOT_WHOLE],
     ['zero', '0', 'The number of addresses to give back must be at least 1.'],
-    ['over 100', '101', 'The most this bot files is 100; for more, talk to your AWS account team.'],
+    ['above the bound AWS documents', '10000000001', 'The number of addresses to give back can be at most 10,000,000,000, the largest value AWS accepts in a limit request.'],
   ])('refuses a count that is %s', (_, count, message) => {
     const errors = relinquishErrors(unreadable(count));
     expect(errors).toStrictEqual({ [field]: message });

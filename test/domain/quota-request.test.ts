@@ -1,11 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { LONGEST_REQUEST_ID, MAX_CASE_BODY_CHARS, referenceFor } from '../../src/domain/common.js';
+import { LONGEST_REQUEST_ID, MAX_CASE_BODY_CHARS, MAX_REQUESTED_VALUE, referenceFor } from '../../src/domain/common.js';
+import { CASE_SERVICE_NAME, FORM_LIMIT_TYPE } from '../../src/domain/case-text.js';
 import { quotaCaseText } from '../../src/domain/quota-request.js';
 import {
+  FAR_ABOVE_FACTOR,
   MAX_QUOTA_ROWS,
   MAX_USE_CASE_CHARS,
   MIN_USE_CASE_CHARS,
+  QUOTA_EXPECTATIONS,
   QUOTA_LIMITS,
+  USE_CASE_HINT,
+  USE_CASE_INVITATION,
+  USE_CASE_QUESTIONS,
+  farAboveCurrent,
   rowField,
   validateQuotaForm,
   type QuotaFormInput,
@@ -171,20 +178,39 @@ describe('validateQuotaForm: new limit values', () => {
   });
 
   it.each([
-    ['send_quota', '1000000001', '1,000,000,001 is beyond what AWS grants through a case; the most this bot files is 1,000,000,000 per 24 hours.'],
-    ['send_rate', '100001', '100,001 is beyond what AWS grants through a case; the most this bot files is 100,000 per second.'],
-  ])('refuses a %s above its bound and names the bound', (limit, newValue, message) => {
+    ['send_quota', '10000000001'],
+    ['send_rate', '10000000001'],
+    ['send_quota', '1000000000000000'],
+    ['send_rate', '1,000,000,000,000,000'],
+    ['send_quota', '99999999999999999999'],
+  ])('refuses %s %s, above the one bound AWS documents, and names it as AWS\'s', (limit, newValue) => {
     const errors = errorsOf(withRow({ limit, newValue }));
-    expect(errors).toStrictEqual({ [field]: message });
+    expect(errors).toStrictEqual({ [field]: 'The new limit value can be at most 10,000,000,000, the largest value AWS accepts in a limit request.' });
     expectPlainMessage(errors[field]);
   });
 
   it.each([
-    ['send_quota', QUOTA_LIMITS.send_quota.max],
-    ['send_rate', QUOTA_LIMITS.send_rate.max],
-  ] as const)('accepts %s exactly at its bound (%d)', (limit, max) => {
+    ['send_quota', MAX_REQUESTED_VALUE],
+    ['send_rate', MAX_REQUESTED_VALUE],
+  ] as const)('accepts %s exactly at the bound (%d)', (limit, max) => {
     const request = valueOf(validateQuotaForm(withRow({ limit, newValue: String(max) })));
     expect(request.rows).toEqual([{ region: 'us-east-1', limit, newValue: max }]);
+  });
+
+  it.each([
+    ['send_quota', '1000000001', 1_000_000_001],
+    ['send_quota', '5,000,000,000', 5_000_000_000],
+    ['send_rate', '100001', 100_001],
+    ['send_rate', '2000000', 2_000_000],
+  ] as const)('no longer caps %s at an invented figure: accepts %s', (limit, newValue, expected) => {
+    expect(valueOf(validateQuotaForm(withRow({ limit, newValue }))).rows[0]!.newValue).toBe(expected);
+  });
+
+  it('has no per-limit cap any more, and never says a value is "beyond what AWS grants"', () => {
+    for (const limit of Object.values(QUOTA_LIMITS)) expect(limit).not.toHaveProperty('max');
+    for (const newValue of ['10000000001', '1000000000000000']) {
+      expect(Object.values(errorsOf(withRow({ newValue }))).join(' ')).not.toMatch(/beyond what AWS grants|the most this bot files/);
+    }
   });
 
   it('checks only the number, not the bound, when the limit itself is unknown', () => {
@@ -341,7 +367,7 @@ describe('validateQuotaForm: case body size', () => {
   function maximalForm(websiteUrl: string): QuotaFormInput {
     const rows = Array.from({ length: MAX_QUOTA_ROWS }, (_, i) => {
       const limit = i % 2 === 0 ? 'send_quota' : 'send_rate';
-      return row(`k${i}`, longestNames[Math.floor(i / 2)]!.code, limit, String(QUOTA_LIMITS[limit].max));
+      return row(`k${i}`, longestNames[Math.floor(i / 2)]!.code, limit, String(MAX_REQUESTED_VALUE));
     });
     return validForm({ mailType: 'system_notifications', rows, useCase: 'u'.repeat(MAX_USE_CASE_CHARS), websiteUrl });
   }
@@ -360,5 +386,98 @@ describe('validateQuotaForm: case body size', () => {
     const result = validateQuotaForm(largest);
     expect(result.ok).toBe(true);
     expect(bodyOf(largest).length).toBeLessThanOrEqual(MAX_CASE_BODY_CHARS);
+  });
+});
+
+describe('farAboveCurrent: a warning, not a refusal, for a value more than 100 times the current quota', () => {
+  const current = { 'us-east-1': quota(50_000, 14), 'eu-west-1': quota(200, 1) };
+  const FOLLOW_UP = 'AWS grants what a case shows you need; check the number, then submit again to file it as it is.';
+
+  it('is 100', () => {
+    expect(FAR_ABOVE_FACTOR).toBe(100);
+  });
+
+  it('warns under the row\'s value, naming the value and the current quota with its unit', () => {
+    const form = withRow({ newValue: '200,000,000' });
+    expect(farAboveCurrent(form, current)).toStrictEqual([
+      { field: rowField('r1', 'newValue'), message: `200,000,000 is more than 100 times your current quota (50,000 per 24 hours). ${FOLLOW_UP}` },
+    ]);
+    expect(farAboveCurrent(withRow({ limit: 'send_rate', newValue: '1401' }), current)).toStrictEqual([
+      { field: rowField('r1', 'newValue'), message: `1,401 is more than 100 times your current quota (14 per second). ${FOLLOW_UP}` },
+    ]);
+    for (const warning of farAboveCurrent(form, current)) expectPlainMessage(warning.message);
+  });
+
+  it('does not refuse such a value: validation accepts it as it is', () => {
+    expect(valueOf(validateQuotaForm(withRow({ newValue: '200,000,000' }), current)).rows).toEqual([
+      { region: 'us-east-1', limit: 'send_quota', newValue: 200_000_000 },
+    ]);
+    expect(valueOf(validateQuotaForm(withRow({ limit: 'send_rate', newValue: String(MAX_REQUESTED_VALUE) }), current)).rows[0]!.newValue).toBe(MAX_REQUESTED_VALUE);
+  });
+
+  it('warns only above 100 times: exactly 100 times is no warning', () => {
+    expect(farAboveCurrent(withRow({ newValue: '5000000' }), current)).toEqual([]);
+    expect(farAboveCurrent(withRow({ newValue: '5000001' }), current)).toHaveLength(1);
+    expect(farAboveCurrent(withRow({ limit: 'send_rate', newValue: '1400' }), current)).toEqual([]);
+  });
+
+  it('says nothing when the current quota is unknown, unlimited or zero, or the row cannot be read', () => {
+    expect(farAboveCurrent(withRow({ newValue: '999999999' }), {})).toEqual([]);
+    expect(farAboveCurrent(withRow({ region: 'ap-northeast-1', newValue: '999999999' }), current)).toEqual([]);
+    expect(farAboveCurrent(withRow({ newValue: '999999999' }), { 'us-east-1': quota(-1, 14) })).toEqual([]);
+    expect(farAboveCurrent(withRow({ newValue: '999999999' }), { 'us-east-1': quota(0, 14) })).toEqual([]);
+    for (const changes of [{ newValue: 'lots' }, { newValue: '' }, { newValue: '10000000001' }, { limit: 'send_speed' }, { region: 'mars-1' }, { limit: '__proto__' }]) {
+      expect(farAboveCurrent(withRow({ newValue: '999999999', ...changes }), current)).toEqual([]);
+    }
+  });
+
+  it('judges each row against its own region and limit, and keys each warning by its row, in row order', () => {
+    const form = validForm({
+      rows: [
+        row('a', 'eu-west-1', 'send_rate', '101'),
+        row('b', 'us-east-1', 'send_quota', '60000'),
+        row('c', 'eu-west-1', 'send_quota', '20001'),
+        row('d', 'us-east-1', 'send_rate', '1500'),
+      ],
+    });
+    expect(farAboveCurrent(form, current).map((w) => w.field)).toEqual([rowField('a', 'newValue'), rowField('c', 'newValue'), rowField('d', 'newValue')]);
+    expect(farAboveCurrent(form, current)[1]!.message).toMatch(/^20,001 is more than 100 times your current quota \(200 per 24 hours\)\. /);
+  });
+});
+
+describe('what the quota form says: questions, invitation, hint, expectations, limit type', () => {
+  it('asks the four questions AWS wants answered, in its order', () => {
+    expect(USE_CASE_QUESTIONS).toEqual([
+      'How do you build or acquire your mailing list?',
+      'How do you handle bounces and complaints?',
+      'How can recipients opt out of your mail?',
+      'How did you choose the new sending rate or sending quota you are asking for?',
+    ]);
+  });
+
+  it('invites anything else AWS should consider', () => {
+    expect(USE_CASE_INVITATION).toMatch(/anything else/i);
+    expect(USE_CASE_INVITATION).toMatch(/AWS should consider/);
+    expectPlainMessage(USE_CASE_INVITATION);
+  });
+
+  it('hints at what AWS wants without promising an outcome', () => {
+    expect(USE_CASE_HINT).toContain(`${MIN_USE_CASE_CHARS} characters`);
+    expect(USE_CASE_HINT).not.toMatch(/raised|denied|approved|granted|guarantee/i);
+    expectPlainMessage(USE_CASE_HINT);
+  });
+
+  it('tells what to expect: first answer within 24 hours, maybe more questions, no guarantee, ask only what is needed', () => {
+    const text = QUOTA_EXPECTATIONS.join(' ');
+    expect(text).toMatch(/within 24 hours/);
+    expect(text).toMatch(/more information/);
+    expect(text).toMatch(/not guaranteed/);
+    expect(text).toMatch(/only what you need/);
+    for (const sentence of QUOTA_EXPECTATIONS) expectPlainMessage(sentence);
+  });
+
+  it('names the limit type as the case body does', () => {
+    expect(FORM_LIMIT_TYPE).toBe('SES Sending Limits');
+    expect(FORM_LIMIT_TYPE).toBe(CASE_SERVICE_NAME);
   });
 });

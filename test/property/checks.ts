@@ -1,6 +1,6 @@
 import { normalizeLineBreaks } from '../../src/domain/common.js';
 /** Checks shared by the property tests: what an accepted quota request must satisfy. */
-import { MAIL_TYPES, MAX_CASE_BODY_CHARS, yesNo } from '../../src/domain/common.js';
+import { MAIL_TYPES, MAX_CASE_BODY_CHARS, MAX_REQUESTED_VALUE, yesNo } from '../../src/domain/common.js';
 import { referenceLine } from '../../src/domain/case-text.js';
 import { QUOTA_ANSWERS, quotaCaseText } from '../../src/domain/quota-request.js';
 import {
@@ -69,7 +69,7 @@ export function quotaRequestProblems(request: QuotaIncreaseRequest, form: QuotaF
     check(isRegionCode(row.region) && row.region === typed?.region, `row ${i}: region is a region code and the one chosen`);
     check(Object.hasOwn(QUOTA_LIMITS, row.limit) && row.limit === typed?.limit, `row ${i}: limit`);
     check(Number.isSafeInteger(row.newValue) && row.newValue >= 1, `row ${i}: whole value of at least 1`);
-    check(Object.hasOwn(QUOTA_LIMITS, row.limit) && row.newValue <= QUOTA_LIMITS[row.limit].max, `row ${i}: value within the limit's bound`);
+    check(row.newValue <= MAX_REQUESTED_VALUE, `row ${i}: value within the one bound AWS documents`);
     check(row.newValue === typedNumber(typed?.newValue), `row ${i}: value is the number typed`);
     const now = current[row.region]?.[row.limit === 'send_quota' ? 'max24HourSend' : 'maxSendRate'];
     if (now !== undefined) {

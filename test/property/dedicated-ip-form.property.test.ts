@@ -7,12 +7,10 @@ import { normalizeLineBreaks } from '../../src/domain/common.js';
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MAIL_TYPES, MAX_CASE_BODY_CHARS, referenceFor } from '../../src/domain/common.js';
+import { MAIL_TYPES, MAX_CASE_BODY_CHARS, MAX_REQUESTED_VALUE, referenceFor } from '../../src/domain/common.js';
 import { referenceLine } from '../../src/domain/case-text.js';
 import {
   MAX_DEDICATED_IP_ROWS,
-  MAX_IPS_PER_REGION,
-  MAX_SEND_RATE,
   MAX_TEXT_CHARS,
   MIN_DEDICATED_USE_CASE_CHARS,
   dedicatedIpCaseText,
@@ -110,9 +108,11 @@ const messyFields = fc.record({
 });
 const messyNumber = maybe(blockSpec(numberValue));
 const messyStray = fc.array(fc.tuple(strayBlockId, jsonJunk), { maxLength: 3 });
-const cleanSendRate = cleanBlock(fc.integer({ min: 1, max: MAX_SEND_RATE }).map(String));
-const cleanIpCount = fc.option(cleanBlock(fc.oneof(fc.integer({ min: 1, max: MAX_IPS_PER_REGION }).map(String), fc.constant(''))), { nil: undefined });
-const cleanCount = cleanBlock(fc.integer({ min: 1, max: MAX_IPS_PER_REGION }).map(String));
+/** Any positive whole number up to the one bound AWS documents; mostly small, as people type them. */
+const positiveUpToBound = fc.oneof({ weight: 3, arbitrary: fc.integer({ min: 1, max: 1_000 }) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: MAX_REQUESTED_VALUE }) });
+const cleanSendRate = cleanBlock(positiveUpToBound.map(String));
+const cleanIpCount = fc.option(cleanBlock(fc.oneof(positiveUpToBound.map(String), fc.constant(''))), { nil: undefined });
+const cleanCount = cleanBlock(positiveUpToBound.map(String));
 const wrongState = fc.oneof(wrongTopLevel, nastyString);
 
 /** `state.values` for this modal: clean (mostly valid, rows on regions the lookups know) or messy. */
@@ -220,9 +220,9 @@ export function leaseProblems(lease: DedicatedIpLease, form: DedicatedIpFormInpu
   lease.rows.forEach((row, i) => {
     const typed = form.rows[i]!;
     check(isRegionCode(row.region) && row.region === typed.region, `row ${i}: region`);
-    check(Number.isSafeInteger(row.sendRate) && row.sendRate >= 1 && row.sendRate <= MAX_SEND_RATE && row.sendRate === typedNumber(typed.sendRate), `row ${i}: send rate`);
+    check(Number.isSafeInteger(row.sendRate) && row.sendRate >= 1 && row.sendRate <= MAX_REQUESTED_VALUE && row.sendRate === typedNumber(typed.sendRate), `row ${i}: send rate`);
     check(
-      blank(typed.ipCount) ? row.ipCount === undefined : row.ipCount === typedNumber(typed.ipCount) && Number.isSafeInteger(row.ipCount) && row.ipCount >= 1 && row.ipCount <= MAX_IPS_PER_REGION,
+      blank(typed.ipCount) ? row.ipCount === undefined : row.ipCount === typedNumber(typed.ipCount) && Number.isSafeInteger(row.ipCount) && row.ipCount >= 1 && row.ipCount <= MAX_REQUESTED_VALUE,
       `row ${i}: IP count`,
     );
   });
@@ -251,7 +251,7 @@ export function relinquishProblems(request: DedicatedIpRelinquish, form: Dedicat
       check([...new Set(typed.addresses ?? [])].sort().join() === [...row.addresses].sort().join(), `row ${i}: the addresses chosen`);
     } else {
       check(row.addresses.length === 0, `row ${i}: no addresses without an inventory`);
-      check(Number.isSafeInteger(row.count) && row.count >= 1 && row.count <= MAX_IPS_PER_REGION && row.count === typedNumber(typed.count), `row ${i}: count typed, 1 to 100`);
+      check(Number.isSafeInteger(row.count) && row.count >= 1 && row.count <= MAX_REQUESTED_VALUE && row.count === typedNumber(typed.count), `row ${i}: count typed, 1 to the bound`);
     }
   });
   p.push(...caseTextProblems(request, reference));
