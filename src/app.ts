@@ -37,7 +37,7 @@ export interface RunningBot {
 const FORM_SNAPSHOT_TTL_MS = 24 * 60 * 60_000;
 
 /** The services, built in the order they depend on each other. */
-function buildServices(config: Config, logger: Logger, store: Store, support: SupportGateway, messenger: SlackMessenger) {
+function buildServices(config: Config, logger: Logger, store: Store, support: SupportGateway, ses: SesGateway, messenger: SlackMessenger) {
   const access = new AccessPolicy({
     allowedChannelIds: config.allowedChannelIds,
     requesterUserIds: config.requesterUserIds,
@@ -56,7 +56,7 @@ function buildServices(config: Config, logger: Logger, store: Store, support: Su
   );
   const poster = new ThreadPoster(store, messenger, logger.child({ component: 'thread-poster' }));
   const actions = new CaseActions(store, support, poster, access, logger.child({ component: 'case-actions' }));
-  const sync = new CaseSync(store, support, poster, { access }, logger.child({ component: 'case-sync' }));
+  const sync = new CaseSync(store, support, ses, poster, { access, dedicatedIpPriceCents: config.dedicatedIpMonthlyPriceCents }, logger.child({ component: 'case-sync' }));
   return { access, filing, poster, actions, sync };
 }
 
@@ -92,7 +92,7 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
   const ses = new SesGateway();
   const health = new Health(store);
   const slack = createSlackConnection(config, logger, health);
-  const services = buildServices(config, logger, store, support, new SlackMessenger(slack.app.client, logger));
+  const services = buildServices(config, logger, store, support, ses, new SlackMessenger(slack.app.client, logger));
   const { filing, poster, sync } = services;
   const scheduler = new Scheduler(store, config.pollIntervalSeconds * 1000, backgroundWork(store, services), logger.child({ component: 'scheduler' }));
   const installation = registerListeners(slack.app, {

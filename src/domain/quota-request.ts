@@ -258,7 +258,9 @@ export interface FieldWarning {
  * its region (known, positive, not unlimited): a warning under each such row's value, in row
  * order, never a refusal. AWS grants what a case shows is needed, so a number that far above
  * is more often a typing mistake than a plan; the user checks it and submits again to file it.
- * Rows that cannot be read say nothing here (validation says what is wrong with them).
+ * Rows that cannot be read say nothing here (validation says what is wrong with them). A region
+ * still in the sandbox is not compared: its quota (200 a day) says nothing of what production
+ * sending needs, and leaving the sandbox is exactly a request far above it.
  */
 export function farAboveCurrent(input: Pick<QuotaFormInput, 'rows'>, current: Partial<Record<string, CurrentQuota>>): FieldWarning[] {
   const warnings: FieldWarning[] = [];
@@ -267,7 +269,7 @@ export function farAboveCurrent(input: Pick<QuotaFormInput, 'rows'>, current: Pa
     if (!isRegionCode(row.region) || typeof limit !== 'string' || !Object.hasOwn(QUOTA_LIMITS, limit)) continue;
     const parsed = parseRequestedValue(row.newValue);
     const now = currentValue(current, row.region, limit as QuotaLimit);
-    if (!parsed.ok || now === undefined || now <= 0) continue;
+    if (!parsed.ok || now === undefined || now <= 0 || current[row.region]?.productionAccess === false) continue;
     if (parsed.value > FAR_ABOVE_FACTOR * now) {
       warnings.push({
         field: rowField(row.key, 'newValue'),

@@ -2,10 +2,11 @@
  * /ses-quota listeners: thin — parse what Slack sent, call the domain and the filing service,
  * answer Slack. The modal opens from a view built in memory; anything slow comes after.
  */
+import { createHash } from 'node:crypto';
 import type { AllMiddlewareArgs, App, BlockAction, SlackActionMiddlewareArgs, SlackCommandMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction, webApi } from '@slack/bolt';
 import { AwsError } from '../aws/errors.js';
 import type { SesGateway } from '../aws/ses-gateway.js';
-import { MAX_QUOTA_ROWS, validateQuotaForm, type CurrentQuota, type QuotaFormInput } from '../domain/quota-request.js';
+import { farAboveCurrent, MAX_QUOTA_ROWS, validateQuotaForm, type CurrentQuota, type FieldWarning, type QuotaFormInput } from '../domain/quota-request.js';
 import type { Logger } from '../logger.js';
 import type { AccessPolicy } from '../services/access.js';
 import type { FilingService } from '../services/filing.js';
@@ -55,6 +56,11 @@ async function showQuotas(deps: QuotaDeps, client: webApi.WebClient, view: ViewO
     }),
   );
   await updateModal(client, view, buildQuotaModal(form, meta, deps.defaultRegion), deps.logger);
+}
+
+/** Which warnings were shown: the same values submitted again after them are meant. */
+function warningsFingerprint(warnings: FieldWarning[]): string {
+  return createHash('sha256').update(warnings.map((w) => `${w.field}\n${w.message}`).join('\n')).digest('hex').slice(0, 16);
 }
 
 /** The modal a block action came from, or undefined if it is not one of ours. */
@@ -129,6 +135,13 @@ function submitQuotaForm(deps: QuotaDeps) {
     const result = validateQuotaForm(form, current);
     if (!result.ok) {
       await ack({ response_action: 'errors', errors: quotaErrorsToBlocks(result.errors, meta) });
+      return;
+    }
+    // A value far above the current quota is filed as it is, but only once the user has seen the warning.
+    const warnings = farAboveCurrent(form, current);
+    const warned = warnings.length ? warningsFingerprint(warnings) : undefined;
+    if (warned && meta.warned !== warned) {
+      await ack({ response_action: 'update', view: buildQuotaModal(form, { ...meta, warned }, deps.defaultRegion, warnings) });
       return;
     }
     const acceptedView = buildQuotaAcceptedView(meta.channelId);

@@ -9,12 +9,13 @@ import type { CaseCommunication, SupportCase, SupportGateway } from '../aws/supp
 import { isOwnCommunication } from '../domain/case-text.js';
 import type { Logger } from '../logger.js';
 import { buildRootMessage } from '../slack/views/root-message.js';
-import { AWS_AUTHOR, communicationMessage, confirmationPrompt, statusNotice } from '../slack/views/thread-messages.js';
+import { addressesReleasedNotice, AWS_AUTHOR, communicationMessage, confirmationPrompt, statusNotice } from '../slack/views/thread-messages.js';
 import type { NewThreadPost, RequestPatch, Store } from '../store/store.js';
-import { isRelinquishment, type StoredRequest } from '../domain/request.js';
+import { isRelinquishment, type RelinquishRequest, type StoredRequest } from '../domain/request.js';
+import type { SesGateway } from '../aws/ses-gateway.js';
 import type { AccessPolicy } from './access.js';
 import type { ThreadPoster } from './thread-poster.js';
-import { communicationKey, communicationPostKey, promptPostKey, rootDisplayIdKey, rootRedrawKey, statusPostKey } from './outbox-keys.js';
+import { communicationKey, communicationPostKey, promptPostKey, releasedPostKey, rootDisplayIdKey, rootRedrawKey, statusPostKey } from './outbox-keys.js';
 
 export const DESCRIBE_CASES_BATCH = 100;
 /** A resolved case can be reopened for 14 days; it is watched that long. */
@@ -44,8 +45,9 @@ export class CaseSync {
   constructor(
     private readonly store: Store,
     private readonly support: SupportGateway,
+    private readonly ses: SesGateway,
     private readonly poster: ThreadPoster,
-    private readonly settings: { access: AccessPolicy },
+    private readonly settings: { access: AccessPolicy; dedicatedIpPriceCents: number },
     private readonly logger: Logger,
     private readonly now: () => number = Date.now,
   ) {}
@@ -122,13 +124,19 @@ export class CaseSync {
       current = { ...current, displayId: c.displayId };
     }
 
-    const needsConfirmation = await this.awaitsConfirmation(request);
+    let needsConfirmation = await this.awaitsConfirmation(request);
+    // AWS may have released the addresses on a confirmation given by email or in Support Center:
+    // then its reply needs no prompt, and the thread says the addresses are gone.
+    if (needsConfirmation && isRelinquishment(current) && unseen.some(({ m }) => m.submittedBy === AWS_AUTHOR) && (await this.addressesGone(current))) {
+      post(releasedPostKey(request.id), addressesReleasedNotice(current));
+      needsConfirmation = false;
+    }
     for (const { m, key } of unseen) {
       const fromAws = m.submittedBy === AWS_AUTHOR;
       // The bot's own words (the case body, confirmations, replies) end with the request's reference.
       if (!fromAws && isOwnCommunication(request.reference, m.body)) continue;
       post(communicationPostKey(key), communicationMessage(current, m));
-      if (fromAws && needsConfirmation && isRelinquishment(current)) post(promptPostKey(key), confirmationPrompt(current, this.settings.access.whoMayActOn(current)));
+      if (fromAws && needsConfirmation && isRelinquishment(current)) post(promptPostKey(key), confirmationPrompt(current, this.settings.access.whoMayActOn(current), this.settings.dedicatedIpPriceCents, new Date(this.now())));
     }
     const newest = unseen.at(-1)?.m.timeCreated;
     if (newest && time(newest) > time(watermark)) patch.commWatermark = newest;
@@ -154,6 +162,25 @@ export class CaseSync {
       });
     }
     return posts.length;
+  }
+
+  /**
+   * True when none of a relinquishment's named addresses is in the account any more (SESv2);
+   * false when some still are, none were named (a count only), or the inventory cannot be read.
+   */
+  private async addressesGone(request: RelinquishRequest): Promise<boolean> {
+    const rows = request.payload.rows.filter((r) => r.addresses.length);
+    if (!rows.length) return false;
+    try {
+      for (const row of rows) {
+        const present = new Set((await this.ses.getDedicatedIpInventory(row.region)).ips.map((ip) => ip.ip));
+        if (row.addresses.some((a) => present.has(a))) return false;
+      }
+      return true;
+    } catch (err) {
+      this.logger.warn({ requestId: request.id, err: (err as Error).message }, 'could not read the dedicated IPs to see whether they were released');
+      return false;
+    }
   }
 
   /** A relinquishment not yet confirmed (or whose confirmation failed) prompts after AWS replies. */

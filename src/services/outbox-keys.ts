@@ -90,6 +90,11 @@ export function refusalPostKey(reason: 'deny' | 'notfiled' | 'early' | 'dup', re
   return `${reason}:${requestId}:${eventKey}`;
 }
 
+/** "The addresses are no longer in the account" for a relinquishment: said once. */
+export function releasedPostKey(requestId: string): string {
+  return `released:${requestId}`;
+}
+
 /** "The confirmation was sent" for a request: one confirmation, so one notice, whichever path found out. */
 export function confirmedPostKey(requestId: string): string {
   return `confirmed:${requestId}`;

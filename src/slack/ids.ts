@@ -21,6 +21,7 @@ export const QUOTA_BLOCK = {
   handlesBouncesAndComplaints: 'handles_bounces_and_complaints',
   rowsHeader: 'rows_header',
   addRow: 'add_row',
+  farAbove: 'far_above_current',
   useCaseQuestions: 'use_case_questions',
   useCase: 'use_case',
   language: 'contact_language',

@@ -40,6 +40,8 @@ export const quotaModalMeta = z.object({
   rowKeys,
   nextRowKey: z.number().int().min(0).max(1_000_000),
   quotas: z.record(z.string().max(20), quotaLookup),
+  /** The values the user was warned about (far above the current quota) and chose to keep: submitting them again files them. */
+  warned: z.string().max(400).optional(),
 }).refine(nextKeyIsNew, { error: 'nextRowKey must be above every row key' });
 export type QuotaModalMeta = z.infer<typeof quotaModalMeta>;
 

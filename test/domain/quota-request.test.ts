@@ -481,3 +481,11 @@ describe('what the quota form says: questions, invitation, hint, expectations, l
     expect(FORM_LIMIT_TYPE).toBe(CASE_SERVICE_NAME);
   });
 });
+
+describe('farAboveCurrent and the sandbox', () => {
+  it('says nothing for a region still in the sandbox: leaving it is a request far above its 200 a day', () => {
+    const form = withRow({ newValue: '200000' });
+    expect(farAboveCurrent(form, { 'us-east-1': { ...quota(200, 1), productionAccess: false } })).toEqual([]);
+    expect(farAboveCurrent(form, { 'us-east-1': quota(200, 1) })).toHaveLength(1);
+  });
+});

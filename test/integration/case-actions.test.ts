@@ -157,6 +157,38 @@ describe('the relinquishment confirmation prompt', () => {
     expect(h.aws.callsTo('AddCommunicationToCase')).toHaveLength(0);
   });
 
+  it("prices the release on the day it is shown, says AWS's release day sets the final figure, and that an email or Support Center confirmation counts", async () => {
+    const { prompt } = await prompted();
+    const text = messageText(prompt);
+    const today = new Date();
+    const days = new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth() + 1, 0)).getUTCDate();
+    const cents = Math.round((2 * 2495 * today.getUTCDate()) / days);
+    const month = today.toLocaleString('en-GB', { month: 'long', timeZone: 'UTC' });
+    expect(text).toContain(
+      `If released today (${today.getUTCDate()} ${month} ${today.getUTCFullYear()}), this month's charge for these 2 addresses would be 2 × USD 24.95 × ${today.getUTCDate()}/${days} days = *USD ${(cents / 100).toFixed(2)}*.`,
+    );
+    expect(text).toContain('The final figure depends on the day AWS removes the addresses');
+    expect(text).toContain('A confirmation sent to AWS by email or in Support Center counts too');
+  });
+
+  it('is replaced, when AWS has already released the addresses (confirmed by email, say), by a note that they are gone', async () => {
+    const filed = await fileRelinquishment(h, ADDRESSES);
+    // Someone confirmed to AWS by email; AWS released the addresses and says so on the case.
+    h.aws.setDedicatedIps('eu-west-1', [{ name: 'marketing', scalingMode: 'STANDARD', ips: [{ ip: '198.51.100.10', warmupStatus: 'DONE', warmupPercentage: 100 }] }]);
+    h.aws.addCommunication(filed.awsCase.caseId, { body: 'As confirmed by email, we have released the two addresses.' });
+    await syncNow(h);
+    const texts = replyTexts(filed.rootTs);
+    expect(texts.some((t) => t.includes('we have released the two addresses'))).toBe(true);
+    expect(texts.some((t) => /`198\.51\.100\.(2|30)`, `198\.51\.100\.(2|30)` are no longer in the account: the relinquishment went through/.test(t)), JSON.stringify(texts)).toBe(true);
+    expect(replies(filed.rootTs).some(isPrompt)).toBe(false);
+    // Said once, however many more replies and cycles follow.
+    h.aws.addCommunication(filed.awsCase.caseId, { body: 'Anything else we can help with?' });
+    await syncNow(h);
+    expect(replyTexts(filed.rootTs).filter((t) => t.includes('are no longer in the account'))).toHaveLength(1);
+    expect(replies(filed.rootTs).some(isPrompt)).toBe(false);
+    expect(h.aws.callsTo('AddCommunicationToCase')).toHaveLength(0);
+  });
+
   it('is not shown on a quota case', async () => {
     const { awsCase, rootTs } = await fileQuotaCase(h);
     h.aws.addCommunication(awsCase.caseId, { body: 'Please confirm the use case described above.' });

@@ -102,10 +102,13 @@ describe('requesting dedicated IPs', () => {
         'Limit name: Desired Maximum Send Rate',
         'New limit value: 20',
         '------------',
-        `Use case description: ${USE_CASE}`,
+        // AWS's procedure: first that dedicated IPs are requested, per region, then why.
+        'Use case description: We request standard dedicated IP addresses for each region listed:',
+        '- Europe (Ireland): no specific number; please size it from our requested maximum send rate of 150 messages per second.',
+        '- US East (N. Virginia): 1 dedicated IP address.',
         '',
-        'Number of standard dedicated IPs requested:',
-        '- US East (N. Virginia): 1',
+        'Why dedicated rather than shared IP addresses:',
+        USE_CASE,
         'Mail Type: Transactional',
         'Website URL: https://shop.example.com',
         'Describe, in detail, how you will only send to recipients who have specifically requested your mail: Double opt-in at sign-up.',
@@ -193,7 +196,9 @@ describe('relinquishing dedicated IPs', () => {
     const today = new Date();
     const days = new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth() + 1, 0)).getUTCDate();
     const expected = (Math.round((2 * 2495 * today.getUTCDate()) / days) / 100).toFixed(2);
-    expect(textOf(chosen.blocks)).toContain(`this month's charge for these 2 addresses is 2 × USD 24.95 × ${today.getUTCDate()}/${days} days = *USD ${expected}*`);
+    expect(textOf(chosen.blocks)).toContain(`this month's charge for these 2 addresses would be 2 × USD 24.95 × ${today.getUTCDate()}/${days} days = *USD ${expected}*`);
+    expect(textOf(chosen.blocks)).toContain('If released today');
+    expect(textOf(chosen.blocks)).toContain('The final figure depends on the day AWS removes the addresses');
     expect(textOf(chosen.blocks)).toContain('Relinquishing cannot be undone');
 
     const res = await h.requester.viewSubmission({ view: chosen, values: fillState(chosen, inputs), userId: REQUESTER });

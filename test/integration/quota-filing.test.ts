@@ -123,7 +123,7 @@ describe('the modal', () => {
     ['a vague use case', { use_case: 'Need more.' }, 'use_case', /at least 150 characters; you wrote 10/],
     ['a value that is not a whole number', { 'row:0:newValue': '1.5k' }, 'row:0:newValue', /whole number/],
     ['a value not above the current quota', { 'row:0:newValue': '50000' }, 'row:0:newValue', /current limit is 50,000 per 24 hours; ask for more/],
-    ['a value beyond sane bounds', { 'row:0:newValue': '99999999999' }, 'row:0:newValue', /beyond what AWS grants/],
+    ['a value above what AWS accepts', { 'row:0:newValue': '99999999999' }, 'row:0:newValue', /at most 10,000,000,000, the largest value AWS accepts/],
     ['no mail type', { mail_type: undefined }, 'mail_type', /type of mail/],
   ])('refuses %s with an error on the field and files nothing', async (_name, change, blockId, message) => {
     h.aws.setAccount('us-east-1', { SendQuota: { Max24HourSend: 50000, MaxSendRate: 14, SentLast24Hours: 0 }, ProductionAccessEnabled: true });
@@ -147,6 +147,28 @@ describe('the modal', () => {
     expect(res.json.response_action).toBe('errors');
     expect(res.json.errors['row:1:limit']).toMatch(/Request 1 already asks for the Desired Maximum Send Quota in US East \(N\. Virginia\)/);
     expect(h.aws.callsTo('CreateCase')).toHaveLength(0);
+  });
+});
+
+describe('a value far above the current quota', () => {
+  it('is not refused: the form redraws with a warning and keeps what was typed, and submitting it again files it as it is', async () => {
+    h.aws.setAccount('us-east-1', { SendQuota: { Max24HourSend: 50000, MaxSendRate: 14, SentLast24Hours: 0 }, ProductionAccessEnabled: true });
+    const { view } = await openQuotaModal(h);
+    const inputs: Record<string, string | undefined> = { ...validQuotaInputs(), 'row:0:newValue': '20000000' };
+    const first = await submitQuota(h, view, inputs);
+    expect(first.json.response_action).toBe('update');
+    const warned = first.json.view;
+    const warning = warned.blocks.find((b: any) => b.block_id === 'far_above_current');
+    expect(warning.text.text).toMatch(/^:warning: 20,000,000 is more than 100 times your current quota \(50,000 per 24 hours\)/);
+    expect(warned.blocks.find((b: any) => b.block_id === 'row:0:newValue').element.initial_value).toBe('20000000');
+    expect(warned.blocks.find((b: any) => b.block_id === 'use_case').element.initial_value).toBe(inputs.use_case);
+    expect(h.aws.callsTo('CreateCase')).toHaveLength(0);
+
+    // The same view, as Slack now shows it, submitted again: filed with the value as typed.
+    const again = await submitQuota(h, { ...view, ...warned, id: view.id, hash: view.hash }, inputs);
+    expect(again.json.response_action).toBe('update');
+    const created = await h.aws.waitForCall('CreateCase');
+    expect(created.input.communicationBody).toContain('New limit value: 20000000');
   });
 });
 

@@ -104,6 +104,21 @@ describe('buildDedicatedIpModal: requesting dedicated IPs', () => {
     expect(blockById(priced, DIP_BLOCK.guidance).text.text).toBe('Each standard dedicated IP costs USD 24.95 a month.');
   });
 
+  it('advises asking for at least two IPs where none is asked for and the region has fewer than two, as AWS sizes the count from the rate', () => {
+    const sized = textOfBlocks(modal({ rows: [{ key: '0', region: 'eu-central-1', sendRate: '100' }] }).blocks);
+    expect(sized).toMatch(/:information_source: .*Europe \(Frankfurt\)/);
+    expect(sized).toMatch(/at least two/i);
+    // eu-west-1 already has two standard IPs: no such advice.
+    expect(textOfBlocks(modal({ rows: [{ key: '0', region: 'eu-west-1', sendRate: '100' }] }).blocks)).not.toContain(':information_source:');
+  });
+
+  it('says what to expect: first answer usually within 24 hours, not guaranteed, and that the send rate sizes the IPs', () => {
+    const said = textOfBlocks(view.blocks);
+    expect(said).toContain('*What to expect:*');
+    expect(said).toMatch(/24 hours/);
+    expect(said).toMatch(/send rate you give to size the number of dedicated IPs/);
+  });
+
   it(`offers another region up to ${MAX_DEDICATED_IP_ROWS}, then says that is the most one case holds`, () => {
     expect(buttonsOf(view.blocks).map((b) => b.action_id)).toEqual([ACTION.dipAddRow]);
     const rowKeys = Array.from({ length: MAX_DEDICATED_IP_ROWS }, (_, i) => String(i));
@@ -148,16 +163,22 @@ describe('buildDedicatedIpModal: relinquishing dedicated IPs', () => {
     expect(textOfBlocks(none.blocks)).toContain('No standard dedicated IPs are leased in Europe (Frankfurt): choose another region.');
   });
 
-  it('gives this month\'s prorated charge for the chosen addresses, and what keeping them costs', () => {
-    expect(blockById(view, DIP_BLOCK.guidance).text.text).toBe(
-      ":receipt: Released today (15 March), this month's charge for these 3 addresses is 3 × USD 24.95 × 15/31 days = *USD 36.22*; they cost nothing after that. Keeping them costs USD 74.85 a month.",
+  it("gives this month's charge for the chosen addresses if released today, says the real figure depends on AWS's release day, and what keeping them costs", () => {
+    const guidance = blockById(view, DIP_BLOCK.guidance).text.text as string;
+    expect(guidance).toContain(
+      ":receipt: If released today (15 March 2025), this month's charge for these 3 addresses would be 3 × USD 24.95 × 15/31 days = *USD 36.22*; they cost nothing after that. Keeping them costs USD 74.85 a month.",
     );
+    expect(guidance).toContain('The final figure depends on the day AWS removes the addresses, which is only after AWS asks and the removal is confirmed.');
+  });
+
+  it('warns when a relinquishment would leave a region with a single standard dedicated IP', () => {
+    expect(blockById(view, DIP_BLOCK.guidance).text.text).toMatch(/^:warning: .*Europe \(Ireland\)/);
   });
 
   it('explains the charge per address before any is chosen', () => {
     const none = modal({ rows: [{ key: '0', region: 'eu-west-1' }] }, { action: 'relinquish' });
     expect(blockById(none, DIP_BLOCK.guidance).text.text).toBe(
-      ':receipt: A relinquished address is charged for the days of the month before its release (today: 15/31 × USD 24.95 = USD 12.07 per address), then nothing.',
+      ':receipt: A relinquished address is charged for the days of the month before its release (if released today, 15 March 2025: 15/31 × USD 24.95 = USD 12.07 per address), then nothing. The final figure depends on the day AWS removes the addresses, which is only after AWS asks and the removal is confirmed.',
     );
   });
 

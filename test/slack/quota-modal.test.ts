@@ -24,7 +24,21 @@ describe('buildQuotaModal', () => {
   const view = buildQuotaModal(FORM, META, 'us-east-1');
   const text = textOfBlocks(view.blocks);
 
-  it('is the SES Service Limits case form, filed with "File case"', () => {
+  it('asks the four questions in AWS\'s sense, invites anything else, promises no outcome, and says what to expect', () => {
+    expect(text).toContain('4. How did you choose the new sending rate or sending quota you are asking for?');
+    expect(text).toContain('Add anything else AWS should consider when it reviews this request.');
+    expect(JSON.stringify(view.blocks)).not.toContain('Specific answers get limits raised');
+    expect(text).toContain('*What to expect:*');
+    expect(text).toMatch(/24 hours/);
+  });
+
+  it('shows the warnings for values far above the current quota, and none without them', () => {
+    const warned = buildQuotaModal(FORM, META, 'us-east-1', [{ field: 'rows.1.newValue', message: '20,000 is more than 100 times <yours>.' }]);
+    expect(blockById(warned, QUOTA_BLOCK.farAbove).text.text).toBe(':warning: 20,000 is more than 100 times &lt;yours&gt;.');
+    expect(view.blocks.some((b: Json) => b.block_id === QUOTA_BLOCK.farAbove)).toBe(false);
+  });
+
+  it('is the SES sending-limits case form, filed with "File case"', () => {
     expect(view).toMatchObject({
       type: 'modal',
       callback_id: CALLBACK.quotaRequest,
@@ -32,7 +46,8 @@ describe('buildQuotaModal', () => {
       submit: { text: 'File case' },
       close: { text: 'Cancel' },
     });
-    expect(text).toContain('*Limit type:* SES Service Limits');
+    // One limit-type name in the form and in the case body: the Support category's.
+    expect(text).toContain('*Limit type:* SES Sending Limits');
   });
 
   it('shows the current quota of each region in the form, and says when it could not be read', () => {

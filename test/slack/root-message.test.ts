@@ -43,6 +43,13 @@ describe('buildRootMessage: a quota increase', () => {
     });
   });
 
+  it('says what to expect from AWS while the case is open, and no more once it is resolved', () => {
+    expect(text).toContain('*What to expect:*');
+    expect(text).toMatch(/first answer usually comes within 24 hours/);
+    expect(textOfBlocks(buildRootMessage(quotaRequest({ caseStatus: 'resolved' })).blocks)).not.toContain('*What to expect:*');
+    expect(textOfBlocks(buildRootMessage(leaseRequest()).blocks)).toMatch(/send rate you give to size the number of dedicated IPs/);
+  });
+
   it('offers no buttons once the case is resolved', () => {
     expect(buttonsOf(buildRootMessage(quotaRequest({ caseStatus: 'resolved' })).blocks)).toEqual([]);
   });
@@ -67,7 +74,7 @@ describe('buildRootMessage: dedicated IPs', () => {
     const text = textOfBlocks(message.blocks);
     expect(text).toContain('• US East (N. Virginia): give back *2* addresses: `198.51.100.7`, `203.0.113.10`');
     expect(text).toContain('• Asia Pacific (Tokyo): give back *1* address: `192.0.2.9`');
-    expect(text).toContain(`:warning: This cannot be undone. AWS will ask for confirmation in this thread; nothing is released until <@${REQUESTER}> (or an approver) confirms here.`);
+    expect(text).toContain(`:warning: This cannot be undone. AWS will ask for confirmation in this thread; nothing is released until <@${REQUESTER}> (or an approver) confirms here, or someone confirms to AWS by email or in Support Center.`);
     // No mail type or website: a relinquishment has none.
     expect(text).toContain('\nContact language: English · Reference: SESBOT-0123456789abcdef');
     expect(text).not.toContain('Mail type');

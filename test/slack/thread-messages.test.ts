@@ -60,7 +60,8 @@ describe('unsentReplyText: a reply AWS did not take, given back to its author', 
 });
 
 describe('confirmationPrompt: AWS asks before it releases addresses', () => {
-  const prompt = confirmationPrompt(relinquishRequest(), [REQUESTER, 'U0APPROVER']);
+  // 3 addresses at USD 24.95, prompted on 30 January 2028: 30 of 31 days.
+  const prompt = confirmationPrompt(relinquishRequest(), [REQUESTER, 'U0APPROVER'], 2495, new Date('2028-01-30T12:00:00Z'));
   const text = textOfBlocks(prompt.blocks);
 
   it('lists the addresses per region, says it cannot be undone and who may confirm', () => {
@@ -76,6 +77,15 @@ describe('confirmationPrompt: AWS asks before it releases addresses', () => {
     expect(text).toContain('Any other message is treated as conversation and never sent to AWS.');
   });
 
+  it("prices the release on the day of the prompt, says the final figure depends on AWS's release day, and that an email or Support Center confirmation counts", () => {
+    expect(text).toContain("If released today (30 January 2028), this month's charge for these 3 addresses would be 3 × USD 24.95 × 30/31 days = *USD 72.44*.");
+    expect(text).toContain('The final figure depends on the day AWS removes the addresses');
+    expect(text).toContain('A confirmation sent to AWS by email or in Support Center counts too');
+    // Across the month boundary and in a leap year: 1 of 29 days on 1 February 2028.
+    const next = textOfBlocks(confirmationPrompt(relinquishRequest(), [REQUESTER], 2495, new Date('2028-02-01T00:30:00Z')).blocks);
+    expect(next).toContain("If released today (1 February 2028), this month's charge for these 3 addresses would be 3 × USD 24.95 × 1/29 days = *USD 2.58*.");
+  });
+
   it('has a red Confirm button that asks again in a Slack confirm dialog', () => {
     const buttons = buttonsOf(prompt.blocks);
     expect(buttons).toHaveLength(1);
@@ -89,7 +99,7 @@ describe('confirmationPrompt: AWS asks before it releases addresses', () => {
   });
 
   it('gives the number of addresses for a row filed by count', () => {
-    const byCount = confirmationPrompt(relinquishRequest({}, { rows: [{ region: 'eu-west-1', addresses: [], count: 1 }, { region: 'us-west-2', addresses: [], count: 3 }] }), [REQUESTER]);
+    const byCount = confirmationPrompt(relinquishRequest({}, { rows: [{ region: 'eu-west-1', addresses: [], count: 1 }, { region: 'us-west-2', addresses: [], count: 3 }] }), [REQUESTER], 2495, new Date());
     expect(textOfBlocks(byCount.blocks)).toContain('• Europe (Ireland) (`eu-west-1`): 1 address\n• US West (Oregon) (`us-west-2`): 3 addresses');
   });
 });

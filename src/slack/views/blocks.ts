@@ -132,3 +132,8 @@ export function multiSelectInput(opts: {
 }
 
 export const YES_NO = [option('yes', 'Yes'), option('no', 'No')];
+
+/** What to expect once the case is filed, in AWS's terms (a form's last block, and the root message's). */
+export function expectationsBlock(sentences: readonly string[]): KnownBlock {
+  return context(`*What to expect:* ${sentences.join(' ')}`);
+}

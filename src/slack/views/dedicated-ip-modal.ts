@@ -4,28 +4,34 @@
  * values, its layout, the inventory lookups and the date.
  */
 import type { types } from '@slack/bolt';
-import { CONTACT_LANGUAGES, MAIL_TYPES } from '../../domain/common.js';
+import { CASE_EXPECTATIONS, CONTACT_LANGUAGES, MAIL_TYPES } from '../../domain/common.js';
 import {
+  DEDICATED_IP_EXPECTATIONS,
   DEDICATED_IP_QUESTIONS,
   MAX_DEDICATED_IP_ROWS,
   MIN_DEDICATED_USE_CASE_CHARS,
   formatUsd,
   leaseGuidance,
   monthlyCost,
-  proratedCharge,
+  prorationIfReleasedOn,
+  rateSizedAdvice,
+  relinquishGuidance,
+  RELEASE_DAY_NOTE,
+  singleIpAfterRelinquishWarning,
   standardIps,
   type Cents,
   type DedicatedIpFormInput,
   type Inventories,
   type RegionInventory,
 } from '../../domain/dedicated-ip.js';
-import { SES_REGIONS, isRegionCode, regionName } from '../../domain/regions.js';
+import { SES_REGIONS, isRegionCode, regionName, type RegionCode } from '../../domain/regions.js';
 import { ACTION, CALLBACK, DIP_BLOCK, rowBlockId } from '../ids.js';
 import { encodeMeta, type DedicatedIpModalMeta } from '../modal-metadata.js';
 import { channelMention, escape } from '../mrkdwn.js';
 import {
   YES_NO,
   context,
+  expectationsBlock,
   multiSelectInput,
   option,
   plain,
@@ -51,6 +57,8 @@ export interface DedicatedIpModalInput {
 }
 
 const REGION_OPTIONS = SES_REGIONS.map((r) => option(r.code, r.name));
+/** Room for the largest value AWS accepts, written with thousands separators (10,000,000,000). */
+const VALUE_CHARS = 14;
 const ACTION_OPTIONS = [option('request', 'Request dedicated IPs'), option('relinquish', 'Relinquish dedicated IPs')];
 
 export function newDedicatedIpMeta(channelId: string, responseUrl: string | undefined): DedicatedIpModalMeta {
@@ -85,6 +93,7 @@ export function buildDedicatedIpModal(input: DedicatedIpModalInput): ModalView {
       options: (Object.keys(CONTACT_LANGUAGES) as (keyof typeof CONTACT_LANGUAGES)[]).map((k) => option(k, CONTACT_LANGUAGES[k])),
       initial: form.language ?? 'en',
     }),
+    expectationsBlock(meta.action === 'request' ? DEDICATED_IP_EXPECTATIONS : CASE_EXPECTATIONS),
   );
   return {
     type: 'modal',
@@ -186,7 +195,7 @@ function requestBlocks(input: DedicatedIpModalInput): KnownBlock[] {
         label: 'Desired maximum send rate (messages per second)',
         placeholder: 'A whole number, e.g. 100',
         initial: row?.sendRate ?? undefined,
-        maxLength: 10,
+        maxLength: VALUE_CHARS,
       }),
       textInput({
         blockId: rowBlockId(key, 'ipCount'),
@@ -195,7 +204,7 @@ function requestBlocks(input: DedicatedIpModalInput): KnownBlock[] {
         placeholder: 'e.g. 2',
         initial: row?.ipCount ?? undefined,
         optional: true,
-        maxLength: 4,
+        maxLength: VALUE_CHARS,
         dispatchOnType: true,
       }),
     );
@@ -225,6 +234,7 @@ function leaseGuidanceBlock(input: DedicatedIpModalInput): KnownBlock {
       `:warning: This would leave *${regionName(region)}* with a single dedicated IP. AWS advises more than one per region, so the addresses are spread across Availability Zones and sending survives the loss of one.`,
     );
   }
+  for (const region of guidance.rateSizedRegions) lines.push(`:information_source: ${rateSizedAdvice(region)}`);
   if (guidance.monthlyCents !== undefined) {
     lines.push(`:moneybag: The IPs asked for cost *${formatUsd(guidance.monthlyCents)} a month* (${formatUsd(input.priceCents)} per IP per month).`);
   } else {
@@ -248,7 +258,11 @@ function relinquishBlocks(input: DedicatedIpModalInput): KnownBlock[] {
     blocks.push(block);
     chosenCount += chosen;
   }
-  blocks.push(addRowBlock(meta), prorationBlock(chosenCount, input.priceCents, input.now));
+  const { singleIpRegions } = relinquishGuidance(
+    rowsOf(input).map(({ row, region }) => ({ region, addresses: row?.addresses, count: row?.count })),
+    knownInventories(input.lookups),
+  );
+  blocks.push(addRowBlock(meta), prorationBlock(chosenCount, input.priceCents, input.now, singleIpRegions));
   blocks.push(
     textInput({
       blockId: DIP_BLOCK.note,
@@ -301,7 +315,7 @@ function addressesToGiveBack(
       label: 'How many addresses to give back',
       placeholder: 'The inventory could not be read: give a number',
       initial: row?.count ?? undefined,
-      maxLength: 4,
+      maxLength: VALUE_CHARS,
       dispatchOnType: true,
     });
     return { block, chosen: Number.isInteger(count) && count > 0 ? count : 0 };
@@ -309,14 +323,15 @@ function addressesToGiveBack(
   return { block: context('Reading the addresses in this region…'), chosen: 0 };
 }
 
-function prorationBlock(count: number, price: Cents, now: Date): KnownBlock {
-  const { cents, daysElapsed, daysInMonth } = proratedCharge(count || 1, price, now);
-  const day = now.toLocaleDateString('en-GB', { day: 'numeric', month: 'long', timeZone: 'UTC' });
-  const text =
+/** This month's charge if released today, said as such: AWS releases the addresses only later. */
+function prorationBlock(count: number, price: Cents, now: Date, singleIpRegions: RegionCode[]): KnownBlock {
+  const { cents, daysElapsed, daysInMonth, dateText } = prorationIfReleasedOn(count || 1, price, now);
+  const charge =
     count > 0
-      ? `:receipt: Released today (${day}), this month's charge for these ${count} address${count === 1 ? '' : 'es'} is ${count} × ${formatUsd(price)} × ${daysElapsed}/${daysInMonth} days = *${formatUsd(cents)}*; they cost nothing after that. Keeping them costs ${formatUsd(monthlyCost(count, price))} a month.`
-      : `:receipt: A relinquished address is charged for the days of the month before its release (today: ${daysElapsed}/${daysInMonth} × ${formatUsd(price)} = ${formatUsd(cents)} per address), then nothing.`;
-  return section(text, DIP_BLOCK.guidance);
+      ? `:receipt: If released today (${dateText}), this month's charge for these ${count} address${count === 1 ? '' : 'es'} would be ${count} × ${formatUsd(price)} × ${daysElapsed}/${daysInMonth} days = *${formatUsd(cents)}*; they cost nothing after that. Keeping them costs ${formatUsd(monthlyCost(count, price))} a month.`
+      : `:receipt: A relinquished address is charged for the days of the month before its release (if released today, ${dateText}: ${daysElapsed}/${daysInMonth} × ${formatUsd(price)} = ${formatUsd(cents)} per address), then nothing.`;
+  const warnings = singleIpRegions.map((region) => `:warning: ${singleIpAfterRelinquishWarning(region)}`);
+  return section([...warnings, `${charge} ${RELEASE_DAY_NOTE}`].join('\n'), DIP_BLOCK.guidance);
 }
 
 /** The view shown once a valid request has been accepted. */

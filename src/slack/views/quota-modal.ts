@@ -8,15 +8,19 @@ import {
   MAX_QUOTA_ROWS,
   QUOTA_LIMITS,
   USE_CASE_QUESTIONS,
-  MIN_USE_CASE_CHARS,
+  USE_CASE_INVITATION,
+  USE_CASE_HINT,
+  QUOTA_EXPECTATIONS,
   MAX_USE_CASE_CHARS,
+  type FieldWarning,
   type QuotaFormInput,
 } from '../../domain/quota-request.js';
 import { SES_REGIONS, regionName, isRegionCode } from '../../domain/regions.js';
 import { ACTION, CALLBACK, QUOTA_BLOCK, rowBlockId } from '../ids.js';
 import { encodeMeta, type QuotaLookup, type QuotaModalMeta } from '../modal-metadata.js';
 import { channelMention, escape } from '../mrkdwn.js';
-import { YES_NO, context, option, plain, radioInput, section, selectInput, textInput } from './blocks.js';
+import { YES_NO, context, expectationsBlock, option, plain, radioInput, section, selectInput, textInput } from './blocks.js';
+import { FORM_LIMIT_TYPE } from '../../domain/case-text.js';
 
 type KnownBlock = types.KnownBlock;
 type ModalView = types.ModalView;
@@ -40,7 +44,8 @@ export function regionsInForm(form: QuotaFormInput, defaultRegion: string): stri
   return [...new Set(regions.length ? regions : [defaultRegion])];
 }
 
-export function buildQuotaModal(form: QuotaFormInput, meta: QuotaModalMeta, defaultRegion: string): ModalView {
+/** `warnings`: values far above the current quota, shown before they are filed (the form redraws with them). */
+export function buildQuotaModal(form: QuotaFormInput, meta: QuotaModalMeta, defaultRegion: string, warnings: FieldWarning[] = []): ModalView {
   return {
     type: 'modal',
     callback_id: CALLBACK.quotaRequest,
@@ -48,14 +53,20 @@ export function buildQuotaModal(form: QuotaFormInput, meta: QuotaModalMeta, defa
     submit: plain('File case', 24),
     close: plain('Cancel', 24),
     private_metadata: encodeMeta(meta),
-    blocks: [...answerBlocks(form, meta, defaultRegion), ...requestRowBlocks(form, meta, defaultRegion), ...useCaseBlocks(form)],
+    blocks: [
+      ...answerBlocks(form, meta, defaultRegion),
+      ...requestRowBlocks(form, meta, defaultRegion),
+      ...(warnings.length ? [section(warnings.map((w) => `:warning: ${escape(w.message)}`).join('\n'), QUOTA_BLOCK.farAbove)] : []),
+      ...useCaseBlocks(form),
+      expectationsBlock(QUOTA_EXPECTATIONS),
+    ],
   };
 }
 
 /** The top of the form: the limit type, the current quota, mail type, website and the three compliance answers. */
 function answerBlocks(form: QuotaFormInput, meta: QuotaModalMeta, defaultRegion: string): KnownBlock[] {
   return [
-    section('*Limit type:* SES Service Limits', QUOTA_BLOCK.limitType),
+    section(`*Limit type:* ${FORM_LIMIT_TYPE}`, QUOTA_BLOCK.limitType),
     context('This files a *Service limit increase* case with AWS Support, as the Support Center form does. AWS answers in the case\'s Slack thread.'),
     currentQuotaBlock(regionsInForm(form, defaultRegion), meta.quotas),
     radioInput({
@@ -141,7 +152,7 @@ function requestRowBlocks(form: QuotaFormInput, meta: QuotaModalMeta, defaultReg
 function useCaseBlocks(form: QuotaFormInput): KnownBlock[] {
   return [
     { type: 'divider' },
-    section(['*Use case description.* AWS asks you to answer:', ...USE_CASE_QUESTIONS.map((q, i) => `${i + 1}. ${q}`)].join('\n'), QUOTA_BLOCK.useCaseQuestions),
+    section(['*Use case description.* AWS asks you to answer:', ...USE_CASE_QUESTIONS.map((q, i) => `${i + 1}. ${q}`), USE_CASE_INVITATION].join('\n'), QUOTA_BLOCK.useCaseQuestions),
     textInput({
       blockId: QUOTA_BLOCK.useCase,
       actionId: QUOTA_BLOCK.useCase,
@@ -149,7 +160,7 @@ function useCaseBlocks(form: QuotaFormInput): KnownBlock[] {
       multiline: true,
       initial: form.useCase ?? undefined,
       maxLength: MAX_USE_CASE_CHARS,
-      hint: `At least ${MIN_USE_CASE_CHARS} characters. Specific answers get limits raised; vague ones are denied.`,
+      hint: USE_CASE_HINT,
     }),
     selectInput({
       blockId: QUOTA_BLOCK.language,

@@ -3,15 +3,15 @@
  * changes, so every replica and every restart draws the same message.
  */
 import type { types } from '@slack/bolt';
-import { CONTACT_LANGUAGES, MAIL_TYPES, formatNumber } from '../../domain/common.js';
+import { CASE_EXPECTATIONS, CONTACT_LANGUAGES, MAIL_TYPES, formatNumber } from '../../domain/common.js';
 import { caseStatusLabel, supportCaseUrl } from '../../domain/case-text.js';
-import { QUOTA_LIMITS, type QuotaIncreaseRequest } from '../../domain/quota-request.js';
-import type { DedicatedIpRequest } from '../../domain/dedicated-ip.js';
+import { QUOTA_EXPECTATIONS, QUOTA_LIMITS, type QuotaIncreaseRequest } from '../../domain/quota-request.js';
+import { DEDICATED_IP_EXPECTATIONS, type DedicatedIpRequest } from '../../domain/dedicated-ip.js';
 import { regionName } from '../../domain/regions.js';
 import type { StoredRequest } from '../../domain/request.js';
 import { ACTION } from '../ids.js';
 import { escape, link, userMention } from '../mrkdwn.js';
-import { context, plain, section } from './blocks.js';
+import { context, expectationsBlock, plain, section } from './blocks.js';
 
 type KnownBlock = types.KnownBlock;
 
@@ -62,8 +62,13 @@ function dedicatedIpLines(request: DedicatedIpRequest, requesterId: string): str
       (row) =>
         `• ${regionName(row.region)}: give back *${row.count}* address${row.count === 1 ? '' : 'es'}${row.addresses.length ? `: ${row.addresses.map((a) => `\`${a}\``).join(', ')}` : ''}`,
     ),
-    `:warning: This cannot be undone. AWS will ask for confirmation in this thread; nothing is released until ${userMention(requesterId)} (or an approver) confirms here.`,
+    `:warning: This cannot be undone. AWS will ask for confirmation in this thread; nothing is released until ${userMention(requesterId)} (or an approver) confirms here, or someone confirms to AWS by email or in Support Center.`,
   ];
+}
+
+function expectationsFor(request: StoredRequest): readonly string[] {
+  if (request.kind === 'quota') return QUOTA_EXPECTATIONS;
+  return request.payload.action === 'request' ? DEDICATED_IP_EXPECTATIONS : CASE_EXPECTATIONS;
 }
 
 function detailsLine(request: StoredRequest): string {
@@ -84,6 +89,8 @@ export function buildRootMessage(request: StoredRequest): SlackMessage {
     section(lines.join('\n')),
     context(detailsLine(request)),
   ];
+  // Once filed and until resolved: what to expect from AWS, in its own terms.
+  if (request.status === 'filed' && request.caseStatus !== 'resolved') blocks.push(expectationsBlock(expectationsFor(request)));
   if (request.status === 'failed' || request.status === 'uncertain' || request.status === 'not_posted') {
     blocks.push({
       type: 'actions',

@@ -4,6 +4,7 @@
  */
 import type { types } from '@slack/bolt';
 import { caseStatusLabel, supportCaseUrl } from '../../domain/case-text.js';
+import { formatUsd, prorationIfReleasedOn, RELEASE_DAY_NOTE } from '../../domain/dedicated-ip.js';
 import { regionName } from '../../domain/regions.js';
 import type { RelinquishRequest, StoredRequest } from '../../domain/request.js';
 import { ACTION } from '../ids.js';
@@ -95,7 +96,14 @@ export function statusNotice(request: StoredRequest, status: string): SlackMessa
   return { text, blocks: [section(text)] };
 }
 
-export function confirmationPrompt(request: RelinquishRequest, mayConfirm: string[]): SlackMessage {
+/**
+ * The prompt that follows AWS's request for a confirmation: what is released, that it cannot
+ * be undone, who may confirm and how, and this month's charge if released on `now` (the day of
+ * the prompt; the final figure is set by the day AWS removes them).
+ */
+export function confirmationPrompt(request: RelinquishRequest, mayConfirm: string[], priceCents: number, now: Date): SlackMessage {
+  const total = request.payload.rows.reduce((n, r) => n + r.count, 0);
+  const { cents, daysElapsed, daysInMonth, dateText } = prorationIfReleasedOn(total, priceCents, now);
   const what = request.payload.rows
     .map((r) => `• ${regionName(r.region)} (\`${r.region}\`): ${r.addresses.length ? r.addresses.map((a) => `\`${a}\``).join(', ') : `${r.count} address${r.count === 1 ? '' : 'es'}`}`)
     .join('\n');
@@ -104,7 +112,8 @@ export function confirmationPrompt(request: RelinquishRequest, mayConfirm: strin
     ':warning: *AWS needs a confirmation before it releases these dedicated IP addresses:*',
     what,
     '*This cannot be undone*: released addresses are gone from the account for good.',
-    `Who may confirm: ${who}. To confirm, reply in this thread with the word \`confirm\` exactly (nothing else in the message), or press the button and confirm in the dialog. Any other message is treated as conversation and never sent to AWS.`,
+    `:receipt: If released today (${dateText}), this month's charge for these ${total} address${total === 1 ? '' : 'es'} would be ${total} × ${formatUsd(priceCents)} × ${daysElapsed}/${daysInMonth} days = *${formatUsd(cents)}*. ${RELEASE_DAY_NOTE}`,
+    `Who may confirm: ${who}. To confirm, reply in this thread with the word \`confirm\` exactly (nothing else in the message), or press the button and confirm in the dialog. Any other message is treated as conversation and never sent to AWS. A confirmation sent to AWS by email or in Support Center counts too; nothing more is needed here then.`,
   ].join('\n');
   return {
     text: 'AWS needs a confirmation before it releases the dedicated IP addresses',
@@ -155,4 +164,11 @@ export function unsentReplyText(userId: string, body: string): SlackMessage[] {
     messages.push({ text: 'The text of a reply that was not sent', blocks });
   }
   return messages;
+}
+
+/** AWS released the addresses without a confirmation from this thread (by email or in Support Center, say). */
+export function addressesReleasedNotice(request: RelinquishRequest): SlackMessage {
+  const addresses = request.payload.rows.flatMap((r) => r.addresses).map((a) => `\`${a}\``);
+  const text = `:white_check_mark: AWS replied, and ${addresses.join(', ')} ${addresses.length === 1 ? 'is' : 'are'} no longer in the account: the relinquishment went through (a confirmation by email or in Support Center counts too). Nothing more needs confirming here.`;
+  return { text, blocks: [section(text)] };
 }
