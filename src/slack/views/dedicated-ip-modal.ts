@@ -200,7 +200,8 @@ function requestBlocks(input: DedicatedIpModalInput): KnownBlock[] {
       textInput({
         blockId: rowBlockId(key, 'ipCount'),
         actionId: ACTION.dipRowInput,
-        label: 'Number of dedicated IPs (optional)',
+        // Slack marks an optional input itself.
+        label: 'Number of dedicated IPs',
         placeholder: 'e.g. 2',
         initial: row?.ipCount ?? undefined,
         optional: true,
@@ -328,7 +329,7 @@ function prorationBlock(count: number, price: Cents, now: Date, singleIpRegions:
   const { cents, daysElapsed, daysInMonth, dateText } = prorationIfReleasedOn(count || 1, price, now);
   const charge =
     count > 0
-      ? `:receipt: If released today (${dateText}), this month's charge for these ${count} address${count === 1 ? '' : 'es'} would be ${count} × ${formatUsd(price)} × ${daysElapsed}/${daysInMonth} days = *${formatUsd(cents)}*; they cost nothing after that. Keeping them costs ${formatUsd(monthlyCost(count, price))} a month.`
+      ? `:receipt: If released today (${dateText}), this month's charge for ${count === 1 ? 'this address' : `these ${count} addresses`} would be ${count} × ${formatUsd(price)} × ${daysElapsed}/${daysInMonth} days = *${formatUsd(cents)}*; ${count === 1 ? 'it costs' : 'they cost'} nothing after that. Keeping ${count === 1 ? 'it' : 'them'} costs ${formatUsd(monthlyCost(count, price))} a month.`
       : `:receipt: A relinquished address is charged for the days of the month before its release (if released today, ${dateText}: ${daysElapsed}/${daysInMonth} × ${formatUsd(price)} = ${formatUsd(cents)} per address), then nothing.`;
   const warnings = singleIpRegions.map((region) => `:warning: ${singleIpAfterRelinquishWarning(region)}`);
   return section([...warnings, `${charge} ${RELEASE_DAY_NOTE}`].join('\n'), DIP_BLOCK.guidance);

@@ -112,7 +112,7 @@ export function confirmationPrompt(request: RelinquishRequest, mayConfirm: strin
     ':warning: *AWS needs a confirmation before it releases these dedicated IP addresses:*',
     what,
     '*This cannot be undone*: released addresses are gone from the account for good.',
-    `:receipt: If released today (${dateText}), this month's charge for these ${total} address${total === 1 ? '' : 'es'} would be ${total} × ${formatUsd(priceCents)} × ${daysElapsed}/${daysInMonth} days = *${formatUsd(cents)}*. ${RELEASE_DAY_NOTE}`,
+    `:receipt: If released today (${dateText}), this month's charge for ${total === 1 ? 'this address' : `these ${total} addresses`} would be ${total} × ${formatUsd(priceCents)} × ${daysElapsed}/${daysInMonth} days = *${formatUsd(cents)}*. ${RELEASE_DAY_NOTE}`,
     `Who may confirm: ${who}. To confirm, reply in this thread with the word \`confirm\` exactly (nothing else in the message), or press the button and confirm in the dialog. Any other message is treated as conversation and never sent to AWS. A confirmation sent to AWS by email or in Support Center counts too; nothing more is needed here then.`,
   ].join('\n');
   return {
