@@ -183,7 +183,8 @@ const scenario = fc
   .tuple(dedicatedIpMeta, inventoryLookups)
   .chain(([meta, lookups]) => fc.record({ meta: fc.constant(meta), lookups: fc.constant(lookups), values: dedicatedState(meta, lookups), priceCents, now, id: requestId }));
 
-const blank = (text: string | null | undefined) => !(text ?? '').trim();
+/** Blank as the form reads it: line breaks of every kind (U+0085, U+2028…) are normalised before trimming. */
+const blank = (text: string | null | undefined) => !normalizeLineBreaks(text ?? '').trim();
 const typedNumber = (text: string | null | undefined) => Number((text ?? '').trim().replace(/[, _]/g, ''));
 
 function urlProblems(url: string, typed: string | null | undefined): string[] {
