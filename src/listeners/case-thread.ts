@@ -75,7 +75,7 @@ function sendReply({ actions, store, access, logger }: CaseThreadDeps) {
   return async function sendReply({ ack, body, view }: SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs): Promise<void> {
     const refuse = (message: string) => ack({ response_action: 'errors', errors: { [REPLY_BLOCK.body]: message } });
     const loaded = await loadForUser({ store, access }, decodeReplyMeta(view.private_metadata)?.requestId, body.user.id, () => 'Only the requester or an approver may reply to AWS on this case.');
-    if ('refusal' in loaded) return refuse(loaded.refusal === 'That request is not known to this bot.' ? 'This case is not known to the bot any more.' : loaded.refusal);
+    if ('refusal' in loaded) return refuse(loaded.why === 'unknown' ? 'This case is not known to the bot any more.' : loaded.refusal);
     const { request } = loaded;
     if (!request.caseId) return refuse('This case is not known to the bot any more.');
     const text = readValue(asStateValues(view.state.values), REPLY_BLOCK.body)?.trim() ?? '';

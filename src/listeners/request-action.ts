@@ -39,16 +39,19 @@ export async function loadForUser(
   requestId: string | undefined,
   userId: string,
   refusal: Refusal = mayNotDoThat,
-): Promise<{ request: StoredRequest } | { refusal: string }> {
+): Promise<{ request: StoredRequest } | { refusal: string; why: 'unreadable' | 'unknown' | 'not_allowed' }> {
   let request: StoredRequest | undefined;
   try {
     request = requestId ? await deps.store.getRequest(requestId) : undefined;
   } catch (err) {
     // A database outage, or a stored request the bot can no longer read: the user is told, never left waiting.
-    return { refusal: `The bot could not read this request just now (${err instanceof InvalidPayloadError ? 'its saved data is damaged; the bot log names what is wrong' : 'its database did not answer'}). Nothing was done; try again in a moment.` };
+    return {
+      why: 'unreadable',
+      refusal: `The bot could not read this request just now (${err instanceof InvalidPayloadError ? 'its saved data is damaged; the bot log names what is wrong' : 'its database did not answer'}). Nothing was done; try again in a moment.`,
+    };
   }
-  if (!request) return { refusal: 'That request is not known to this bot.' };
-  if (!deps.access.mayActOn(userId, request)) return { refusal: refusal(request, deps.access.whoMayActOn(request)) };
+  if (!request) return { why: 'unknown', refusal: 'That request is not known to this bot.' };
+  if (!deps.access.mayActOn(userId, request)) return { why: 'not_allowed', refusal: refusal(request, deps.access.whoMayActOn(request)) };
   return { request };
 }
 

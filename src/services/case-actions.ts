@@ -5,7 +5,7 @@
  * AWS left unknown is looked for on the case before it is ever sent again.
  */
 import { AwsError } from '../aws/errors.js';
-import type { SupportGateway } from '../aws/support-gateway.js';
+import { WRITE_MAX_MS, type SupportGateway } from '../aws/support-gateway.js';
 import { confirmationBody, confirmationQuote, replyBody, replyText } from '../domain/confirmation.js';
 import type { Logger } from '../logger.js';
 import { escape, userMention } from '../slack/mrkdwn.js';
@@ -19,7 +19,7 @@ import { newOwnerToken } from './filing.js';
 import { confirmationId, confirmedPostKey, occurrenceKey, refusalPostKey, replyEchoKey, replyId, resolvedPostKey, unsentReplyKey } from './outbox-keys.js';
 
 /** How long a claim on a communication being sent lasts; the call itself takes far less (WRITE_MAX_MS). */
-export const OUTGOING_LEASE_MS = 120_000;
+export const OUTGOING_LEASE_MS = Math.max(120_000, 4 * WRITE_MAX_MS);
 /** A communication is looked for among those AWS dated from this long before it was stored (clocks differ). */
 const COMMUNICATION_LOOKBACK_MS = 5 * 60_000;
 

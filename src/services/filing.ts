@@ -9,13 +9,13 @@ import { CASE_SERVICE_NAME, type CaseText } from '../domain/case-text.js';
 import { quotaCaseText } from '../domain/quota-request.js';
 import { dedicatedIpCaseText } from '../domain/dedicated-ip.js';
 import { AwsError } from '../aws/errors.js';
-import { CategoryNotFoundError, REFERENCE_LOOKUP_MAX_PAGES, type Category, type CategoryMatch, type SupportGateway } from '../aws/support-gateway.js';
+import { CategoryNotFoundError, REFERENCE_LOOKUP_MAX_PAGES, WRITE_MAX_MS, type Category, type CategoryMatch, type SupportGateway } from '../aws/support-gateway.js';
 import type { Logger } from '../logger.js';
 import { toSlackError, type SlackMessenger } from '../slack/messenger.js';
 import { buildNotInChannelMessage, buildThreadNotice } from '../slack/views/notices.js';
 import { buildRootMessage } from '../slack/views/root-message.js';
 import type { RequestPatch, Store } from '../store/store.js';
-import type { RequestKind, RequestPayload, RequestStatus, StoredRequest } from '../domain/request.js';
+import { CLAIMABLE_FOR, type RequestKind, type RequestPayload, type RequestStatus, type StoredRequest } from '../domain/request.js';
 
 export interface FilingSettings {
   severity: string;
@@ -47,7 +47,7 @@ export interface Submission {
 }
 
 /** How long a claim on a request being filed lasts; renewed before the irreversible call, which takes far less (WRITE_MAX_MS). */
-export const FILING_LEASE_MS = 120_000;
+export const FILING_LEASE_MS = Math.max(120_000, 4 * WRITE_MAX_MS);
 /**
  * After a CreateCase whose outcome is unknown (a timeout, a 5xx, a crash), AWS may take a while
  * to show the case; a lookup that finds nothing before this much time has passed proves nothing.
@@ -110,8 +110,8 @@ export class FilingService {
     const clear = { errorCode: null, errorMessage: null };
     const owner = newOwnerToken();
     // "uncertain" is claimed on its own, so that whoever claims it knows to look for the case first.
-    const uncertain = from === 'retry' ? await this.store.claimFiling(requestId, ['uncertain'], owner, FILING_LEASE_MS, clear) : undefined;
-    const claimed = uncertain ?? (await this.store.claimFiling(requestId, from === 'new' ? ['received'] : ['failed', 'not_posted'], owner, FILING_LEASE_MS, clear));
+    const uncertain = from === 'retry' ? await this.store.claimFiling(requestId, CLAIMABLE_FOR.reconcile, owner, FILING_LEASE_MS, clear) : undefined;
+    const claimed = uncertain ?? (await this.store.claimFiling(requestId, CLAIMABLE_FOR[from], owner, FILING_LEASE_MS, clear));
     if (!claimed) return 'busy';
     const claim = { request: claimed, owner };
     // A Retry of an uncertain request is answered in the thread even when its state is unchanged.
@@ -345,7 +345,7 @@ export class FilingService {
     }
     for (const request of await this.store.listRequestsByStatus(['uncertain'])) {
       const owner = newOwnerToken();
-      const claimed = await this.store.claimFiling(request.id, ['uncertain'], owner, FILING_LEASE_MS);
+      const claimed = await this.store.claimFiling(request.id, CLAIMABLE_FOR.reconcile, owner, FILING_LEASE_MS);
       if (claimed) claims.push({ claim: { request: claimed, owner }, before: request });
     }
     if (claims.length === 0) return;

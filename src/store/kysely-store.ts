@@ -3,7 +3,7 @@ import { Migrator, sql, type Expression, type Kysely, type RawBuilder, type Sele
 import { migrationProvider } from './migrations.js';
 import type { Database, OutgoingCommunicationsTable, RequestsTable, ThreadPostsTable } from './schema.js';
 import type { CaseSyncResult, NewRequest, NewThreadPost, RequestPatch, Store, ThreadPost } from './store.js';
-import { parsePayload, typedRequest, type OutgoingCommunication, type OutgoingState, type RequestKind, type RequestRecord, type RequestStatus, type StoredRequest } from '../domain/request.js';
+import { mayMove, parsePayload, typedRequest, type OutgoingCommunication, type OutgoingState, type RequestKind, type RequestRecord, type RequestStatus, type StoredRequest } from '../domain/request.js';
 
 export type SqlFlavor = 'sqlite' | 'postgres';
 
@@ -104,7 +104,7 @@ export class KyselyStore implements Store {
     return row && toRequest(row);
   }
 
-  async claimFiling(id: string, from: RequestStatus[], owner: string, leaseMs: number, patch: RequestPatch = {}): Promise<StoredRequest | undefined> {
+  async claimFiling(id: string, from: readonly RequestStatus[], owner: string, leaseMs: number, patch: RequestPatch = {}): Promise<StoredRequest | undefined> {
     const row = await this.db
       .updateTable('requests')
       .set({
@@ -172,6 +172,7 @@ export class KyselyStore implements Store {
   }
 
   async finishFiling(id: string, owner: string, to: RequestStatus, patch: RequestPatch = {}): Promise<StoredRequest | undefined> {
+    if (!mayMove('filing', to)) throw new Error(`a request cannot move from filing to ${to}`);
     const row = await this.db
       .updateTable('requests')
       .set({ ...toColumns(patch), status: to, updated_at: new Date().toISOString(), lease_owner: null, lease_until: null })

@@ -57,7 +57,7 @@ export interface Store {
    * counting an attempt, owned by `owner` until `leaseMs` from now. Returns the request to the
    * one caller that made the move.
    */
-  claimFiling(id: string, from: RequestStatus[], owner: string, leaseMs: number, patch?: RequestPatch): Promise<StoredRequest | undefined>;
+  claimFiling(id: string, from: readonly RequestStatus[], owner: string, leaseMs: number, patch?: RequestPatch): Promise<StoredRequest | undefined>;
   /**
    * Takes over a "filing" request whose lease expired (its owner died or stalled); with
    * `ignoreLease`, any "filing" request (a database no other process can share, at start-up).
