@@ -41,6 +41,7 @@ export class Apps {
       LOG_LEVEL: 'warn',
       LOG_PRETTY: 'false',
       POLL_INTERVAL_SECONDS: String(pollSeconds),
+      QUOTA_FILING: 'support-case',
       AWS_ENDPOINT_URL_SUPPORT: this.fakes.info.awsUrl,
       AWS_ENDPOINT_URL_SESV2: this.fakes.info.awsUrl,
       AWS_ACCESS_KEY_ID: 'AKIAFAKEBENCHKEY1234',

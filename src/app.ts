@@ -3,6 +3,7 @@
  * put together in the order they depend on each other. No behaviour of its own lives here.
  */
 import type { Server } from 'node:http';
+import { ServiceQuotasGateway } from './aws/service-quotas-gateway.js';
 import { SesGateway } from './aws/ses-gateway.js';
 import { SupportGateway } from './aws/support-gateway.js';
 import type { Config } from './config.js';
@@ -12,7 +13,10 @@ import type { Logger } from './logger.js';
 import { AccessPolicy } from './services/access.js';
 import { CaseActions } from './services/case-actions.js';
 import { CaseSync, RESOLVED_WATCH_MS } from './services/case-sync.js';
-import { FilingService } from './services/filing.js';
+import { CaseForms } from './services/case-forms.js';
+import { FilingService, FILING_LEASE_MS } from './services/filing.js';
+import { QuotaRowsFiling } from './services/quota-rows-filing.js';
+import { QuotaRowSync } from './services/quota-sync.js';
 import { Scheduler, type Schedule } from './services/scheduler.js';
 import { ThreadPoster } from './services/thread-poster.js';
 import { createSlackConnection, Health } from './slack-connection.js';
@@ -36,32 +40,44 @@ export interface RunningBot {
 /** A modal lives at most a few hours; the snapshot of what it showed is kept a day. */
 const FORM_SNAPSHOT_TTL_MS = 24 * 60 * 60_000;
 
+/** The AWS gateways: one per service, each with its own clients per region. */
+interface Gateways {
+  support: SupportGateway;
+  ses: SesGateway;
+  quotas: ServiceQuotasGateway;
+}
+
 /** The services, built in the order they depend on each other. */
-function buildServices(config: Config, logger: Logger, store: Store, support: SupportGateway, ses: SesGateway, messenger: SlackMessenger) {
+function buildServices(config: Config, logger: Logger, store: Store, aws: Gateways, messenger: SlackMessenger) {
   const access = new AccessPolicy({
     allowedChannelIds: config.allowedChannelIds,
     requesterUserIds: config.requesterUserIds,
     approverUserIds: config.approverUserIds,
   });
+  const poster = new ThreadPoster(store, messenger, logger.child({ component: 'thread-poster' }));
   const filing = new FilingService(
     store,
-    support,
+    aws.support,
     messenger,
     {
+      quotaFiling: config.quotaFiling,
       severity: config.support.severity,
       issueType: config.support.issueType,
       categoryOverrides: { quota: config.support.quotaCategoryCode, dedicated_ip: config.support.dedicatedIpCategoryCode },
     },
+    new QuotaRowsFiling(store, aws.quotas, aws.ses, FILING_LEASE_MS, logger.child({ component: 'filing' })),
+    poster,
     logger.child({ component: 'filing' }),
   );
-  const poster = new ThreadPoster(store, messenger, logger.child({ component: 'thread-poster' }));
-  const actions = new CaseActions(store, support, poster, access, logger.child({ component: 'case-actions' }));
-  const sync = new CaseSync(store, support, ses, poster, { access, dedicatedIpPriceCents: config.dedicatedIpMonthlyPriceCents }, logger.child({ component: 'case-sync' }));
-  return { access, filing, poster, actions, sync };
+  const actions = new CaseActions(store, aws.support, poster, access, logger.child({ component: 'case-actions' }));
+  const sync = new CaseSync(store, aws.support, aws.ses, poster, { access, dedicatedIpPriceCents: config.dedicatedIpMonthlyPriceCents }, logger.child({ component: 'case-sync' }));
+  const forms = new CaseForms(store, aws.support, poster, logger.child({ component: 'case-forms' }));
+  const rowSync = new QuotaRowSync(store, aws.quotas, aws.ses, forms, poster, logger.child({ component: 'quota-sync' }));
+  return { access, filing, poster, actions, sync, rowSync };
 }
 
 /** The background work, in the order it runs: at start-up, then every poll interval. */
-function backgroundWork(store: Store, { filing, actions, poster, sync }: ReturnType<typeof buildServices>): Schedule {
+function backgroundWork(store: Store, { filing, actions, poster, sync, rowSync }: ReturnType<typeof buildServices>): Schedule {
   return {
     // What a previous process left: requests to file or reconcile, communications to settle, posts to send.
     atStartup: [
@@ -79,6 +95,9 @@ function backgroundWork(store: Store, { filing, actions, poster, sync }: ReturnT
           await store.pruneFinishedCases(new Date(Date.now() - RESOLVED_WATCH_MS));
         },
       },
+      // Statuses of rows sent through Service Quotas (and the form added to their cases) before
+      // the case sync, so a case followed this cycle is read in the same cycle.
+      { name: 'quota row sync', run: () => rowSync.cycle() },
       { name: 'case sync', run: (stillLeader) => sync.cycle({ stillLeader }) },
     ],
   };
@@ -90,9 +109,10 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
   const store = await openStore(config.databaseUrl);
   const support = new SupportGateway();
   const ses = new SesGateway();
+  const quotas = new ServiceQuotasGateway();
   const health = new Health(store);
   const slack = createSlackConnection(config, logger, health);
-  const services = buildServices(config, logger, store, support, ses, new SlackMessenger(slack.app.client, logger));
+  const services = buildServices(config, logger, store, { support, ses, quotas }, new SlackMessenger(slack.app.client, logger));
   const { filing, poster, sync } = services;
   const scheduler = new Scheduler(store, config.pollIntervalSeconds * 1000, backgroundWork(store, services), logger.child({ component: 'scheduler' }));
   const installation = registerListeners(slack.app, {
@@ -100,6 +120,7 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
     ses,
     store,
     defaultRegion: defaultRegion(config.defaultRegion),
+    quotaFiling: config.quotaFiling,
     dedicatedIpPriceCents: config.dedicatedIpMonthlyPriceCents,
     logger,
   });
@@ -114,6 +135,7 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
     await store.close().catch(() => undefined);
     support.destroy();
     ses.destroy();
+    quotas.destroy();
     throw err;
   }
   await scheduler.startUp();
@@ -138,6 +160,7 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
       await poster.idle();
       support.destroy();
       ses.destroy();
+      quotas.destroy();
       await store.close();
     },
   };

@@ -65,6 +65,13 @@ const schema = z
       .pipe(z.string().regex(/^\d{1,6}$/, 'a whole number of seconds, at least 1').optional())
       .transform((v) => (v === undefined ? 60 : Number(v)))
       .pipe(z.number().min(1, 'a whole number of seconds, at least 1')),
+    QUOTA_FILING: optionalText.pipe(
+      z
+        .enum(['service-quotas', 'support-case'], {
+          error: 'service-quotas (each request row goes to AWS Service Quotas; no paid support plan needed) or support-case (one AWS Support case)',
+        })
+        .default('service-quotas'),
+    ),
     APPROVER_USER_IDS: userIdList,
     REQUESTER_USER_IDS: userIdList,
     ALLOWED_CHANNEL_IDS: z
@@ -93,6 +100,8 @@ export interface Config {
     quotaCategoryCode: string | undefined;
     dedicatedIpCategoryCode: string | undefined;
   };
+  /** How /ses-quota requests go to AWS. */
+  quotaFiling: 'service-quotas' | 'support-case';
   /** Monthly price of one standard dedicated IP, in US cents. */
   dedicatedIpMonthlyPriceCents: number;
   approverUserIds: string[];
@@ -149,6 +158,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     support: { severity: e.SUPPORT_SEVERITY, issueType: e.SUPPORT_ISSUE_TYPE, quotaCategoryCode: e.SES_QUOTA_CATEGORY_CODE,
       dedicatedIpCategoryCode: e.SES_DEDICATED_IP_CATEGORY_CODE,
     },
+    quotaFiling: e.QUOTA_FILING,
     dedicatedIpMonthlyPriceCents: e.DEDICATED_IP_MONTHLY_PRICE_USD,
     approverUserIds: e.APPROVER_USER_IDS,
     requesterUserIds: e.REQUESTER_USER_IDS,

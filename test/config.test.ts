@@ -40,6 +40,7 @@ describe('loadConfig: valid settings', () => {
       logLevel: 'info',
       logPretty: false,
       support: { severity: 'low', issueType: undefined, quotaCategoryCode: undefined, dedicatedIpCategoryCode: undefined },
+      quotaFiling: 'service-quotas',
       dedicatedIpMonthlyPriceCents: 2495,
       approverUserIds: [],
       requesterUserIds: [],
@@ -156,6 +157,15 @@ describe('loadConfig: valid settings', () => {
     expect(loadConfig(httpEnv({ LOG_PRETTY: value })).logPretty).toBe(pretty);
   });
 
+  it.each([
+    [undefined, 'service-quotas'],
+    ['', 'service-quotas'],
+    ['service-quotas', 'service-quotas'],
+    [' support-case ', 'support-case'],
+  ])('reads QUOTA_FILING=%j as %s (Service Quotas unless told otherwise)', (value, mode) => {
+    expect(loadConfig(httpEnv({ QUOTA_FILING: value })).quotaFiling).toBe(mode);
+  });
+
   it.each(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])('accepts LOG_LEVEL %s', (level) => {
     expect(loadConfig(httpEnv({ LOG_LEVEL: level })).logLevel).toBe(level);
   });
@@ -231,6 +241,7 @@ describe('loadConfig: bad settings', () => {
     ['a LOG_PRETTY that is not a boolean', httpEnv({ LOG_PRETTY: 'pretty' }), 'LOG_PRETTY', /^true or false$/],
     ['an unknown SUPPORT_ISSUE_TYPE', httpEnv({ SUPPORT_ISSUE_TYPE: 'billing' }), 'SUPPORT_ISSUE_TYPE', /technical, customer-service or service-limit-increase/],
     ['an upper-case category code', httpEnv({ SES_QUOTA_CATEGORY_CODE: 'SES Quota' }), 'SES_QUOTA_CATEGORY_CODE', /category code such as ses-sending-quota/],
+    ['an unknown QUOTA_FILING', httpEnv({ QUOTA_FILING: 'email' }), 'QUOTA_FILING', /^service-quotas \(each request row goes to AWS Service Quotas; no paid support plan needed\) or support-case/],
   ])('refuses %s', (_, env, variable, problem) => {
     const err = configError(env);
     expect(err.problems.map((p) => p.variable)).toEqual([variable]);

@@ -16,7 +16,7 @@ import { describe, expect, it } from 'vitest';
 import { BOT_SCOPES } from '../src/slack/scopes.js';
 import type { AwsCall } from './fakes/fake-aws.js';
 import { fillState } from './helpers/slack-requests.js';
-import { CHANNEL, REQUESTER, fileQuotaCase, openDedicatedIpModal, startHarness, syncNow, type Harness } from './helpers/harness.js';
+import { CHANNEL, REQUESTER, fileQuotaCase, openDedicatedIpModal, startHarness, syncNow, validQuotaInputs, type Harness } from './helpers/harness.js';
 import { managedPool, standardPool, warm, warming } from './helpers/dedicated-ip-fixtures.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -277,11 +277,7 @@ describe('the policy against what the running bot sends', () => {
       await h.aws.waitForCall('ResolveCase');
       await h.bot.poster.idle();
 
-      const sent = new Map<string, string[]>();
-      for (const call of h.aws.calls) {
-        const action = iamActionOf(call);
-        sent.set(action, [...(sent.get(action) ?? []), call.region || '(unsigned)']);
-      }
+      const { sent, denied } = deniedOperations(h);
       // The scenario did reach what it drives; otherwise the check below would prove little.
       expect(sorted(sent.keys()), 'operations the scenario is built to reach').toEqual(
         expect.arrayContaining([
@@ -298,11 +294,68 @@ describe('the policy against what the running bot sends', () => {
         ]),
       );
 
-      const granted = grantedActions(loadPolicy());
-      const denied = sorted(sent.keys())
-        .filter((a) => !granted.has(a))
-        .map((a) => `${a} (sent ${sent.get(a)!.length}×, regions ${[...new Set(sent.get(a))].join(', ')})`);
       expect(denied, `operations the running bot sent that ${POLICY_FILE} does not grant (AWS would answer AccessDenied)`).toEqual([]);
+    } finally {
+      await h.close();
+    }
+  });
+});
+
+/** The operations the bot sent, each with the regions it sent them to, and those the policy does not grant. */
+function deniedOperations(h: Harness): { sent: Map<string, string[]>; denied: string[] } {
+  const sent = new Map<string, string[]>();
+  for (const call of h.aws.calls) {
+    const action = iamActionOf(call);
+    sent.set(action, [...(sent.get(action) ?? []), call.region || '(unsigned)']);
+  }
+  const granted = grantedActions(loadPolicy());
+  const denied = sorted(sent.keys())
+    .filter((a) => !granted.has(a))
+    .map((a) => `${a} (sent ${sent.get(a)!.length}×, regions ${[...new Set(sent.get(a))].join(', ')})`);
+  return { sent, denied };
+}
+
+describe(`${POLICY_FILE} and the Service Quotas path`, () => {
+  it('grants every operation the bot sends while filing rows through Service Quotas and production access and following them', async () => {
+    const h = await startHarness({ QUOTA_FILING: 'service-quotas', AWS_REGION: 'us-east-1' });
+    try {
+      h.aws.setAccount('us-east-1', { SendQuota: { Max24HourSend: 50_000, MaxSendRate: 14, SentLast24Hours: 0 }, ProductionAccessEnabled: true });
+      // The 24-hour quota's code is unknown in the region (found by name); the rate already has a request pending (found in its history).
+      h.aws.makeQuotaCodeUnknown('us-east-1', 'L-804C8AE8', 'L-RENAMED1');
+      h.aws.seedQuotaRequest('us-east-1', { quotaCode: 'L-CDEF9B6B', desiredValue: 30 });
+      const rows = { 'row:1:region': 'us-east-1', 'row:1:limit': 'send_rate', 'row:1:newValue': '50', 'row:2:region': 'eu-west-1', 'row:2:limit': 'send_quota', 'row:2:newValue': '1000' };
+      const opened = h.slack.callsTo('views.open').length;
+      await h.requester.command({ command: '/ses-quota', userId: REQUESTER, channelId: CHANNEL });
+      await h.slack.waitFor(() => h.slack.callsTo('views.open').length > opened, 5000, 'the quota modal');
+      let view = h.slack.latestView()!;
+      for (const key of ['1', '2']) {
+        await h.requester.blockAction({ userId: REQUESTER, view, values: {}, actions: [{ action_id: 'add_row', block_id: 'add_row' }] });
+        view = await h.slack.waitFor(() => {
+          const v = h.slack.latestView(view.id)!;
+          return v.blocks.some((b: any) => b.block_id === `row:${key}:region`) ? v : undefined;
+        });
+      }
+      const res = await h.requester.viewSubmission({ view, values: fillState(view, { ...validQuotaInputs(), ...rows }), userId: REQUESTER });
+      expect(res.json.response_action).toBe('update');
+      await h.aws.waitFor(() => h.aws.callsTo('PutAccountDetails').length === 1, 5000, 'the production access request');
+      await h.bot.filing.idle();
+      for (const r of h.aws.quotaRequests()) h.aws.openQuotaCase(r.id);
+      await syncNow(h);
+
+      const { sent, denied } = deniedOperations(h);
+      expect(sorted(sent.keys()), 'operations the scenario is built to reach').toEqual(
+        expect.arrayContaining([
+          'servicequotas:GetServiceQuota',
+          'servicequotas:ListServiceQuotas',
+          'servicequotas:RequestServiceQuotaIncrease',
+          'servicequotas:ListRequestedServiceQuotaChangeHistory',
+          'servicequotas:ListRequestedServiceQuotaChangeHistoryByQuota',
+          'ses:PutAccountDetails',
+          'ses:GetAccount',
+          'support:AddCommunicationToCase',
+        ]),
+      );
+      expect(denied, `operations the running bot sent that ${POLICY_FILE} does not grant`).toEqual([]);
     } finally {
       await h.close();
     }

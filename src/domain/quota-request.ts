@@ -54,6 +54,15 @@ export const USE_CASE_INVITATION = 'Add anything else AWS should consider when i
 /** The use case field's hint: what AWS looks for, with no promise of an outcome. */
 export const USE_CASE_HINT = `At least ${MIN_USE_CASE_CHARS} characters. Answer each question about your own sending, specifically: AWS reviews the request on what the case describes.`;
 
+/** AWS's PutAccountDetails takes at most this many additional contact addresses. */
+export const MAX_ADDITIONAL_CONTACTS = 4;
+/** The longest email address AWS accepts there (and the longest a mailbox can have). */
+export const MAX_EMAIL_CHARS = 254;
+
+/** The additional contacts field's hint: what it is for, since the case itself does not use it. */
+export const ADDITIONAL_CONTACTS_HINT =
+  `Up to ${MAX_ADDITIONAL_CONTACTS} email addresses, separated by commas. Used when a region is still in the sandbox and the bot requests production access.`;
+
 /** What to expect once a quota case is filed (the form and the thread's first message show these). */
 export const QUOTA_EXPECTATIONS: readonly string[] = [...CASE_EXPECTATIONS];
 
@@ -76,6 +85,8 @@ export interface QuotaIncreaseRequest {
   rows: QuotaRequestRow[];
   useCase: string;
   language: ContactLanguage;
+  /** Whom AWS also writes to about a production access review; present only when non-empty. */
+  additionalContactEmails?: string[];
 }
 
 /** The account's current sending limits in one region, as SESv2 GetAccount reports them. */
@@ -96,6 +107,8 @@ export interface QuotaFormInput {
   rows: { key: string; region?: string | null; limit?: string | null; newValue?: string | null }[];
   useCase?: string | null;
   language?: string | null;
+  /** Email addresses separated by commas, semicolons or spaces. */
+  additionalContacts?: string | null;
 }
 
 export function rowField(key: string, field: 'region' | 'limit' | 'newValue'): string {
@@ -164,8 +177,10 @@ export function validateQuotaForm(
   if (!website.ok) errors.websiteUrl = website.error;
 
   const rows = validateRows(input.rows, current, errors);
+  const contacts = parseAdditionalContacts(input.additionalContacts);
+  if (!contacts.ok) errors.additionalContacts = contacts.error;
 
-  if (Object.keys(errors).length > 0 || !parsed.success || !website.ok) return { ok: false, errors };
+  if (Object.keys(errors).length > 0 || !parsed.success || !website.ok || !contacts.ok) return { ok: false, errors };
   const request: QuotaIncreaseRequest = {
     kind: 'quota',
     mailType: parsed.data.mailType,
@@ -176,6 +191,8 @@ export function validateQuotaForm(
     rows,
     useCase: parsed.data.useCase,
     language: parsed.data.language,
+    // JSON drops an undefined key anyway; leaving it out keeps stored payloads equal to their parse.
+    ...(contacts.emails.length ? { additionalContactEmails: contacts.emails } : {}),
   };
   const bodyLength = quotaCaseText(request, referenceFor(LONGEST_REQUEST_ID)).body.length;
   if (bodyLength > MAX_CASE_BODY_CHARS) {
@@ -185,6 +202,39 @@ export function validateQuotaForm(
     };
   }
   return { ok: true, value: request };
+}
+
+/**
+ * Something shaped like local@domain.tld: AWS checks deliverability itself; this catches typos
+ * and pasted "Name <address>" lists. The local part has none of RFC 5322's specials (no quoted
+ * forms: nobody needs them here); the domain is letters, digits and hyphens, IDNs included.
+ */
+const EMAIL_SHAPE = /^[^\s@<>()[\]\\,;:"\p{Cc}\p{Cf}]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+$/u;
+
+/** A token short enough to name in an error message without drowning it. */
+function quoted(token: string): string {
+  return `"${token.length > 60 ? `${token.slice(0, 59)}…` : token}"`;
+}
+
+/**
+ * The additional contacts field: addresses separated by commas, semicolons or whitespace (people
+ * paste lists in all three forms), each shaped like an address, duplicates (ignoring case) dropped
+ * silently, at most MAX_ADDITIONAL_CONTACTS. An empty field is no addresses, not an error.
+ */
+export function parseAdditionalContacts(raw: string | null | undefined): { ok: true; emails: string[] } | { ok: false; error: string } {
+  const tokens = (raw ?? '').split(/[\s,;]+/).filter((t) => t.length > 0);
+  const tooLong = tokens.find((t) => t.length > MAX_EMAIL_CHARS);
+  if (tooLong) return { ok: false, error: `${quoted(tooLong)} is longer than ${MAX_EMAIL_CHARS} characters, the most an email address can have.` };
+  const bad = tokens.find((t) => !EMAIL_SHAPE.test(t));
+  if (bad) return { ok: false, error: `${quoted(bad)} does not look like an email address. Enter addresses like ops@example.com, separated by commas.` };
+  // Mailbox names are case-insensitive in practice: "Ops@x.com, ops@x.com" is one contact, kept as first typed.
+  const byAddress = new Map<string, string>();
+  for (const t of tokens) if (!byAddress.has(t.toLowerCase())) byAddress.set(t.toLowerCase(), t);
+  const emails = [...byAddress.values()];
+  if (emails.length > MAX_ADDITIONAL_CONTACTS) {
+    return { ok: false, error: `At most ${MAX_ADDITIONAL_CONTACTS} additional contacts (you entered ${emails.length}).` };
+  }
+  return { ok: true, emails };
 }
 
 /** The request rows: each region and limit once, each value a whole number above the current one. Errors go into `errors`. */

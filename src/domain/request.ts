@@ -7,7 +7,8 @@
 import { z } from 'zod';
 import { CONTACT_LANGUAGES, MAIL_TYPES, type ContactLanguage, type MailType } from './common.js';
 import type { DedicatedIpLease, DedicatedIpRelinquish, DedicatedIpRequest } from './dedicated-ip.js';
-import { QUOTA_LIMITS, type QuotaIncreaseRequest, type QuotaLimit } from './quota-request.js';
+import { MAX_ADDITIONAL_CONTACTS, MAX_EMAIL_CHARS, QUOTA_LIMITS, type QuotaIncreaseRequest, type QuotaLimit } from './quota-request.js';
+import type { QuotaRowState } from './quota-rows.js';
 import { SES_REGIONS, type RegionCode } from './regions.js';
 
 /**
@@ -67,7 +68,16 @@ export interface RequestRecord {
   statusChanges: number;
   /** When CreateCase was last sent for it (database clock), or null if never. */
   attemptedAt: string | null;
+  /** How it goes to AWS: one Support case, or (quota requests) one Service Quotas request per row. */
+  filingMode: FilingMode;
+  /** With "service-quotas": each row's own request, status and case (null until filing starts). */
+  quotaRows: QuotaRowState[] | null;
+  /** With "service-quotas": when its rows stop being polled (null while any is open). */
+  pollUntil: string | null;
 }
+
+/** As QUOTA_FILING names them; a dedicated-IP request is always a Support case. */
+export type FilingMode = 'support-case' | 'service-quotas';
 
 export type QuotaRequest = RequestRecord & { kind: 'quota'; payload: QuotaIncreaseRequest };
 export type DedicatedIpStoredRequest = RequestRecord & { kind: 'dedicated_ip'; payload: DedicatedIpRequest };
@@ -85,7 +95,8 @@ export type OutgoingState = 'sending' | 'sent' | 'failed' | 'uncertain';
 export interface OutgoingCommunication {
   id: string;
   requestId: string;
-  kind: 'confirmation' | 'reply';
+  /** "form": the whole quota form, added to the case Service Quotas or a review opened. */
+  kind: 'confirmation' | 'reply' | 'form';
   authorId: string;
   body: string;
   state: OutgoingState;
@@ -94,6 +105,8 @@ export interface OutgoingCommunication {
   updatedAt: string;
   /** When AddCommunicationToCase was last sent for it (database clock), or null if never. */
   attemptedAt: string | null;
+  /** The case it goes to when that is not the request's own case (a row's case), else null. */
+  caseId: string | null;
 }
 
 // ---- payloads as stored ---------------------------------------------------------------------
@@ -120,6 +133,8 @@ const quotaPayload = z.object({
   rows: z.array(z.object({ region: regionCode, limit: z.enum(Object.keys(QUOTA_LIMITS) as [QuotaLimit, ...QuotaLimit[]]), newValue: count })).min(1),
   useCase: z.string(),
   language,
+  // Absent in payloads stored before the field existed, and whenever the form's field was empty.
+  additionalContactEmails: z.array(z.string().min(1).max(MAX_EMAIL_CHARS)).min(1).max(MAX_ADDITIONAL_CONTACTS).nullish().transform((v) => v ?? undefined),
 }) satisfies z.ZodType<QuotaIncreaseRequest>;
 
 const leasePayload = z.object({

@@ -51,3 +51,6 @@ export function isFinalReviewStatus(status: string): boolean {
 export function productionAccessMailType(mailType: 'marketing' | 'transactional' | 'system_notifications'): 'MARKETING' | 'TRANSACTIONAL' {
   return mailType === 'marketing' ? 'MARKETING' : 'TRANSACTIONAL';
 }
+
+/** How /ses-quota files a request: a Service Quotas request per row (production access for a sandboxed region), or one AWS Support case. */
+export type QuotaFilingMode = 'service-quotas' | 'support-case';

@@ -6,6 +6,7 @@ import type { AccessPolicy } from '../services/access.js';
 import type { CaseActions } from '../services/case-actions.js';
 import type { FilingService } from '../services/filing.js';
 import type { Store } from '../store/store.js';
+import type { FilingMode } from '../domain/request.js';
 import { registerCaseThreadListeners } from './case-thread.js';
 import { registerDedicatedIpListeners } from './dedicated-ip.js';
 import { registerInstallationGuard, type InstallationGuard } from './installation.js';
@@ -19,6 +20,7 @@ export interface ListenerDeps {
   ses: SesGateway;
   store: Store;
   defaultRegion: string;
+  quotaFiling: FilingMode;
   dedicatedIpPriceCents: number;
   logger: Logger;
 }

@@ -7,6 +7,7 @@ import type { AllMiddlewareArgs, App, BlockAction, SlackActionMiddlewareArgs, Sl
 import { AwsError } from '../aws/errors.js';
 import type { SesGateway } from '../aws/ses-gateway.js';
 import { farAboveCurrent, MAX_QUOTA_ROWS, validateQuotaForm, type CurrentQuota, type FieldWarning, type QuotaFormInput } from '../domain/quota-request.js';
+import type { QuotaFilingMode } from '../domain/service-quotas.js';
 import type { Logger } from '../logger.js';
 import type { AccessPolicy } from '../services/access.js';
 import type { FilingService } from '../services/filing.js';
@@ -23,6 +24,8 @@ export interface QuotaDeps {
   store: Store;
   access: AccessPolicy;
   defaultRegion: string;
+  /** QUOTA_FILING: what the form and its answers say submitting does. */
+  quotaFiling: QuotaFilingMode;
   logger: Logger;
 }
 
@@ -55,7 +58,12 @@ async function showQuotas(deps: QuotaDeps, client: webApi.WebClient, view: ViewO
       }
     }),
   );
-  await updateModal(client, view, buildQuotaModal(form, meta, deps.defaultRegion), deps.logger);
+  await updateModal(client, view, quotaModal(deps, form, meta), deps.logger);
+}
+
+/** The modal in the deployment's filing mode: every redraw must speak of the same mode. */
+function quotaModal(deps: QuotaDeps, form: QuotaFormInput, meta: QuotaModalMeta, warnings: FieldWarning[] = []) {
+  return buildQuotaModal(form, meta, deps.defaultRegion, warnings, deps.quotaFiling);
 }
 
 /** Which warnings were shown: the same values submitted again after them are meant. */
@@ -80,7 +88,7 @@ function openQuotaForm(deps: QuotaDeps) {
     // A quota read in the last minute goes straight into the modal: no second round trip.
     const known = deps.ses.peekQuota(deps.defaultRegion);
     if (known) meta.quotas[deps.defaultRegion] = { state: 'ok', quota: known };
-    const opened = await openModal(client, respond, command, buildQuotaModal(form, meta, deps.defaultRegion), deps.logger);
+    const opened = await openModal(client, respond, command, quotaModal(deps, form, meta), deps.logger);
     if (!opened) return;
     await showQuotas(deps, client, opened, form, meta);
   };
@@ -93,7 +101,7 @@ function addQuotaRow(deps: QuotaDeps) {
     if (!modal || modal.meta.rowKeys.length >= MAX_QUOTA_ROWS) return;
     modal.meta.rowKeys.push(modal.meta.nextRowKey.toString(36));
     modal.meta.nextRowKey += 1;
-    await updateModal(client, modal.view, buildQuotaModal(modal.form, modal.meta, deps.defaultRegion), deps.logger);
+    await updateModal(client, modal.view, quotaModal(deps, modal.form, modal.meta), deps.logger);
   };
 }
 
@@ -105,7 +113,7 @@ function removeQuotaRow(deps: QuotaDeps) {
     if (!modal || !key || modal.meta.rowKeys.length <= 1) return;
     modal.meta.rowKeys = modal.meta.rowKeys.filter((k) => k !== key);
     modal.form.rows = modal.form.rows.filter((r) => r.key !== key);
-    await updateModal(client, modal.view, buildQuotaModal(modal.form, modal.meta, deps.defaultRegion), deps.logger);
+    await updateModal(client, modal.view, quotaModal(deps, modal.form, modal.meta), deps.logger);
   };
 }
 
@@ -141,10 +149,10 @@ function submitQuotaForm(deps: QuotaDeps) {
     const warnings = farAboveCurrent(form, current);
     const warned = warnings.length ? warningsFingerprint(warnings) : undefined;
     if (warned && meta.warned !== warned) {
-      await ack({ response_action: 'update', view: buildQuotaModal(form, { ...meta, warned }, deps.defaultRegion, warnings) });
+      await ack({ response_action: 'update', view: quotaModal(deps, form, { ...meta, warned }, warnings) });
       return;
     }
-    const acceptedView = buildQuotaAcceptedView(meta.channelId);
+    const acceptedView = buildQuotaAcceptedView(meta.channelId, deps.quotaFiling);
     await acceptAndFile({ ack, filing: deps.filing, logger: deps.logger, request: result.value, view, body, meta, errorBlockId: QUOTA_BLOCK.useCase, acceptedView });
   };
 }

@@ -23,6 +23,16 @@ export const OUTGOING_LEASE_MS = Math.max(120_000, 4 * WRITE_MAX_MS);
 /** A communication is looked for among those AWS dated from this long before it was stored (clocks differ). */
 const COMMUNICATION_LOOKBACK_MS = 5 * 60_000;
 
+/**
+ * Whether a communication the bot stored is on the case: its body ends with its own reference
+ * line, which AWS keeps as sent. Throws when AWS cannot be asked.
+ */
+export async function communicationOnCase(support: SupportGateway, caseId: string, row: Pick<OutgoingCommunication, 'body' | 'createdAt'>): Promise<boolean> {
+  const marker = row.body.trimEnd().split('\n').at(-1)!.trim();
+  const since = new Date(Date.parse(row.createdAt) - COMMUNICATION_LOOKBACK_MS).toISOString();
+  return (await support.describeCommunications(caseId, since)).some((m) => m.body.trimEnd().split('\n').at(-1)?.trim() === marker);
+}
+
 export class CaseActions {
   constructor(
     private readonly store: Store,
@@ -197,6 +207,8 @@ export class CaseActions {
     // With a database no other process can open, whatever was "sending" at start-up was abandoned.
     const abandoned = atStartup && this.store.exclusive;
     for (const row of await this.store.listOutgoingByState(['uncertain', 'sending'])) {
+      // The quota form on a Service Quotas case is settled by CaseForms, each cycle.
+      if (row.kind === 'form') continue;
       const owner = newOwnerToken();
       const claimed = await this.store.claimOutgoing(row.id, [row.state], owner, OUTGOING_LEASE_MS, undefined, abandoned);
       if (!claimed) continue;
@@ -211,12 +223,9 @@ export class CaseActions {
       await this.store.finishOutgoing(row.id, owner, 'uncertain', row.errorMessage);
       return;
     }
-    // The body as stored ends with its own reference line; AWS keeps it as sent.
-    const marker = row.body.trimEnd().split('\n').at(-1)!.trim();
     let found: boolean;
     try {
-      const since = new Date(Date.parse(row.createdAt) - COMMUNICATION_LOOKBACK_MS).toISOString();
-      found = (await this.support.describeCommunications(request.caseId, since)).some((m) => m.body.trimEnd().split('\n').at(-1)?.trim() === marker);
+      found = await communicationOnCase(this.support, request.caseId, row);
     } catch (err) {
       log.warn({ err: (err as Error).message }, 'could not check a communication with AWS; will retry');
       await this.store.finishOutgoing(row.id, owner, 'uncertain', row.errorMessage);

@@ -15,9 +15,14 @@ import { toSlackError, type SlackMessenger } from '../slack/messenger.js';
 import { buildNotInChannelMessage, buildThreadNotice } from '../slack/views/notices.js';
 import { buildRootMessage } from '../slack/views/root-message.js';
 import type { RequestPatch, Store } from '../store/store.js';
-import { CLAIMABLE_FOR, type RequestKind, type RequestPayload, type RequestStatus, type StoredRequest } from '../domain/request.js';
+import { CLAIMABLE_FOR, type FilingMode, type QuotaRequest, type RequestKind, type RequestPayload, type RequestStatus, type StoredRequest } from '../domain/request.js';
+import { initialRows, pollUntil, statusAfterRows } from '../domain/quota-rows.js';
+import type { QuotaRowsFiling, RowNotice } from './quota-rows-filing.js';
+import type { ThreadPoster } from './thread-poster.js';
 
 export interface FilingSettings {
+  /** How quota requests go to AWS (dedicated-IP requests are always a Support case). */
+  quotaFiling: FilingMode;
   severity: string;
   issueType: string | undefined;
   /** Category codes from configuration, which win over the DescribeServices lookup. */
@@ -83,6 +88,8 @@ export class FilingService {
     private readonly support: SupportGateway,
     private readonly slack: SlackMessenger,
     private readonly settings: FilingSettings,
+    private readonly rowsFiling: QuotaRowsFiling,
+    private readonly poster: ThreadPoster,
     private readonly logger: Logger,
   ) {}
 
@@ -98,6 +105,7 @@ export class FilingService {
       requesterId: submission.requesterId,
       payload: submission.request,
       responseUrl: submission.responseUrl ?? null,
+      filingMode: submission.request.kind === 'quota' ? this.settings.quotaFiling : 'support-case',
     });
   }
 
@@ -115,7 +123,9 @@ export class FilingService {
     if (!claimed) return 'busy';
     const claim = { request: claimed, owner };
     // A Retry of an uncertain request is answered in the thread even when its state is unchanged.
-    this.track(uncertain ? this.lookUp([claimed]).then((lookup) => this.fileAfterLookup(claim, lookup, undefined)) : this.file(claim));
+    // A request sent row by row looks for each uncertain row itself.
+    const lookUpFirst = uncertain && !byRows(claimed);
+    this.track(lookUpFirst ? this.lookUp([claimed]).then((lookup) => this.fileAfterLookup(claim, lookup, undefined)) : this.file(claim));
     return 'started';
   }
 
@@ -202,6 +212,7 @@ export class FilingService {
     const log = this.logger.child({ requestId: claim.request.id, reference: claim.request.reference });
     const request = await this.ensureRootMessage(claim, log, !recovered);
     if (!request) return;
+    if (request.kind === 'quota' && byRows(request)) return this.fileByRows(claim, request, log, recovered);
 
     let category: Category;
     let text: CaseText;
@@ -233,6 +244,42 @@ export class FilingService {
     }
     log.info({ caseId }, 'case filed');
     return this.linkCase(claim, caseId, log);
+  }
+
+  /**
+   * Sends each row of a quota request to Service Quotas (or production access), then settles the
+   * request: filed when AWS has every row, failed when AWS refused some (Retry sends only those),
+   * uncertain when AWS may have some (looked for before anything is sent again).
+   */
+  private async fileByRows(claim: Claim, request: QuotaRequest, log: Logger, recovered: boolean): Promise<void> {
+    const result = await this.rowsFiling.fileRows(request, request.quotaRows ?? initialRows(request.payload), claim.owner);
+    await this.enqueueNotices(request, result.notices);
+    if (result.lostClaim) {
+      log.warn('lost the claim on a request while sending its rows; its new owner looks for them at AWS');
+      return;
+    }
+    const rows = result.rows;
+    const status = statusAfterRows(rows);
+    const failed = rows.filter((r) => r.sending === 'failed').length;
+    const stored = await this.finish(
+      claim,
+      status,
+      {
+        quotaRows: rows,
+        pollUntil: pollUntil(rows),
+        errorCode: status === 'filed' ? null : `rows_${status}`,
+        errorMessage: status === 'failed' ? `${failed} of ${rows.length} request${rows.length === 1 ? '' : 's'} did not reach AWS (the thread says why).` : null,
+      },
+      log,
+    );
+    // Recovery retries an uncertain request every cycle: an unchanged root is not redrawn.
+    if (stored && (!recovered || JSON.stringify(stored.quotaRows) !== JSON.stringify(request.quotaRows))) await this.refreshRoot(stored, log);
+  }
+
+  private async enqueueNotices(request: StoredRequest, notices: RowNotice[]): Promise<void> {
+    if (!request.rootTs || !notices.length) return;
+    await this.store.enqueuePosts(notices.map((n) => ({ contentKey: n.key, requestId: request.id, channelId: request.channelId, threadTs: request.rootTs!, message: n.message })));
+    this.poster.kick(request.channelId);
   }
 
   /** The case as AWS receives it; its "Service:" line names the category it is filed under. */
@@ -348,12 +395,24 @@ export class FilingService {
       const claimed = await this.store.claimFiling(request.id, CLAIMABLE_FOR.reconcile, owner, FILING_LEASE_MS);
       if (claimed) claims.push({ claim: { request: claimed, owner }, before: request });
     }
-    if (claims.length === 0) return;
-    const lookup = await this.lookUp(claims.map((c) => c.claim.request));
-    for (const { claim, before } of claims) {
+    // Rows sent through Service Quotas are each looked for by the row filing itself.
+    for (const { claim } of claims.filter((c) => byRows(c.claim.request))) {
+      const job = this.file(claim, true);
+      this.track(job);
+      await job.catch(() => undefined);
+    }
+    const cases = claims.filter((c) => !byRows(c.claim.request));
+    if (cases.length === 0) return;
+    const lookup = await this.lookUp(cases.map((c) => c.claim.request));
+    for (const { claim, before } of cases) {
       const job = this.fileAfterLookup(claim, lookup, before);
       this.track(job);
       await job.catch(() => undefined);
     }
   }
+}
+
+/** A quota request sent row by row through Service Quotas, not as one Support case. */
+function byRows(request: StoredRequest): boolean {
+  return request.kind === 'quota' && request.filingMode === 'service-quotas';
 }

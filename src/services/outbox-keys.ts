@@ -117,3 +117,44 @@ export function unsentReplyKey(outgoingId: string, index: number): string {
 export function occurrenceKey(kind: 'sendfail' | 'resolvefail' | 'root-resolve', id: string): string {
   return `${kind}:${id}:${randomUUID()}`;
 }
+
+// ---- Service Quotas rows ----------------------------------------------------------------------
+
+/**
+ * What the thread hears about one attempt at one row of a request: sent (keyed by the AWS
+ * request it became), failed or uncertain (keyed by the filing attempt, so a Retry that fails
+ * again is said again).
+ */
+export function rowNoticeKey(kind: 'sent' | 'failed' | 'uncertain', requestId: string, row: number, discriminator: string): string {
+  return `row${kind}:${requestId}:${row}:${discriminator}`;
+}
+
+/** A row's status as AWS reports it, said once per status (per path: a row may move from production access to Service Quotas). */
+export function rowStatusKey(requestId: string, row: number, path: string, status: string): string {
+  return `rowstatus:${requestId}:${row}:${path}:${status}`;
+}
+
+/** "AWS opened case X" for a row, once per case. */
+export function rowCaseKey(requestId: string, row: number, caseId: string): string {
+  return `rowcase:${requestId}:${row}:${caseId}`;
+}
+
+/** The root's redraw for one state of a request's rows: the same state is drawn once. */
+export function rowsRootKey(requestId: string, state: string): string {
+  return `rowsroot:${requestId}:${createHash('sha256').update(state).digest('hex').slice(0, 24)}`;
+}
+
+/** The form added to a case: once per case, whichever rows, cycles or replicas lead there. */
+export function formId(caseId: string): string {
+  return `form:${caseId}`;
+}
+
+/** "The form was added to case X". */
+export function formAddedKey(caseId: string): string {
+  return `formadded:${caseId}`;
+}
+
+/** The form's text, ready to paste, for a request whose cases the bot cannot write to (no paid plan): once per request. */
+export function pasteFormKey(requestId: string): string {
+  return `pasteform:${requestId}`;
+}

@@ -25,6 +25,7 @@ export const QUOTA_BLOCK = {
   useCaseQuestions: 'use_case_questions',
   useCase: 'use_case',
   language: 'contact_language',
+  additionalContacts: 'additional_contacts',
 } as const;
 
 /** Blocks of the dedicated-IP form that are not rows. */
@@ -63,7 +64,7 @@ export const ACTION = {
 } as const;
 
 /** Row blocks carry a stable row key so that typed values survive adding and removing rows. */
-export type RowField = 'region' | 'limit' | 'newValue' | 'header' | 'sendRate' | 'ipCount' | 'addresses' | 'count';
+export type RowField = 'region' | 'limit' | 'newValue' | 'header' | 'sandboxNotice' | 'sendRate' | 'ipCount' | 'addresses' | 'count';
 
 export function rowBlockId(rowKey: string, field: RowField): string {
   return `row:${rowKey}:${field}`;

@@ -21,6 +21,7 @@ export function readQuotaForm(rawValues: unknown, meta: QuotaModalMeta): QuotaFo
     })),
     useCase: readValue(values, QUOTA_BLOCK.useCase),
     language: readValue(values, QUOTA_BLOCK.language),
+    additionalContacts: readValue(values, QUOTA_BLOCK.additionalContacts),
   };
 }
 
@@ -32,6 +33,7 @@ const FIELD_BLOCKS: Record<string, string> = {
   handlesBouncesAndComplaints: QUOTA_BLOCK.handlesBouncesAndComplaints,
   useCase: QUOTA_BLOCK.useCase,
   language: QUOTA_BLOCK.language,
+  additionalContacts: QUOTA_BLOCK.additionalContacts,
 };
 
 /** Domain field errors → `response_action: "errors"` keyed by input block id. */

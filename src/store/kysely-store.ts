@@ -2,7 +2,8 @@
 import { Migrator, sql, type Expression, type Kysely, type RawBuilder, type Selectable, type Updateable } from 'kysely';
 import { migrationProvider } from './migrations.js';
 import type { Database, OutgoingCommunicationsTable, RequestsTable, ThreadPostsTable } from './schema.js';
-import type { CaseSyncResult, NewRequest, NewThreadPost, RequestPatch, Store, ThreadPost } from './store.js';
+import type { AccountFact, CaseSyncResult, NewRequest, NewThreadPost, RequestPatch, Store, ThreadPost } from './store.js';
+import { quotaRowsSchema } from '../domain/quota-rows.js';
 import { mayMove, parsePayload, typedRequest, type OutgoingCommunication, type OutgoingState, type RequestKind, type RequestRecord, type RequestStatus, type StoredRequest } from '../domain/request.js';
 
 export type SqlFlavor = 'sqlite' | 'postgres';
@@ -83,6 +84,7 @@ export class KyselyStore implements Store {
         // Checked on the way in as on the way out: nothing malformed is ever stored.
         payload: JSON.stringify(parsePayload(request.payload.kind, request.payload)),
         status: 'received',
+        filing_mode: request.filingMode ?? 'support-case',
         response_url: request.responseUrl,
         created_at: now,
         updated_at: now,
@@ -146,10 +148,10 @@ export class KyselyStore implements Store {
     return rows.map(toRequest);
   }
 
-  async renewFiling(id: string, owner: string, leaseMs: number, attempt = false): Promise<boolean> {
+  async renewFiling(id: string, owner: string, leaseMs: number, attempt = false, patch: RequestPatch = {}): Promise<boolean> {
     const row = await this.db
       .updateTable('requests')
-      .set({ lease_until: this.at(leaseMs), ...(attempt ? { attempted_at: this.at() } : {}) })
+      .set({ ...toColumns(patch), lease_until: this.at(leaseMs), ...(attempt ? { attempted_at: this.at() } : {}) })
       .where('id', '=', id)
       .where('status', '=', 'filing')
       .where('lease_owner', '=', owner)
@@ -241,7 +243,8 @@ export class KyselyStore implements Store {
     const rows = await this.db
       .selectFrom('requests')
       .select('case_id')
-      .where('status', '=', 'filed')
+      // A request sent row by row follows its case even while one of its other rows is refused.
+      .where((eb) => eb.or([eb('status', '=', 'filed'), eb.and([eb('filing_mode', '=', 'service-quotas'), eb('status', '!=', 'filing')])]))
       .where('case_id', 'is not', null)
       .where((eb) => eb.or([eb('resolved_at', 'is', null), eb('resolved_at', '>=', resolvedSince)]))
       .orderBy('created_at')
@@ -298,6 +301,47 @@ export class KyselyStore implements Store {
         await trx.updateTable('requests').set({ ...columns, updated_at: new Date().toISOString() }).where('id', '=', result.requestId).execute();
       }
     });
+  }
+
+  async listPolledQuotaRequests(): Promise<StoredRequest[]> {
+    const rows = await this.db
+      .selectFrom('requests')
+      .selectAll()
+      .where('filing_mode', '=', 'service-quotas')
+      .where('quota_rows', 'is not', null)
+      .where('status', '!=', 'filing')
+      .where((eb) => eb.or([eb('poll_until', 'is', null), eb('poll_until', '>', this.at())]))
+      .orderBy('created_at')
+      .execute();
+    return rows.map(toRequest);
+  }
+
+  async recordRowSync(requestId: string, patch: RequestPatch, posts: NewThreadPost[]): Promise<StoredRequest | undefined> {
+    return this.db.transaction().execute(async (trx) => {
+      const row = await trx
+        .updateTable('requests')
+        .set({ ...toColumns(patch), updated_at: new Date().toISOString() })
+        .where('id', '=', requestId)
+        .where('status', '!=', 'filing')
+        .returningAll()
+        .executeTakeFirst();
+      if (!row) return undefined;
+      await insertPosts(trx, this.flavor, posts);
+      return toRequest(row);
+    });
+  }
+
+  async getAccountFact(name: string): Promise<AccountFact | undefined> {
+    const row = await this.db.selectFrom('account_facts').selectAll().where('name', '=', name).executeTakeFirst();
+    return row && { value: row.value, checkedAt: row.checked_at };
+  }
+
+  async setAccountFact(name: string, value: string): Promise<void> {
+    await this.db
+      .insertInto('account_facts')
+      .values({ name, value, checked_at: this.at() })
+      .onConflict((oc) => oc.column('name').doUpdateSet({ value, checked_at: this.at() }))
+      .execute();
   }
 
   async enqueuePosts(posts: NewThreadPost[]): Promise<void> {
@@ -407,7 +451,7 @@ export class KyselyStore implements Store {
   }
 
   async insertOutgoing(
-    row: Pick<OutgoingCommunication, 'id' | 'requestId' | 'kind' | 'authorId' | 'body'>,
+    row: Pick<OutgoingCommunication, 'id' | 'requestId' | 'kind' | 'authorId' | 'body'> & { caseId?: string | null },
     owner: string,
     leaseMs: number,
   ): Promise<{ created: boolean; row: OutgoingCommunication }> {
@@ -420,6 +464,7 @@ export class KyselyStore implements Store {
         kind: row.kind,
         author_id: row.authorId,
         body: row.body,
+        case_id: row.caseId ?? null,
         state: 'sending',
         created_at: now,
         updated_at: now,
@@ -583,6 +628,7 @@ function toOutgoing(row: Selectable<OutgoingCommunicationsTable>): OutgoingCommu
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     attemptedAt: row.attempted_at,
+    caseId: row.case_id,
   };
 }
 
@@ -599,6 +645,8 @@ function toColumns(patch: RequestPatch): Updateable<RequestsTable> {
   if (patch.commWatermark !== undefined) columns.comm_watermark = patch.commWatermark;
   if (patch.resolvedAt !== undefined) columns.resolved_at = patch.resolvedAt;
   if (patch.statusChanges !== undefined) columns.status_changes = patch.statusChanges;
+  if (patch.quotaRows !== undefined) columns.quota_rows = patch.quotaRows === null ? null : JSON.stringify(quotaRowsSchema.parse(patch.quotaRows));
+  if (patch.pollUntil !== undefined) columns.poll_until = patch.pollUntil;
   return columns;
 }
 
@@ -626,6 +674,9 @@ function toRequest(row: Selectable<RequestsTable>): StoredRequest {
     resolvedAt: row.resolved_at,
     statusChanges: Number(row.status_changes),
     attemptedAt: row.attempted_at,
+    filingMode: row.filing_mode === 'service-quotas' ? 'service-quotas' : 'support-case',
+    quotaRows: row.quota_rows === null ? null : quotaRowsSchema.parse(JSON.parse(row.quota_rows)),
+    pollUntil: row.poll_until,
   };
   return typedRequest(record, row.kind, JSON.parse(row.payload));
 }

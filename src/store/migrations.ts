@@ -125,6 +125,27 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('thread_posts_by_request').on('thread_posts').column('request_id').execute();
     },
   },
+  '0006_service_quotas': {
+    async up(db: Kysely<any>) {
+      // How a request goes to AWS; every request stored before this was a Support case.
+      await db.schema.alterTable('requests').addColumn('filing_mode', 'text', (c) => c.notNull().defaultTo('support-case')).execute();
+      // A Service Quotas request's rows (JSON): each row's own AWS request, status and case,
+      // kept with the request so that every read of it redraws its thread root whole.
+      await db.schema.alterTable('requests').addColumn('quota_rows', 'text').execute();
+      // When its rows stop being polled; null while any is open.
+      await db.schema.alterTable('requests').addColumn('poll_until', 'text').execute();
+      await db.schema.createIndex('requests_polled_rows').on('requests').columns(['filing_mode', 'poll_until']).execute();
+      // The case a communication goes to, when it is a row's case rather than the request's.
+      await db.schema.alterTable('outgoing_communications').addColumn('case_id', 'text').execute();
+      // What the bot has learned about the AWS account and re-checks now and then (its support plan).
+      await db.schema
+        .createTable('account_facts')
+        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('value', 'text', (c) => c.notNull())
+        .addColumn('checked_at', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

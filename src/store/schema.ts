@@ -27,6 +27,15 @@ export interface RequestsTable {
   lease_until: string | null;
   lease_owner: string | null;
   attempted_at: string | null;
+  filing_mode: Generated<string>;
+  quota_rows: string | null;
+  poll_until: string | null;
+}
+
+export interface AccountFactsTable {
+  name: string;
+  value: string;
+  checked_at: string;
 }
 
 export interface LeasesTable {
@@ -71,6 +80,7 @@ export interface OutgoingCommunicationsTable {
   claim_owner: string | null;
   claim_until: string | null;
   attempted_at: string | null;
+  case_id: string | null;
 }
 
 export interface FormSnapshotsTable {
@@ -86,4 +96,5 @@ export interface Database {
   thread_posts: ThreadPostsTable;
   outgoing_communications: OutgoingCommunicationsTable;
   leases: LeasesTable;
+  account_facts: AccountFactsTable;
 }

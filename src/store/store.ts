@@ -5,14 +5,34 @@ import type { OutgoingCommunication, OutgoingState, RequestKind, RequestPayload,
 
 export type NewRequest = Pick<RequestRecord, 'id' | 'submissionKey' | 'reference' | 'teamId' | 'channelId' | 'requesterId' | 'responseUrl'> & {
   payload: RequestPayload;
+  /** Unset: a Support case. */
+  filingMode?: RequestRecord['filingMode'];
 };
 
 export type RequestPatch = Partial<
   Pick<
     RequestRecord,
-    'status' | 'rootTs' | 'caseId' | 'displayId' | 'caseStatus' | 'errorCode' | 'errorMessage' | 'responseUrl' | 'commWatermark' | 'resolvedAt' | 'statusChanges'
+    | 'status'
+    | 'rootTs'
+    | 'caseId'
+    | 'displayId'
+    | 'caseStatus'
+    | 'errorCode'
+    | 'errorMessage'
+    | 'responseUrl'
+    | 'commWatermark'
+    | 'resolvedAt'
+    | 'statusChanges'
+    | 'quotaRows'
+    | 'pollUntil'
   >
 >;
+
+/** Something learned about the AWS account, and when it was last checked (database clock). */
+export interface AccountFact {
+  value: string;
+  checkedAt: string;
+}
 
 /** A message waiting in the outbox for a request's thread. */
 export interface ThreadPost {
@@ -66,9 +86,10 @@ export interface Store {
   listStaleFilings(ignoreLease?: boolean): Promise<StoredRequest[]>;
   /**
    * Extends `owner`'s lease on a "filing" request, only while it still holds it (not expired,
-   * not taken over). With `attempt`, also records that the irreversible call is being sent now.
+   * not taken over). With `attempt`, also records that the irreversible call is being sent now;
+   * `patch` is written in the same step (e.g. a row marked as being sent).
    */
-  renewFiling(id: string, owner: string, leaseMs: number, attempt?: boolean): Promise<boolean>;
+  renewFiling(id: string, owner: string, leaseMs: number, attempt?: boolean, patch?: RequestPatch): Promise<boolean>;
   /** Changes a request in "filing" only if `owner` still holds it; undefined otherwise. */
   updateFiling(id: string, owner: string, patch: RequestPatch): Promise<StoredRequest | undefined>;
   /** Moves a request out of "filing", only if `owner` still holds it; undefined otherwise. */
@@ -98,6 +119,19 @@ export interface Store {
   seenKeys(requestId: string, keys: string[]): Promise<Set<string>>;
   /** Records a case's sync: its new position, the communications handled, the posts they cause. */
   recordCaseSync(result: CaseSyncResult): Promise<void>;
+  /**
+   * Service Quotas requests whose rows are still polled: not being filed right now, and not
+   * past their poll_until.
+   */
+  listPolledQuotaRequests(): Promise<StoredRequest[]>;
+  /**
+   * Writes what a poll of a request's rows found, with the posts it causes, in one step: only
+   * while nobody is filing the request (a filing owns its rows). Undefined when refused.
+   */
+  recordRowSync(requestId: string, patch: RequestPatch, posts: NewThreadPost[]): Promise<StoredRequest | undefined>;
+  getAccountFact(name: string): Promise<AccountFact | undefined>;
+  /** Stores a fact, checked now (database clock). */
+  setAccountFact(name: string, value: string): Promise<void>;
 
   enqueuePosts(posts: NewThreadPost[]): Promise<void>;
   /**
@@ -121,7 +155,7 @@ export interface Store {
    * claimed by `owner` for `leaseMs`. Returns the stored one.
    */
   insertOutgoing(
-    row: Pick<OutgoingCommunication, 'id' | 'requestId' | 'kind' | 'authorId' | 'body'>,
+    row: Pick<OutgoingCommunication, 'id' | 'requestId' | 'kind' | 'authorId' | 'body'> & { caseId?: string | null },
     owner: string,
     leaseMs: number,
   ): Promise<{ created: boolean; row: OutgoingCommunication }>;

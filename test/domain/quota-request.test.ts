@@ -3,7 +3,10 @@ import { LONGEST_REQUEST_ID, MAX_CASE_BODY_CHARS, MAX_REQUESTED_VALUE, reference
 import { CASE_SERVICE_NAME, FORM_LIMIT_TYPE } from '../../src/domain/case-text.js';
 import { quotaCaseText } from '../../src/domain/quota-request.js';
 import {
+  ADDITIONAL_CONTACTS_HINT,
   FAR_ABOVE_FACTOR,
+  MAX_ADDITIONAL_CONTACTS,
+  MAX_EMAIL_CHARS,
   MAX_QUOTA_ROWS,
   MAX_USE_CASE_CHARS,
   MIN_USE_CASE_CHARS,
@@ -13,11 +16,13 @@ import {
   USE_CASE_INVITATION,
   USE_CASE_QUESTIONS,
   farAboveCurrent,
+  parseAdditionalContacts,
   rowField,
   validateQuotaForm,
   type QuotaFormInput,
 } from '../../src/domain/quota-request.js';
 import { SES_REGIONS } from '../../src/domain/regions.js';
+import { parsePayload } from '../../src/domain/request.js';
 import { VALID_USE_CASE, errorsOf, expectPlainMessage, quota, row, validForm, valueOf, withRow } from './builders.js';
 
 describe('validateQuotaForm: form → request', () => {
@@ -487,5 +492,102 @@ describe('farAboveCurrent and the sandbox', () => {
     const form = withRow({ newValue: '200000' });
     expect(farAboveCurrent(form, { 'us-east-1': { ...quota(200, 1), productionAccess: false } })).toEqual([]);
     expect(farAboveCurrent(form, { 'us-east-1': quota(200, 1) })).toHaveLength(1);
+  });
+});
+
+describe('validateQuotaForm: additional contacts for AWS', () => {
+  const contactsOf = (additionalContacts: string | null | undefined) => valueOf(validateQuotaForm(validForm({ additionalContacts }))).additionalContactEmails;
+
+  it('leaves the field out of the request when nothing (or only separators) was typed', () => {
+    for (const empty of [undefined, null, '', '   ', ' , ;\n,']) {
+      const request = valueOf(validateQuotaForm(validForm({ additionalContacts: empty })));
+      expect(Object.hasOwn(request, 'additionalContactEmails')).toBe(false);
+    }
+  });
+
+  it('splits on commas, semicolons and whitespace, dropping empty pieces', () => {
+    expect(contactsOf(' ops@example.com,security@example.co.uk; noc@mail.example.org\n\tboss+aws@example.com ,, ')).toEqual([
+      'ops@example.com',
+      'security@example.co.uk',
+      'noc@mail.example.org',
+      'boss+aws@example.com',
+    ]);
+  });
+
+  it('drops duplicates ignoring case, keeping the first as typed, before counting', () => {
+    expect(contactsOf('Ops@Example.com, b@example.com, ops@example.com, OPS@EXAMPLE.COM, c@example.com, d@example.com')).toEqual([
+      'Ops@Example.com',
+      'b@example.com',
+      'c@example.com',
+      'd@example.com',
+    ]);
+  });
+
+  it(`refuses more than ${MAX_ADDITIONAL_CONTACTS}, saying how many were entered`, () => {
+    const errors = errorsOf(validForm({ additionalContacts: 'a@x.io, b@x.io, c@x.io, d@x.io, e@x.io' }));
+    expect(errors).toEqual({ additionalContacts: 'At most 4 additional contacts (you entered 5).' });
+    expectPlainMessage(errors.additionalContacts);
+  });
+
+  it.each([
+    ['ops', 'ops'],
+    ['ops@localhost', 'ops@localhost'],
+    ['@example.com', '@example.com'],
+    ['ops@example.', 'ops@example.'],
+    ['ops@.example.com', 'ops@.example.com'],
+    ['ops@example..com', 'ops@example..com'],
+    ['a@b@example.com', 'a@b@example.com'],
+    ['good@example.com, <ops@example.com>x, also-bad', '<ops@example.com>x'],
+    ['ops@exa\u0000mple.com', 'ops@exa\u0000mple.com'],
+    ['ops@example.com/noc@example.com', 'ops@example.com/noc@example.com'],
+    ['Jane Doe <jane@example.com>', 'Jane'],
+    ['<jane@example.com>', '<jane@example.com>'],
+  ])('refuses %j, naming the first address that is not one', (typed, bad) => {
+    const errors = errorsOf(validForm({ additionalContacts: typed }));
+    expect(errors).toEqual({ additionalContacts: `"${bad}" does not look like an email address. Enter addresses like ops@example.com, separated by commas.` });
+  });
+
+  it(`accepts an address of ${MAX_EMAIL_CHARS} characters and refuses a longer one, shortening it in the message`, () => {
+    const address = (length: number) => `${'a'.repeat(length - '@example.com'.length)}@example.com`;
+    expect(contactsOf(address(MAX_EMAIL_CHARS))).toEqual([address(MAX_EMAIL_CHARS)]);
+    const message = errorsOf(validForm({ additionalContacts: address(MAX_EMAIL_CHARS + 1) })).additionalContacts;
+    expect(message).toBe(`"${'a'.repeat(59)}…" is longer than 254 characters, the most an email address can have.`);
+    expectPlainMessage(message);
+  });
+
+  it('reports a bad address along with the form\'s other problems, each under its own field', () => {
+    expect(errorsOf(validForm({ additionalContacts: 'nope', useCase: 'Short.' }))).toMatchObject({
+      additionalContacts: expect.stringContaining('"nope"'),
+      useCase: expect.stringContaining('Say more'),
+    });
+  });
+
+  it('does not change the case text', () => {
+    const without = valueOf(validateQuotaForm(validForm()));
+    const withContacts = valueOf(validateQuotaForm(validForm({ additionalContacts: 'ops@example.com' })));
+    expect(withContacts.additionalContactEmails).toEqual(['ops@example.com']);
+    expect(quotaCaseText(withContacts, referenceFor(LONGEST_REQUEST_ID))).toEqual(quotaCaseText(without, referenceFor(LONGEST_REQUEST_ID)));
+  });
+
+  it('is stored and read back: present when given, absent (not null, not undefined-valued) when not', () => {
+    const withContacts = valueOf(validateQuotaForm(validForm({ additionalContacts: 'ops@example.com, noc@example.com' })));
+    expect(parsePayload('quota', JSON.parse(JSON.stringify(withContacts)))).toStrictEqual(withContacts);
+    const without = valueOf(validateQuotaForm(validForm()));
+    expect(parsePayload('quota', JSON.parse(JSON.stringify(without)))).toStrictEqual(without);
+    expect(parsePayload('quota', { ...without, additionalContactEmails: null }).additionalContactEmails).toBeUndefined();
+    expect(() => parsePayload('quota', { ...without, additionalContactEmails: [] })).toThrow(/additionalContactEmails/);
+    expect(() => parsePayload('quota', { ...without, additionalContactEmails: ['a@x.io', 'b@x.io', 'c@x.io', 'd@x.io', 'e@x.io'] })).toThrow(/additionalContactEmails/);
+  });
+});
+
+describe('parseAdditionalContacts', () => {
+  it('gives the addresses, or the one error to show', () => {
+    expect(parseAdditionalContacts(undefined)).toEqual({ ok: true, emails: [] });
+    expect(parseAdditionalContacts('a@x.io;A@X.IO')).toEqual({ ok: true, emails: ['a@x.io'] });
+    expect(parseAdditionalContacts('a@x.io b')).toEqual({ ok: false, error: '"b" does not look like an email address. Enter addresses like ops@example.com, separated by commas.' });
+  });
+
+  it('hints at the limit and what the addresses are for', () => {
+    expect(ADDITIONAL_CONTACTS_HINT).toBe('Up to 4 email addresses, separated by commas. Used when a region is still in the sandbox and the bot requests production access.');
   });
 });

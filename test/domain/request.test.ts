@@ -28,6 +28,9 @@ const record: RequestRecord = {
   resolvedAt: null,
   statusChanges: 0,
   attemptedAt: null,
+  filingMode: 'support-case',
+  quotaRows: null,
+  pollUntil: null,
 };
 
 /** What the store keeps: the validated request as JSON. */

@@ -169,6 +169,20 @@ describe('FakeAws Support with the real SupportClient', () => {
     expect(hidden.cases).toEqual([]);
   });
 
+  it('refuses every Support call from an account without a paid plan, as AWS does', async () => {
+    const c = aws.seedCase({ subject: 'basic plan', body: 'hello' });
+    aws.supportPlan = 'basic';
+    try {
+      for (const command of [new DescribeServicesCommand({}), new AddCommunicationToCaseCommand({ caseId: c.caseId, communicationBody: 'more' })]) {
+        const err = await rejection(support.send(command as DescribeServicesCommand));
+        expect(err.name).toBe('SubscriptionRequiredException');
+      }
+      expect(c.communications).toHaveLength(1);
+    } finally {
+      aws.supportPlan = 'business';
+    }
+  });
+
   it('surfaces each injected error under the name the SDK gives it', async () => {
     const create = () => support.send(new CreateCaseCommand({ subject: 's', communicationBody: 'b' }));
     aws.inject('CreateCase', { type: 'SubscriptionRequiredException', message: 'AWS Premium Support Subscription is required to use this service.' });

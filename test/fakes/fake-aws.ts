@@ -230,6 +230,8 @@ export class FakeAws {
   caseCreationLimitPerHour = 10;
   /** Largest SESv2 page the fake returns, whatever PageSize asks, so tests exercise NextToken. */
   pageSize = 2;
+  /** "basic": the account has no paid support plan, and every Support API call is refused. */
+  supportPlan: 'basic' | 'business' = 'business';
   /** Largest Service Quotas page (ListServiceQuotas, the histories), whatever MaxResults asks. */
   serviceQuotasPageSize = 2;
   /** Clock for timeCreated and the hourly limit. */
@@ -547,6 +549,10 @@ export class FakeAws {
   // ---- Support -------------------------------------------------------------
 
   private support(operation: string, input: AwsInput): unknown {
+    // As AWS answers every Support API call from an account on the Basic or Developer plan.
+    if (this.supportPlan === 'basic') {
+      throw new AwsError('SubscriptionRequiredException', 'AWS Premium Support Subscription is required to use this service.');
+    }
     switch (operation) {
       case 'DescribeServices':
         return this.describeServices(input);

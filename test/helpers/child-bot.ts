@@ -37,6 +37,8 @@ export async function startChildBot(opts: { slack: FakeSlack; aws: FakeAws; data
       DATABASE_URL: opts.databaseUrl,
       LOG_LEVEL: 'info',
       POLL_INTERVAL_SECONDS: '1',
+      // The Support-case path unless a test asks for Service Quotas.
+      QUOTA_FILING: 'support-case',
       AWS_ENDPOINT_URL_SUPPORT: opts.aws.url,
       AWS_ENDPOINT_URL_SESV2: opts.aws.url,
       AWS_ENDPOINT_URL_SERVICE_QUOTAS: opts.aws.url,

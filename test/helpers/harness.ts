@@ -79,6 +79,8 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
       AWS_REGION: 'us-east-1',
       // Tests run sync cycles themselves (syncNow); the timer only runs the one at start-up.
       POLL_INTERVAL_SECONDS: '3600',
+      // The Support-case path unless a test asks for Service Quotas (test/integration/service-quotas.test.ts).
+      QUOTA_FILING: 'support-case',
       ...settings,
     });
     const logger = createLogger({ level: config.logLevel, destination: sink, secrets: [BOT_TOKEN, SIGNING_SECRET, AWS_SECRET] });

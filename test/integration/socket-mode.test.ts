@@ -57,6 +57,8 @@ async function socketModeFakes(): Promise<SocketBot> {
         DATABASE_URL: `file:${join(dir, 'bot.sqlite')}`,
         LOG_LEVEL: 'debug',
         AWS_REGION: 'us-east-1',
+        // The Support-case path, whose thread these tests follow (Service Quotas: service-quotas.test.ts).
+        QUOTA_FILING: 'support-case',
         ...env,
       });
       expect(config.slack.mode).toBe('socket');

@@ -293,6 +293,9 @@ const storedRequest: fc.Arbitrary<StoredRequest> = fc
     resolvedAt: null,
     statusChanges: 0,
     attemptedAt: null,
+    filingMode: 'support-case',
+    quotaRows: null,
+    pollUntil: null,
     ...rest,
   }));
 

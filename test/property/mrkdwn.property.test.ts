@@ -61,6 +61,9 @@ function request(displayId: string | null): StoredRequest {
     resolvedAt: null,
     statusChanges: 0,
     attemptedAt: null,
+    filingMode: 'support-case',
+    quotaRows: null,
+    pollUntil: null,
   };
 }
 

@@ -7,12 +7,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { referenceFor } from '../../src/domain/common.js';
 import { referenceLine } from '../../src/domain/case-text.js';
+import { parsePayload } from '../../src/domain/request.js';
 import { quotaCaseText } from '../../src/domain/quota-request.js';
 import { validateQuotaForm, type QuotaFormInput } from '../../src/domain/quota-request.js';
 import { decodeQuotaMeta } from '../../src/slack/modal-metadata.js';
 import { quotaErrorsToBlocks, readQuotaForm } from '../../src/slack/quota-form.js';
 import { buildQuotaModal } from '../../src/slack/views/quota-modal.js';
-import { errorProblems, freeText, inputBlockIds, quotaMeta, INJECTED_LINES, TRICKY_URLS, VALID_URLS } from './arbitraries.js';
+import { errorProblems, freeText, inputBlockIds, nastyString, quotaMeta, INJECTED_LINES, TRICKY_URLS, VALID_URLS } from './arbitraries.js';
 import { currentQuotas, quotaRequestProblems, LONE_SURROGATE } from './checks.js';
 import { quotaState, quotaStateSpec } from './quota-state.js';
 
@@ -53,6 +54,64 @@ describe('quota submissions: readQuotaForm + validateQuotaForm', () => {
     // Both outcomes must actually be exercised, or the property proves little.
     expect(accepted).toBeGreaterThan(5);
     expect(refused).toBeGreaterThan(100);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The additional contacts field: whatever is typed there, the form either says what is wrong
+// under that field, or stores 1 to 4 distinct addresses taken from what was typed (or none).
+
+const SEPARATORS = [',', ', ', ';', '; ', ' ', '\n', '\t', ' ,; ', '\u3000'];
+const contactToken = fc.oneof(
+  { weight: 6, arbitrary: fc.emailAddress() },
+  { weight: 1, arbitrary: fc.emailAddress().map((e) => e.toUpperCase()) },
+  { weight: 1, arbitrary: fc.constantFrom('ops', 'ops@localhost', '@example.com', 'a@b@c.io', '<ops@example.com>', 'ops@example.com.', 'Jane') },
+  { weight: 1, arbitrary: nastyString },
+);
+const contactsText = fc
+  .array(fc.tuple(contactToken, fc.constantFrom(...SEPARATORS)), { maxLength: 7 })
+  .map((parts) => parts.map(([token, separator]) => token + separator).join(''));
+
+describe('quota submissions: additional contacts', () => {
+  const meta = decodeQuotaMeta(JSON.stringify({ kind: 'quota', channelId: 'C0SESOPS', rowKeys: ['0'], nextRowKey: 1, quotas: {} }))!;
+  const fieldIds = inputBlockIds(buildQuotaModal({ rows: [] }, meta, 'us-east-1', [], 'service-quotas'));
+
+  it('give an error under the field, or 1 to 4 distinct addresses from what was typed, stored as they were', () => {
+    fc.assert(
+      fc.property(contactsText, (typed) => {
+        const result = validateQuotaForm({ ...validForm(FILLER), additionalContacts: typed });
+        const tokens = typed.split(/[\s,;]+/).filter(Boolean);
+        if (!result.ok) {
+          expect(Object.keys(result.errors)).toEqual(['additionalContacts']);
+          expect(errorProblems(quotaErrorsToBlocks(result.errors, meta), fieldIds)).toEqual([]);
+          return;
+        }
+        const emails = result.value.additionalContactEmails;
+        expect(Object.hasOwn(result.value, 'additionalContactEmails')).toBe(tokens.length > 0);
+        if (tokens.length === 0) return;
+        expect(emails!.length).toBeGreaterThanOrEqual(1);
+        expect(emails!.length).toBeLessThanOrEqual(4);
+        expect(new Set(emails!.map((e) => e.toLowerCase())).size).toBe(emails!.length);
+        for (const email of emails!) {
+          expect(tokens).toContain(email);
+          expect(email.length).toBeLessThanOrEqual(254);
+          expect(email.split('@')).toHaveLength(2);
+          expect(email).not.toMatch(/[\s,;<>\p{Cc}]/u);
+        }
+        expect(parsePayload('quota', JSON.parse(JSON.stringify(result.value)))).toStrictEqual(result.value);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('accept any 1 to 4 ordinary addresses exactly as typed', () => {
+    const addresses = fc.uniqueArray(fc.emailAddress().filter((e) => e.length <= 254), { minLength: 1, maxLength: 4, selector: (e) => e.toLowerCase() });
+    fc.assert(
+      fc.property(addresses, fc.constantFrom(...SEPARATORS), (emails, separator) => {
+        const result = validateQuotaForm({ ...validForm(FILLER), additionalContacts: emails.join(separator) });
+        expect(result.ok && result.value.additionalContactEmails).toEqual(emails);
+      }),
+    );
   });
 });
 

@@ -96,6 +96,35 @@ describe('a kill while filing', () => {
   });
 });
 
+describe('a kill while a row goes to Service Quotas', () => {
+  const startServiceQuotas = async () => {
+    bot = await startChildBot({ slack, aws, databaseUrl: `file:${join(dir, 'bot.sqlite')}`, cwd: dir, env: { QUOTA_FILING: 'service-quotas' } });
+    return bot;
+  };
+  const pendingRoot = () => slack.rootMessages(CHANNEL).find((m) => textOf(m.blocks).includes('Service Quotas: *pending*'));
+
+  it.each([
+    ['after AWS took the request, before its answer was stored', { afterHandling: true, delayMs: 10_000 }, 1],
+    ['before the request reached AWS', { delayMs: 10_000, status: 500, type: 'ServiceException', message: 'never stored' }, 0],
+  ])('%s: exactly one request for the row after the restart', async (_when, fault, heldByAws) => {
+    const b = await startServiceQuotas();
+    aws.inject('RequestServiceQuotaIncrease', fault);
+    await submitQuotaRequest(b);
+    await aws.waitFor(() => aws.callsTo('RequestServiceQuotaIncrease').length === 1, 10_000, 'the row in flight');
+    await b.kill();
+    expect(aws.quotaRequests()).toHaveLength(heldByAws);
+
+    await startServiceQuotas();
+    await slack.waitFor(pendingRoot, 20_000, 'the row settled after the restart');
+    expect(aws.quotaRequests()).toHaveLength(1);
+    expect(aws.quotaRequests()[0]).toMatchObject({ region: 'eu-west-1', quotaCode: 'L-804C8AE8', desiredValue: 200_000 });
+    // Found in the history when AWS had it; sent again only when it did not.
+    expect(aws.callsTo('RequestServiceQuotaIncrease')).toHaveLength(2 - heldByAws);
+    expect(aws.callsTo('CreateCase')).toHaveLength(0);
+    expect(slack.rootMessages(CHANNEL)).toHaveLength(1);
+  });
+});
+
 describe('a kill while confirming a relinquishment', () => {
   async function relinquishmentAwaitingConfirmation(b: ChildBot) {
     const [res] = await submitRelinquishment(slack, ['198.51.100.3'], b);

@@ -36,6 +36,9 @@ function record(overrides: Partial<RequestRecord> = {}): RequestRecord {
     resolvedAt: null,
     statusChanges: 0,
     attemptedAt: null,
+    filingMode: 'support-case',
+    quotaRows: null,
+    pollUntil: null,
     ...overrides,
   };
 }

@@ -5,6 +5,7 @@
 import type { types } from '@slack/bolt';
 import { CONTACT_LANGUAGES, MAIL_TYPES, formatNumber } from '../../domain/common.js';
 import {
+  ADDITIONAL_CONTACTS_HINT,
   MAX_QUOTA_ROWS,
   QUOTA_LIMITS,
   USE_CASE_QUESTIONS,
@@ -16,6 +17,7 @@ import {
   type QuotaFormInput,
 } from '../../domain/quota-request.js';
 import { SES_REGIONS, regionName, isRegionCode } from '../../domain/regions.js';
+import type { QuotaFilingMode } from '../../domain/service-quotas.js';
 import { ACTION, CALLBACK, QUOTA_BLOCK, rowBlockId } from '../ids.js';
 import { encodeMeta, type QuotaLookup, type QuotaModalMeta } from '../modal-metadata.js';
 import { channelMention, escape } from '../mrkdwn.js';
@@ -44,30 +46,54 @@ export function regionsInForm(form: QuotaFormInput, defaultRegion: string): stri
   return [...new Set(regions.length ? regions : [defaultRegion])];
 }
 
-/** `warnings`: values far above the current quota, shown before they are filed (the form redraws with them). */
-export function buildQuotaModal(form: QuotaFormInput, meta: QuotaModalMeta, defaultRegion: string, warnings: FieldWarning[] = []): ModalView {
+/** How each filing mode names what the form does: the form must not promise a Support case the bot will not open. */
+const MODE_WORDS: Record<QuotaFilingMode, { submit: string; intro: string; mostRows: string }> = {
+  'service-quotas': {
+    submit: 'Submit',
+    intro:
+      'This sends each request to AWS *Service Quotas*, as the Service Quotas console does; a region still in the SES sandbox gets a production access request instead. AWS\'s answers appear in the request\'s Slack thread.',
+    mostRows: `${MAX_QUOTA_ROWS} requests is the most one form holds.`,
+  },
+  'support-case': {
+    submit: 'File case',
+    intro: 'This files a *Service limit increase* case with AWS Support, as the Support Center form does. AWS answers in the case\'s Slack thread.',
+    mostRows: `${MAX_QUOTA_ROWS} requests is the most one case holds.`,
+  },
+};
+
+/**
+ * `warnings`: values far above the current quota, shown before they are filed (the form redraws with them).
+ * `mode` defaults to the new filing so that views built only to check their layout need not name one; the listener always passes it.
+ */
+export function buildQuotaModal(
+  form: QuotaFormInput,
+  meta: QuotaModalMeta,
+  defaultRegion: string,
+  warnings: FieldWarning[] = [],
+  mode: QuotaFilingMode = 'service-quotas',
+): ModalView {
   return {
     type: 'modal',
     callback_id: CALLBACK.quotaRequest,
     title: plain('SES sending quota', 24),
-    submit: plain('File case', 24),
+    submit: plain(MODE_WORDS[mode].submit, 24),
     close: plain('Cancel', 24),
     private_metadata: encodeMeta(meta),
     blocks: [
-      ...answerBlocks(form, meta, defaultRegion),
-      ...requestRowBlocks(form, meta, defaultRegion),
+      ...answerBlocks(form, meta, defaultRegion, mode),
+      ...requestRowBlocks(form, meta, defaultRegion, mode),
       ...(warnings.length ? [section(warnings.map((w) => `:warning: ${escape(w.message)}`).join('\n'), QUOTA_BLOCK.farAbove)] : []),
-      ...useCaseBlocks(form),
+      ...useCaseBlocks(form, mode),
       expectationsBlock(QUOTA_EXPECTATIONS),
     ],
   };
 }
 
 /** The top of the form: the limit type, the current quota, mail type, website and the three compliance answers. */
-function answerBlocks(form: QuotaFormInput, meta: QuotaModalMeta, defaultRegion: string): KnownBlock[] {
+function answerBlocks(form: QuotaFormInput, meta: QuotaModalMeta, defaultRegion: string, mode: QuotaFilingMode): KnownBlock[] {
   return [
     section(`*Limit type:* ${FORM_LIMIT_TYPE}`, QUOTA_BLOCK.limitType),
-    context('This files a *Service limit increase* case with AWS Support, as the Support Center form does. AWS answers in the case\'s Slack thread.'),
+    context(MODE_WORDS[mode].intro),
     currentQuotaBlock(regionsInForm(form, defaultRegion), meta.quotas),
     radioInput({
       blockId: QUOTA_BLOCK.mailType,
@@ -107,12 +133,18 @@ function answerBlocks(form: QuotaFormInput, meta: QuotaModalMeta, defaultRegion:
   ];
 }
 
-/** One header, region, limit and value per request row, then "Add another request" while there is room. */
-function requestRowBlocks(form: QuotaFormInput, meta: QuotaModalMeta, defaultRegion: string): KnownBlock[] {
+/**
+ * One header, region, limit and value per request row (and a sandbox notice under a row whose
+ * region is still in the sandbox), then "Add another request" while there is room. At most
+ * 10 + 5 × MAX_QUOTA_ROWS + 8 blocks: well inside Block Kit's 100.
+ */
+function requestRowBlocks(form: QuotaFormInput, meta: QuotaModalMeta, defaultRegion: string, mode: QuotaFilingMode): KnownBlock[] {
   const blocks: KnownBlock[] = [];
   const rowsByKey = new Map(form.rows.map((r) => [r.key, r]));
   meta.rowKeys.forEach((key, i) => {
     const row = rowsByKey.get(key);
+    // The region the row's select shows: the first row starts on the default region.
+    const region = row?.region ?? (i === 0 ? defaultRegion : undefined);
     blocks.push(
       {
         type: 'section',
@@ -138,18 +170,40 @@ function requestRowBlocks(form: QuotaFormInput, meta: QuotaModalMeta, defaultReg
         initial: row?.newValue ?? undefined,
         maxLength: 20,
       }),
+      ...sandboxNotice(key, region, meta, mode),
     );
   });
   if (meta.rowKeys.length < MAX_QUOTA_ROWS) {
     blocks.push({ type: 'actions', block_id: QUOTA_BLOCK.addRow, elements: [{ type: 'button', action_id: ACTION.addRow, text: plain('Add another request') }] });
   } else {
-    blocks.push(context(`${MAX_QUOTA_ROWS} requests is the most one case holds.`, QUOTA_BLOCK.addRow));
+    blocks.push(context(MODE_WORDS[mode].mostRows, QUOTA_BLOCK.addRow));
   }
   return blocks;
 }
 
-/** The use case (with the questions AWS wants answered) and the contact language. */
-function useCaseBlocks(form: QuotaFormInput): KnownBlock[] {
+/**
+ * What submitting does for a row whose region is known to be in the sandbox: there a quota
+ * increase is not what AWS acts on, production access is. Nothing while the region is unknown,
+ * loading or unreadable: the bot only says what it knows.
+ */
+function sandboxNotice(key: string, region: string | null | undefined, meta: QuotaModalMeta, mode: QuotaFilingMode): KnownBlock[] {
+  if (!isRegionCode(region)) return [];
+  const lookup = Object.hasOwn(meta.quotas, region) ? meta.quotas[region] : undefined;
+  if (lookup?.state !== 'ok' || lookup.quota.productionAccess) return [];
+  const name = escape(regionName(region));
+  const text =
+    mode === 'service-quotas'
+      ? `:information_source: ${name} is in the SES sandbox. Submitting requests production access for ${name} (AWS reviews it, usually within a day); the value you ask for goes into the use case.`
+      : `${name} is in the SES sandbox: the case asks AWS for production access there as well.`;
+  return [context(text, rowBlockId(key, 'sandboxNotice'))];
+}
+
+/**
+ * The use case (with the questions AWS wants answered), the contact language and, when filing
+ * through Service Quotas, the additional contacts: only a production access request carries
+ * them, and a Support case has no place for them, so that mode does not ask.
+ */
+function useCaseBlocks(form: QuotaFormInput, mode: QuotaFilingMode): KnownBlock[] {
   return [
     { type: 'divider' },
     section(['*Use case description.* AWS asks you to answer:', ...USE_CASE_QUESTIONS.map((q, i) => `${i + 1}. ${q}`), USE_CASE_INVITATION].join('\n'), QUOTA_BLOCK.useCaseQuestions),
@@ -170,7 +224,24 @@ function useCaseBlocks(form: QuotaFormInput): KnownBlock[] {
       options: (Object.keys(CONTACT_LANGUAGES) as (keyof typeof CONTACT_LANGUAGES)[]).map((k) => option(k, CONTACT_LANGUAGES[k])),
       initial: form.language ?? 'en',
     }),
+    ...(mode === 'service-quotas' ? [additionalContactsInput(form)] : []),
   ];
+}
+
+/** Room for four of the longest addresses and their separators; more are counted and refused by validation. */
+const ADDITIONAL_CONTACTS_MAX_CHARS = 1100;
+
+function additionalContactsInput(form: QuotaFormInput): KnownBlock {
+  return textInput({
+    blockId: QUOTA_BLOCK.additionalContacts,
+    actionId: QUOTA_BLOCK.additionalContacts,
+    label: 'Additional contacts for AWS',
+    placeholder: 'ops@example.com, security@example.com',
+    initial: form.additionalContacts ?? undefined,
+    maxLength: ADDITIONAL_CONTACTS_MAX_CHARS,
+    hint: ADDITIONAL_CONTACTS_HINT,
+    optional: true,
+  });
 }
 
 function currentQuotaBlock(regions: string[], quotas: Record<string, QuotaLookup>): KnownBlock {
@@ -189,14 +260,17 @@ function currentQuotaBlock(regions: string[], quotas: Record<string, QuotaLookup
   return section(['*Current sending quota*', ...lines].join('\n'), QUOTA_BLOCK.currentQuota);
 }
 
-/** The view shown once a valid request has been accepted: the "submitting…" step. */
-export function buildQuotaAcceptedView(channelId: string): ModalView {
+/** The view shown once a valid request has been accepted: the "submitting…" step, in the words of where it goes. */
+export function buildQuotaAcceptedView(channelId: string, mode: QuotaFilingMode): ModalView {
+  const where = channelMention(channelId);
+  const text =
+    mode === 'service-quotas'
+      ? `:white_check_mark: Request received. The bot sends each request row to AWS Service Quotas (or requests production access for a region still in the sandbox); follow it in ${where}, where it gets its own thread.`
+      : `:white_check_mark: Request received. The bot is filing it with AWS Support; follow it in ${where}, where the case gets its own thread.`;
   return {
     type: 'modal',
     title: plain('SES sending quota', 24),
     close: plain('Close', 24),
-    blocks: [
-      section(`:white_check_mark: Request received. The bot is filing it with AWS Support; follow it in ${channelMention(channelId)}, where the case gets its own thread.`),
-    ],
+    blocks: [section(text)],
   };
 }

@@ -9,6 +9,7 @@ import { QUOTA_EXPECTATIONS, QUOTA_LIMITS, type QuotaIncreaseRequest } from '../
 import { DEDICATED_IP_EXPECTATIONS, type DedicatedIpRequest } from '../../domain/dedicated-ip.js';
 import { regionName } from '../../domain/regions.js';
 import type { StoredRequest } from '../../domain/request.js';
+import { rowStatusWord, type QuotaRowState } from '../../domain/quota-rows.js';
 import { ACTION } from '../ids.js';
 import { escape, link, userMention } from '../mrkdwn.js';
 import { context, expectationsBlock, plain, section } from './blocks.js';
@@ -25,7 +26,29 @@ function titleOf(request: StoredRequest): string {
   return request.payload.action === 'relinquish' ? 'SES dedicated IPs: relinquish' : 'SES dedicated IPs: request';
 }
 
+/** A request filed row by row through Service Quotas: its rows carry the detail, so the line stays short. */
+function rowsStatusLine(request: StoredRequest): string {
+  switch (request.status) {
+    case 'received':
+    case 'filing':
+      return ':hourglass_flowing_sand: Sending each request to AWS Service Quotas…';
+    case 'filed': {
+      if (!request.caseId) return ':white_check_mark: Every request reached AWS; their statuses are below.';
+      const caseRef = request.displayId ? link(supportCaseUrl(request.displayId), `Case ${request.displayId}`) : `Case \`${escape(request.caseId)}\``;
+      const status = request.caseStatus ? ` · AWS status: *${escape(caseStatusLabel(request.caseStatus))}*` : '';
+      return `:white_check_mark: Every request reached AWS; their statuses are below. ${caseRef} is followed here${status}`;
+    }
+    case 'failed':
+      return `:x: ${escape(request.errorMessage ?? 'Not every request reached AWS.')} Retry sends only the requests AWS does not have.`;
+    case 'uncertain':
+      return ':warning: AWS did not say whether every request arrived. The bot looks for them at AWS before sending anything again.';
+    case 'not_posted':
+      return ':warning: Not sent: the bot could not post in this channel.';
+  }
+}
+
 export function statusLine(request: StoredRequest): string {
+  if (request.quotaRows) return rowsStatusLine(request);
   switch (request.status) {
     case 'received':
     case 'filing':
@@ -44,7 +67,23 @@ export function statusLine(request: StoredRequest): string {
   }
 }
 
-function quotaLines(request: QuotaIncreaseRequest): string[] {
+/** A row sent on its own: where it went and what AWS says of it now. */
+function rowLine(row: QuotaRowState): string {
+  const asked = `• ${regionName(row.region)}: ${QUOTA_LIMITS[row.limit].caseName} → *${formatNumber(row.newValue)}* ${QUOTA_LIMITS[row.limit].unit}`;
+  const via = row.path === 'production_access' ? 'production access' : 'Service Quotas';
+  const state =
+    row.sending === 'sent'
+      ? `${via}: *${escape(rowStatusWord(row) ?? 'pending')}*${row.caseId ? ` · case \`${escape(row.caseId)}\`` : ''}`
+      : row.sending === 'failed'
+        ? `:x: not sent (${escape(row.errorCode?.replace(/_/g, ' ') ?? 'refused')})`
+        : row.sending === 'unsent'
+          ? 'not sent yet'
+          : ':warning: not known whether AWS has it';
+  return `${asked} · ${state}`;
+}
+
+function quotaLines(request: QuotaIncreaseRequest, rows: QuotaRowState[] | null): string[] {
+  if (rows) return rows.map(rowLine);
   return request.rows.map(
     (row) => `• ${regionName(row.region)}: ${QUOTA_LIMITS[row.limit].caseName} → *${formatNumber(row.newValue)}* ${QUOTA_LIMITS[row.limit].unit}`,
   );
@@ -82,7 +121,7 @@ function detailsLine(request: StoredRequest): string {
 export function buildRootMessage(request: StoredRequest): SlackMessage {
   const title = titleOf(request);
   const status = statusLine(request);
-  const lines = request.kind === 'quota' ? quotaLines(request.payload) : dedicatedIpLines(request.payload, request.requesterId);
+  const lines = request.kind === 'quota' ? quotaLines(request.payload, request.quotaRows) : dedicatedIpLines(request.payload, request.requesterId);
   const blocks: KnownBlock[] = [
     { type: 'header', text: plain(title, 150) },
     section(`*Requested by* ${userMention(request.requesterId)}\n*Status:* ${status}`),
@@ -97,7 +136,8 @@ export function buildRootMessage(request: StoredRequest): SlackMessage {
       elements: [{ type: 'button', action_id: ACTION.retryFiling, value: request.id, text: plain('Retry'), style: 'primary' }],
     });
   }
-  if (request.status === 'filed' && request.caseStatus !== 'resolved') {
+  // Reply and Resolve act on the request's case; a request sent through Service Quotas has one only once the bot follows it.
+  if (request.status === 'filed' && request.caseId && request.caseStatus !== 'resolved') {
     blocks.push({
       type: 'actions',
       elements: [

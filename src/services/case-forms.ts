@@ -1,0 +1,132 @@
+/**
+ * The form reaches AWS even when Service Quotas files the request: the case Service Quotas (or a
+ * production access review) opens has no use case in it, so the bot adds the whole form to it
+ * once, as one communication (AddCommunicationToCase), exactly once across crashes and
+ * replicas. From then on the request follows that case like a Support-case filing does.
+ *
+ * Without a paid support plan the Support API refuses every call: the bot learns it once,
+ * remembers it for a day before asking again, and meanwhile gives the thread the form's text
+ * to paste into the case if AWS asks for it.
+ */
+import { AwsError } from '../aws/errors.js';
+import type { SupportGateway } from '../aws/support-gateway.js';
+import { quotaCaseText } from '../domain/quota-request.js';
+import type { OutgoingCommunication, QuotaRequest } from '../domain/request.js';
+import type { Logger } from '../logger.js';
+import { formAddedNotice, pasteReadyForm } from '../slack/views/quota-thread.js';
+import { buildRootMessage } from '../slack/views/root-message.js';
+import type { NewThreadPost, Store } from '../store/store.js';
+import { communicationOnCase, OUTGOING_LEASE_MS } from './case-actions.js';
+import { newOwnerToken } from './filing.js';
+import { formAddedKey, formId, pasteFormKey, rowsRootKey } from './outbox-keys.js';
+import type { ThreadPoster } from './thread-poster.js';
+
+/** The account fact that says whether the Support API serves this account. */
+export const SUPPORT_PLAN_FACT = 'support_plan';
+/** A missing plan is asked about again at most this often (someone may subscribe). */
+export const PLAN_RECHECK_MS = 24 * 60 * 60_000;
+
+type FormOutcome = 'sent' | 'no_plan' | 'failed' | 'uncertain' | 'busy';
+
+export class CaseForms {
+  constructor(
+    private readonly store: Store,
+    private readonly support: SupportGateway,
+    private readonly poster: ThreadPoster,
+    private readonly logger: Logger,
+  ) {}
+
+  /** True while the account is known to have no paid support plan (learned less than a day ago). */
+  async planMissing(): Promise<boolean> {
+    const fact = await this.store.getAccountFact(SUPPORT_PLAN_FACT);
+    if (fact?.value !== 'none') return false;
+    return (await this.store.now()).getTime() - Date.parse(fact.checkedAt) < PLAN_RECHECK_MS;
+  }
+
+  /** Adds the form to each case the request's rows are in that does not have it yet. */
+  async deliver(request: QuotaRequest): Promise<void> {
+    const caseIds = [...new Set((request.quotaRows ?? []).flatMap((r) => (r.sending === 'sent' && r.caseId ? [r.caseId] : [])))];
+    if (!caseIds.length || !request.rootTs) return;
+    const forms = new Map((await this.store.listOutgoing(request.id)).filter((o) => o.kind === 'form').map((o) => [o.caseId, o]));
+    const due = caseIds.filter((c) => forms.get(c)?.state !== 'sent');
+    if (!due.length) return;
+    if (await this.planMissing()) return this.offerPasteReady(request, caseIds);
+    for (const caseId of due) {
+      const outcome = await this.addForm(request, caseId, forms.get(caseId));
+      if (outcome === 'no_plan') return this.offerPasteReady(request, caseIds);
+    }
+  }
+
+  /**
+   * Claims the case's form (a new one, one refused before, or one whose outcome AWS left unknown
+   * or whose sender died) and sends it, unless an earlier attempt is found on the case.
+   */
+  private async addForm(request: QuotaRequest, caseId: string, existing: OutgoingCommunication | undefined): Promise<FormOutcome> {
+    const owner = newOwnerToken();
+    const id = formId(caseId);
+    const body = quotaCaseText(request.payload, request.reference).body;
+    let row: OutgoingCommunication | undefined;
+    if (!existing) {
+      const inserted = await this.store.insertOutgoing({ id, requestId: request.id, kind: 'form', authorId: request.requesterId, body, caseId }, owner, OUTGOING_LEASE_MS);
+      // Another request's row already put it there (both follow the same pending AWS request).
+      if (!inserted.created) return 'busy';
+      row = inserted.row;
+    } else {
+      row = await this.store.claimOutgoing(id, ['failed', 'uncertain', 'sending'], owner, OUTGOING_LEASE_MS);
+      if (!row) return 'busy';
+      if (existing.state !== 'failed') {
+        const found = await communicationOnCase(this.support, caseId, row).catch(() => undefined);
+        if (found === undefined) {
+          await this.store.finishOutgoing(id, owner, 'uncertain', row.errorMessage);
+          return 'uncertain';
+        }
+        if (found) return this.added(request, caseId, owner);
+      }
+    }
+    return this.send(request, caseId, row, owner);
+  }
+
+  private async send(request: QuotaRequest, caseId: string, row: OutgoingCommunication, owner: string): Promise<FormOutcome> {
+    const log = this.logger.child({ requestId: request.id, caseId });
+    if (!(await this.store.renewOutgoing(row.id, owner, OUTGOING_LEASE_MS, true))) return 'busy';
+    try {
+      await this.support.addCommunication(caseId, row.body);
+    } catch (err) {
+      const aws = err instanceof AwsError ? err : undefined;
+      if (aws?.kind === 'no_support_plan') {
+        log.info('the AWS Support API refuses this account (no paid support plan); the thread gets the form to paste instead');
+        await this.store.finishOutgoing(row.id, owner, 'failed', aws.userMessage);
+        await this.store.setAccountFact(SUPPORT_PLAN_FACT, 'none');
+        return 'no_plan';
+      }
+      const state = aws?.maybeApplied ? 'uncertain' : 'failed';
+      log.warn({ state, kind: aws?.kind, err: (err as Error).message }, 'could not add the form to the case; the next cycle tries again');
+      await this.store.finishOutgoing(row.id, owner, state, aws?.userMessage ?? (err as Error).message);
+      return state;
+    }
+    return this.added(request, caseId, owner);
+  }
+
+  /** The form is on the case: said once, and the request follows the case from now on (if it follows none yet). */
+  private async added(request: QuotaRequest, caseId: string, owner: string): Promise<FormOutcome> {
+    await this.store.finishOutgoing(formId(caseId), owner, 'sent');
+    await this.store.setAccountFact(SUPPORT_PLAN_FACT, 'paid');
+    const posts: NewThreadPost['message'][] = [formAddedNotice(caseId)];
+    const keys = [formAddedKey(caseId)];
+    // Read again: an earlier case of the same request may have become its followed case moments ago.
+    if (!(await this.store.getRequest(request.id))?.caseId) {
+      const followed = await this.store.updateRequest(request.id, { caseId, caseStatus: null });
+      posts.push({ ...buildRootMessage(followed), updateTs: request.rootTs! });
+      keys.push(rowsRootKey(request.id, `follow:${caseId}`));
+    }
+    await this.store.enqueuePosts(posts.map((message, i) => ({ contentKey: keys[i]!, requestId: request.id, channelId: request.channelId, threadTs: request.rootTs!, message })));
+    this.poster.kick(request.channelId);
+    return 'sent';
+  }
+
+  private async offerPasteReady(request: QuotaRequest, caseIds: string[]): Promise<void> {
+    const messages = pasteReadyForm(request.requesterId, caseIds, quotaCaseText(request.payload, request.reference).body);
+    await this.store.enqueuePosts(messages.map((message, i) => ({ contentKey: `${pasteFormKey(request.id)}:${i}`, requestId: request.id, channelId: request.channelId, threadTs: request.rootTs!, message })));
+    this.poster.kick(request.channelId);
+  }
+}

@@ -1,0 +1,131 @@
+/**
+ * Follows the rows of quota requests sent through Service Quotas and production access. Each
+ * cycle asks AWS once per region, not once per row: one ListRequestedServiceQuotaChangeHistory
+ * (all pages) per region with open Service Quotas rows, one GetAccount per region with an open
+ * production access review. Every status change is said once in the thread and drawn on the
+ * root, written in one step with the rows; a case AWS opens gets the form (CaseForms).
+ */
+import type { QuotaChange, ServiceQuotasGateway } from '../aws/service-quotas-gateway.js';
+import type { ProductionAccessReview, SesGateway } from '../aws/ses-gateway.js';
+import { isFinalRowStatus, isRowFollowed, pollUntil, type QuotaRowState } from '../domain/quota-rows.js';
+import type { QuotaRequest, StoredRequest } from '../domain/request.js';
+import type { Logger } from '../logger.js';
+import { rowCaseNotice, rowStatusNotice } from '../slack/views/quota-thread.js';
+import { buildRootMessage, type SlackMessage } from '../slack/views/root-message.js';
+import type { Store } from '../store/store.js';
+import type { CaseForms } from './case-forms.js';
+import { rowCaseKey, rowsRootKey, rowStatusKey } from './outbox-keys.js';
+import type { ThreadPoster } from './thread-poster.js';
+
+export interface RowSyncReport {
+  requests: number;
+  /** Regions asked: Service Quotas histories and production access reviews. */
+  historyCalls: number;
+  reviewCalls: number;
+  posts: number;
+}
+
+/** What AWS says of every followed row this cycle, by region; a region AWS did not answer for is absent. */
+interface AwsView {
+  changes: Map<string, Map<string, QuotaChange>>;
+  reviews: Map<string, ProductionAccessReview | undefined>;
+}
+
+export class QuotaRowSync {
+  constructor(
+    private readonly store: Store,
+    private readonly quotas: ServiceQuotasGateway,
+    private readonly ses: SesGateway,
+    private readonly forms: CaseForms,
+    private readonly poster: ThreadPoster,
+    private readonly logger: Logger,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async cycle(): Promise<RowSyncReport> {
+    const requests = (await this.store.listPolledQuotaRequests()).filter(isRowRequest);
+    const now = this.now();
+    const view = await this.askAws(requests, now);
+    const report: RowSyncReport = { requests: requests.length, historyCalls: view.changes.size, reviewCalls: view.reviews.size, posts: 0 };
+    for (const request of requests) {
+      const synced = await this.syncRequest(request, view, now);
+      report.posts += synced.posts;
+      await this.forms.deliver(synced.request).catch((err: unknown) => this.logger.warn({ requestId: request.id, err: (err as Error).message }, 'could not add the form to a case; the next cycle tries again'));
+    }
+    return report;
+  }
+
+  private async askAws(requests: QuotaRequest[], now: number): Promise<AwsView> {
+    const histories = new Set<string>();
+    const reviews = new Set<string>();
+    for (const request of requests) {
+      for (const row of request.quotaRows ?? []) {
+        if (!isRowFollowed(row, now)) continue;
+        if (row.path === 'production_access') reviews.add(row.region);
+        else if (row.awsId) histories.add(row.region);
+      }
+    }
+    const view: AwsView = { changes: new Map(), reviews: new Map() };
+    await Promise.all([
+      ...[...histories].map(async (region) => {
+        try {
+          view.changes.set(region, new Map((await this.quotas.history(region)).map((c) => [c.id, c])));
+        } catch (err) {
+          this.logger.warn({ region, err: (err as Error).message }, 'could not read the Service Quotas requests of a region; the next cycle tries again');
+        }
+      }),
+      ...[...reviews].map(async (region) => {
+        try {
+          view.reviews.set(region, await this.ses.reviewDetails(region));
+        } catch (err) {
+          this.logger.warn({ region, err: (err as Error).message }, 'could not read the production access review of a region; the next cycle tries again');
+        }
+      }),
+    ]);
+    return view;
+  }
+
+  /** Brings one request's rows up to what AWS says, with a notice per change and one redraw. */
+  private async syncRequest(request: QuotaRequest, view: AwsView, now: number): Promise<{ request: QuotaRequest; posts: number }> {
+    const rows = (request.quotaRows ?? []).map((r) => ({ ...r }));
+    const messages: { key: string; message: SlackMessage & { updateTs?: string } }[] = [];
+    rows.forEach((row, index) => {
+      const seen = isRowFollowed(row, now) ? awsSays(row, view) : undefined;
+      if (!seen) return;
+      if (seen.status && seen.status !== row.status) {
+        row.status = seen.status;
+        row.finalAt = isFinalRowStatus(row) ? new Date(now).toISOString() : undefined;
+        messages.push({ key: rowStatusKey(request.id, index, row.path, seen.status), message: rowStatusNotice(row, request.requesterId) });
+      }
+      if (seen.caseId && seen.caseId !== row.caseId) {
+        row.caseId = seen.caseId;
+        messages.push({ key: rowCaseKey(request.id, index, seen.caseId), message: rowCaseNotice(row) });
+      }
+    });
+    if (!messages.length || !request.rootTs) return { request, posts: 0 };
+    const updated: QuotaRequest = { ...request, quotaRows: rows };
+    const state = rows.map((r) => `${r.path}/${r.sending}/${r.status ?? ''}/${r.caseId ?? ''}`).join(',');
+    messages.push({ key: rowsRootKey(request.id, state), message: { ...buildRootMessage(updated), updateTs: request.rootTs } });
+    const posts = messages.map(({ key, message }) => ({ contentKey: key, requestId: request.id, channelId: request.channelId, threadTs: request.rootTs!, message }));
+    const stored = await this.store.recordRowSync(request.id, { quotaRows: rows, pollUntil: pollUntil(rows) }, posts);
+    // Refused: a Retry has just claimed the request; its filing owns the rows, and the next cycle looks again.
+    if (!stored || !isRowRequest(stored)) return { request, posts: 0 };
+    this.poster.kick(request.channelId);
+    return { request: stored, posts: posts.length };
+  }
+}
+
+function isRowRequest(request: StoredRequest): request is QuotaRequest {
+  return request.kind === 'quota' && request.quotaRows !== null;
+}
+
+/** What AWS reports for one row, if its region answered. */
+function awsSays(row: QuotaRowState, view: AwsView): { status: string | undefined; caseId: string | undefined } | undefined {
+  if (row.path === 'production_access') {
+    if (!view.reviews.has(row.region)) return undefined;
+    const review = view.reviews.get(row.region);
+    return review && { status: review.status, caseId: review.caseId };
+  }
+  const change = row.awsId ? view.changes.get(row.region)?.get(row.awsId) : undefined;
+  return change && { status: change.status, caseId: change.caseId };
+}
