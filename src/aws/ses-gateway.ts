@@ -77,29 +77,47 @@ export class SesGateway {
     return cached && this.now() - cached.at < CACHE_MS ? cached.known : undefined;
   }
 
-  /** The account's sending quota in a region, as SESv2 GetAccount reports it. */
+  /** The account's sending quota in a region, as SESv2 GetAccount reports it (cached for a minute). */
   getQuota(region: string): Promise<CurrentQuota> {
     const cached = this.quotas.get(region);
     if (cached && this.now() - cached.at < CACHE_MS) return cached.value;
-    const value = this.client(region)
-      .send(new GetAccountCommand({}))
-      .then((out) => {
-        const quota: CurrentQuota = {
-          max24HourSend: out.SendQuota?.Max24HourSend ?? 0,
-          maxSendRate: out.SendQuota?.MaxSendRate ?? 0,
-          sentLast24Hours: out.SendQuota?.SentLast24Hours ?? 0,
-          productionAccess: out.ProductionAccessEnabled ?? false,
-        };
+    const value = this.readQuota(region)
+      .then((quota) => {
         const entry = this.quotas.get(region);
         if (entry) entry.known = quota;
         return quota;
       })
       .catch((err: unknown) => {
         this.quotas.delete(region);
-        throw translateAwsError(err, 'ses:GetAccount');
+        throw err;
       });
     this.quotas.set(region, { at: this.now(), value });
     return value;
+  }
+
+  /**
+   * The quota read now, bypassing the cache: for checks that must see a change the moment AWS
+   * shows it (proof of effect, the quota watch). The answer also refreshes the cache.
+   */
+  async readQuotaFresh(region: string): Promise<CurrentQuota> {
+    const quota = await this.readQuota(region);
+    this.quotas.set(region, { at: this.now(), value: Promise.resolve(quota), known: quota });
+    return quota;
+  }
+
+  private async readQuota(region: string): Promise<CurrentQuota> {
+    let out;
+    try {
+      out = await this.client(region).send(new GetAccountCommand({}));
+    } catch (err) {
+      throw translateAwsError(err, 'ses:GetAccount');
+    }
+    return {
+      max24HourSend: out.SendQuota?.Max24HourSend ?? 0,
+      maxSendRate: out.SendQuota?.MaxSendRate ?? 0,
+      sentLast24Hours: out.SendQuota?.SentLast24Hours ?? 0,
+      productionAccess: out.ProductionAccessEnabled ?? false,
+    };
   }
 
   /**
