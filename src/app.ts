@@ -14,7 +14,7 @@ import { AccessPolicy } from './services/access.js';
 import { CaseActions } from './services/case-actions.js';
 import { CaseSync, RESOLVED_WATCH_MS } from './services/case-sync.js';
 import { CaseForms } from './services/case-forms.js';
-import { FilingService, FILING_LEASE_MS } from './services/filing.js';
+import { FilingService, FILING_LEASE_MS, UNCERTAIN_GRACE_MS } from './services/filing.js';
 import { QuotaRowsFiling } from './services/quota-rows-filing.js';
 import { QuotaRowSync } from './services/quota-sync.js';
 import { Scheduler, type Schedule } from './services/scheduler.js';
@@ -65,7 +65,7 @@ function buildServices(config: Config, logger: Logger, store: Store, aws: Gatewa
       issueType: config.support.issueType,
       categoryOverrides: { quota: config.support.quotaCategoryCode, dedicated_ip: config.support.dedicatedIpCategoryCode },
     },
-    new QuotaRowsFiling(store, aws.quotas, aws.ses, FILING_LEASE_MS, logger.child({ component: 'filing' })),
+    new QuotaRowsFiling(store, aws.quotas, aws.ses, { leaseMs: FILING_LEASE_MS, graceMs: UNCERTAIN_GRACE_MS }, logger.child({ component: 'filing' })),
     poster,
     logger.child({ component: 'filing' }),
   );

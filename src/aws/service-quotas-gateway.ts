@@ -31,8 +31,11 @@ export interface QuotaChange {
 
 // throwOnRequestTimeout: without it the SDK only logs a slow answer instead of failing the call.
 const TIMEOUTS = { requestTimeout: 15_000, connectionTimeout: 5_000, throwOnRequestTimeout: true };
-/** History pages (100 requests each) read at most per call: bounded, and far more than one region holds open. */
-const MAX_HISTORY_PAGES = 10;
+/**
+ * History pages (100 requests each) read at most per call: every page in practice (10,000 SES
+ * requests in one region), but bounded. A lookup that hits the bound says it cannot tell.
+ */
+const MAX_HISTORY_PAGES = 100;
 
 function toChange(r: RequestedServiceQuotaChange): QuotaChange {
   return {
@@ -113,24 +116,31 @@ export class ServiceQuotasGateway {
     }
   }
 
-  /** Every increase request of one quota in a region, newest data included (to find one whose answer was lost). */
+  /**
+   * Every increase request of one quota in a region, newest data included (to find one whose
+   * answer was lost). Throws rather than answer from a partial history: "not there" must mean it.
+   */
   async historyOfQuota(region: string, quotaCode: string): Promise<QuotaChange[]> {
-    return this.pages('servicequotas:ListRequestedServiceQuotaChangeHistoryByQuota', (NextToken) =>
+    const action = 'servicequotas:ListRequestedServiceQuotaChangeHistoryByQuota';
+    const { changes, complete } = await this.pages(action, (NextToken) =>
       this.client(region).reads.send(new ListRequestedServiceQuotaChangeHistoryByQuotaCommand({ ServiceCode: SES_SERVICE_CODE, QuotaCode: quotaCode, MaxResults: 100, NextToken })),
     );
+    if (!complete) throw new AwsError('unavailable', action, `the history of ${quotaCode} in ${region} has more than ${MAX_HISTORY_PAGES} pages`, false);
+    return changes;
   }
 
   /** Every SES increase request in a region: one call per region covers all its open rows. */
   async history(region: string): Promise<QuotaChange[]> {
-    return this.pages('servicequotas:ListRequestedServiceQuotaChangeHistory', (NextToken) =>
+    const { changes } = await this.pages('servicequotas:ListRequestedServiceQuotaChangeHistory', (NextToken) =>
       this.client(region).reads.send(new ListRequestedServiceQuotaChangeHistoryCommand({ ServiceCode: SES_SERVICE_CODE, MaxResults: 100, NextToken })),
     );
+    return changes;
   }
 
   private async pages(
     action: string,
     page: (nextToken: string | undefined) => Promise<{ RequestedQuotas?: RequestedServiceQuotaChange[]; NextToken?: string }>,
-  ): Promise<QuotaChange[]> {
+  ): Promise<{ changes: QuotaChange[]; complete: boolean }> {
     const out: QuotaChange[] = [];
     let nextToken: string | undefined;
     let pages = 0;
@@ -145,7 +155,7 @@ export class ServiceQuotasGateway {
       nextToken = result.NextToken;
       pages += 1;
     } while (nextToken && pages < MAX_HISTORY_PAGES);
-    return out;
+    return { changes: out, complete: !nextToken };
   }
 
   destroy(): void {

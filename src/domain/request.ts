@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { CONTACT_LANGUAGES, MAIL_TYPES, type ContactLanguage, type MailType } from './common.js';
 import type { DedicatedIpLease, DedicatedIpRelinquish, DedicatedIpRequest } from './dedicated-ip.js';
 import { MAX_ADDITIONAL_CONTACTS, MAX_EMAIL_CHARS, QUOTA_LIMITS, type QuotaIncreaseRequest, type QuotaLimit } from './quota-request.js';
+import type { RegionEffect } from './proof.js';
 import type { QuotaRowState } from './quota-rows.js';
 import { SES_REGIONS, type RegionCode } from './regions.js';
 
@@ -74,6 +75,8 @@ export interface RequestRecord {
   quotaRows: QuotaRowState[] | null;
   /** With "service-quotas": when its rows stop being polled (null while any is open). */
   pollUntil: string | null;
+  /** Per region: the figures when filed and the check that AWS's answer took effect (null until filed). */
+  effects: RegionEffect[] | null;
 }
 
 /** As QUOTA_FILING names them; a dedicated-IP request is always a Support case. */

@@ -75,15 +75,28 @@ export class CaseForms {
       row = await this.store.claimOutgoing(id, ['failed', 'uncertain', 'sending'], owner, OUTGOING_LEASE_MS);
       if (!row) return 'busy';
       if (existing.state !== 'failed') {
-        const found = await communicationOnCase(this.support, caseId, row).catch(() => undefined);
-        if (found === undefined) {
-          await this.store.finishOutgoing(id, owner, 'uncertain', row.errorMessage);
-          return 'uncertain';
-        }
-        if (found) return this.added(request, caseId, owner);
+        const found = await this.lookFor(caseId, row, owner);
+        if (found === 'found') return this.added(request, caseId, owner);
+        if (found !== 'absent') return found;
       }
     }
     return this.send(request, caseId, row, owner);
+  }
+
+  /** Whether an earlier attempt's form is on the case; a refusal for lack of a plan is learned here too. */
+  private async lookFor(caseId: string, row: OutgoingCommunication, owner: string): Promise<'found' | 'absent' | 'no_plan' | 'uncertain'> {
+    try {
+      return (await communicationOnCase(this.support, caseId, row)) ? 'found' : 'absent';
+    } catch (err) {
+      if (err instanceof AwsError && err.kind === 'no_support_plan') {
+        await this.store.finishOutgoing(row.id, owner, 'failed', err.userMessage);
+        await this.store.setAccountFact(SUPPORT_PLAN_FACT, 'none');
+        return 'no_plan';
+      }
+      this.logger.warn({ caseId, err: (err as Error).message }, 'could not look for the form on the case; the next cycle looks again');
+      await this.store.finishOutgoing(row.id, owner, 'uncertain', row.errorMessage);
+      return 'uncertain';
+    }
   }
 
   private async send(request: QuotaRequest, caseId: string, row: OutgoingCommunication, owner: string): Promise<FormOutcome> {
@@ -107,26 +120,27 @@ export class CaseForms {
     return this.added(request, caseId, owner);
   }
 
-  /** The form is on the case: said once, and the request follows the case from now on (if it follows none yet). */
+  /**
+   * The form is on the case: the request follows the case (if it follows none yet) and the
+   * thread hears it, in one step, before the form is marked sent; a crash in between leaves the
+   * form "sending", found on the case by the next cycle, which completes the same step.
+   */
   private async added(request: QuotaRequest, caseId: string, owner: string): Promise<FormOutcome> {
+    const post = (contentKey: string, message: NewThreadPost['message']): NewThreadPost => ({ contentKey, requestId: request.id, channelId: request.channelId, threadTs: request.rootTs!, message });
+    const notice = post(formAddedKey(caseId), formAddedNotice(caseId));
+    const followedRoot = (followed: QuotaRequest) => post(rowsRootKey(request.id, `follow:${caseId}`), { ...buildRootMessage(followed), updateTs: request.rootTs! });
+    const followed = await this.store.followCase(request.id, caseId, [notice, followedRoot({ ...request, caseId, caseStatus: null })]);
+    // Already following another case of the request: only the notice.
+    if (!followed) await this.store.enqueuePosts([notice]);
     await this.store.finishOutgoing(formId(caseId), owner, 'sent');
     await this.store.setAccountFact(SUPPORT_PLAN_FACT, 'paid');
-    const posts: NewThreadPost['message'][] = [formAddedNotice(caseId)];
-    const keys = [formAddedKey(caseId)];
-    // Read again: an earlier case of the same request may have become its followed case moments ago.
-    if (!(await this.store.getRequest(request.id))?.caseId) {
-      const followed = await this.store.updateRequest(request.id, { caseId, caseStatus: null });
-      posts.push({ ...buildRootMessage(followed), updateTs: request.rootTs! });
-      keys.push(rowsRootKey(request.id, `follow:${caseId}`));
-    }
-    await this.store.enqueuePosts(posts.map((message, i) => ({ contentKey: keys[i]!, requestId: request.id, channelId: request.channelId, threadTs: request.rootTs!, message })));
     this.poster.kick(request.channelId);
     return 'sent';
   }
 
   private async offerPasteReady(request: QuotaRequest, caseIds: string[]): Promise<void> {
     const messages = pasteReadyForm(request.requesterId, caseIds, quotaCaseText(request.payload, request.reference).body);
-    await this.store.enqueuePosts(messages.map((message, i) => ({ contentKey: `${pasteFormKey(request.id)}:${i}`, requestId: request.id, channelId: request.channelId, threadTs: request.rootTs!, message })));
+    await this.store.enqueuePosts(messages.map((message, i) => ({ contentKey: pasteFormKey(request.id, caseIds, i), requestId: request.id, channelId: request.channelId, threadTs: request.rootTs!, message })));
     this.poster.kick(request.channelId);
   }
 }

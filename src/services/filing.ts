@@ -252,8 +252,10 @@ export class FilingService {
    * uncertain when AWS may have some (looked for before anything is sent again).
    */
   private async fileByRows(claim: Claim, request: QuotaRequest, log: Logger, recovered: boolean): Promise<void> {
-    const result = await this.rowsFiling.fileRows(request, request.quotaRows ?? initialRows(request.payload), claim.owner);
-    await this.enqueueNotices(request, result.notices);
+    const result = await this.rowsFiling.fileRows(request, request.quotaRows ?? initialRows(request.payload), claim.owner, {
+      resendRefused: !recovered,
+      tell: (notices) => this.enqueueNotices(request, notices),
+    });
     if (result.lostClaim) {
       log.warn('lost the claim on a request while sending its rows; its new owner looks for them at AWS');
       return;

@@ -129,14 +129,18 @@ export function rowNoticeKey(kind: 'sent' | 'failed' | 'uncertain', requestId: s
   return `row${kind}:${requestId}:${row}:${discriminator}`;
 }
 
-/** A row's status as AWS reports it, said once per status (per path: a row may move from production access to Service Quotas). */
-export function rowStatusKey(requestId: string, row: number, path: string, status: string): string {
-  return `rowstatus:${requestId}:${row}:${path}:${status}`;
+/**
+ * A status AWS reports, said once per status for its subject: a row (its index), or a region's
+ * production access review (`review:<region>`, which covers all its sandboxed rows). Per path
+ * too: a row may move from production access to Service Quotas.
+ */
+export function rowStatusKey(requestId: string, subject: string, path: string, status: string): string {
+  return `rowstatus:${requestId}:${subject}:${path}:${status}`;
 }
 
-/** "AWS opened case X" for a row, once per case. */
-export function rowCaseKey(requestId: string, row: number, caseId: string): string {
-  return `rowcase:${requestId}:${row}:${caseId}`;
+/** "AWS opened case X" for a row or a region's review, once per case. */
+export function rowCaseKey(requestId: string, subject: string, caseId: string): string {
+  return `rowcase:${requestId}:${subject}:${caseId}`;
 }
 
 /** The root's redraw for one state of a request's rows: the same state is drawn once. */
@@ -154,7 +158,11 @@ export function formAddedKey(caseId: string): string {
   return `formadded:${caseId}`;
 }
 
-/** The form's text, ready to paste, for a request whose cases the bot cannot write to (no paid plan): once per request. */
-export function pasteFormKey(requestId: string): string {
-  return `pasteform:${requestId}`;
+/**
+ * Piece `index` of the form's text, ready to paste, for a request whose cases the bot cannot
+ * write to (no paid plan): once per set of cases, so a case AWS opens later is named too.
+ */
+export function pasteFormKey(requestId: string, caseIds: readonly string[], index: number): string {
+  const cases = createHash('sha256').update([...caseIds].sort().join(',')).digest('hex').slice(0, 16);
+  return `pasteform:${requestId}:${cases}:${index}`;
 }

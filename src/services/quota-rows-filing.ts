@@ -11,7 +11,7 @@ import type { QuotaChange, ServiceQuotasGateway } from '../aws/service-quotas-ga
 import type { SesGateway } from '../aws/ses-gateway.js';
 import { productionAccessUseCase, type QuotaRowState } from '../domain/quota-rows.js';
 import type { QuotaRequest } from '../domain/request.js';
-import { SES_QUOTAS } from '../domain/service-quotas.js';
+import { isFinalQuotaStatus, isFinalReviewStatus, SES_QUOTAS } from '../domain/service-quotas.js';
 import type { Logger } from '../logger.js';
 import { rowFailedNotice, rowLinkedNotice, rowSentNotice, rowUncertainNotice } from '../slack/views/quota-thread.js';
 import type { SlackMessage } from '../slack/views/root-message.js';
@@ -30,19 +30,30 @@ export interface RowNotice {
 
 export interface RowsFilingResult {
   rows: QuotaRowState[];
-  notices: RowNotice[];
   /** The claim was lost part-way: whoever took the request over finishes it. */
   lostClaim: boolean;
 }
 
-type Outcome = Pick<QuotaRowState, 'sending' | 'awsId' | 'status' | 'caseId' | 'errorCode' | 'errorMessage' | 'note' | 'path'>;
+export interface RowsFilingOptions {
+  /** A person asked (a new submission or Retry): refused rows are sent again. Recovery leaves them to Retry. */
+  resendRefused: boolean;
+  /** Queues a row's thread notices right after its outcome is stored, so a crash loses none. */
+  tell(notices: RowNotice[]): Promise<void>;
+}
+
+type Outcome = Pick<QuotaRowState, 'sending' | 'awsId' | 'status' | 'finalAt' | 'caseId' | 'errorCode' | 'errorMessage' | 'note' | 'path'>;
 
 export class QuotaRowsFiling {
   constructor(
     private readonly store: Store,
     private readonly quotas: ServiceQuotasGateway,
     private readonly ses: SesGateway,
-    private readonly leaseMs: number,
+    private readonly timing: {
+      /** The filing claim's length. */
+      leaseMs: number;
+      /** How long after a row's call AWS's silence about it proves nothing yet (AWS may still be recording it). */
+      graceMs: number;
+    },
     private readonly logger: Logger,
   ) {}
 
@@ -50,23 +61,22 @@ export class QuotaRowsFiling {
    * Sends every row AWS does not have yet, in order, writing each row's outcome as soon as it is
    * known. `owner` holds the request's filing claim.
    */
-  async fileRows(request: QuotaRequest, rowsBefore: QuotaRowState[], owner: string): Promise<RowsFilingResult> {
+  async fileRows(request: QuotaRequest, rowsBefore: QuotaRowState[], owner: string, options: RowsFilingOptions): Promise<RowsFilingResult> {
     const rows = rowsBefore.map((r) => ({ ...r }));
-    const notices: RowNotice[] = [];
     const log = this.logger.child({ requestId: request.id, reference: request.reference });
     for (let index = 0; index < rows.length; index += 1) {
       const row = rows[index]!;
-      if (row.sending === 'sent') continue;
+      if (row.sending === 'sent' || (row.sending === 'failed' && !options.resendRefused)) continue;
       const before = { ...row };
       const outcome = await this.fileRow(request, rows, index, owner, log);
-      if (outcome === 'lost') return { rows, notices, lostClaim: true };
+      if (outcome === 'lost') return { rows, lostClaim: true };
       // A production access request covers every sandboxed row of its region at once.
       const covered = outcome.path === 'production_access' && outcome.sending === 'sent' ? sandboxedRowsOf(rows, row) : [row];
       for (const r of covered) Object.assign(r, outcome);
-      if (!(await this.store.updateFiling(request.id, owner, { quotaRows: rows }))) return { rows, notices, lostClaim: true };
-      notices.push(...this.noticesFor(request, index, before, row));
+      if (!(await this.store.updateFiling(request.id, owner, { quotaRows: rows }))) return { rows, lostClaim: true };
+      await options.tell(this.noticesFor(request, index, before, row));
     }
-    return { rows, notices, lostClaim: false };
+    return { rows, lostClaim: false };
   }
 
   /** What the thread hears about one row's attempt: its outcome, once per distinct outcome. */
@@ -90,10 +100,22 @@ export class QuotaRowsFiling {
     if (row.sending === 'attempted' || row.sending === 'uncertain') {
       const found = await this.lookUp(request, row, log);
       if (found !== 'absent') return found;
+      const waited = await this.waitedLongEnough(request);
+      if (!waited) {
+        const minutes = Math.round(this.timing.graceMs / 60_000);
+        const errorMessage = `AWS does not show this request yet, but it was sent moments ago and AWS may still be recording it. Nothing was sent again; the bot looks again and sends it only if AWS still has none ${minutes} minutes after that.`;
+        return { path: row.path, sending: 'uncertain', errorCode: 'awaiting_aws', errorMessage };
+      }
     } else if (row.sending === 'unsent') {
       row.path = (await this.inSandbox(row.region, log)) ? 'production_access' : 'service_quotas';
     }
     return row.path === 'production_access' ? this.requestProductionAccess(request, rows, index, owner, log) : this.requestIncrease(request, rows, index, owner, log);
+  }
+
+  /** Whether the request's last call went out long enough ago for AWS's silence to prove it never arrived. */
+  private async waitedLongEnough(request: QuotaRequest): Promise<boolean> {
+    const attempted = Date.parse(request.attemptedAt ?? '');
+    return !Number.isFinite(attempted) || (await this.store.now()).getTime() - attempted >= this.timing.graceMs;
   }
 
   /** Whether a region is still in the sandbox; unknown counts as not (Service Quotas takes the request either way). */
@@ -109,7 +131,7 @@ export class QuotaRowsFiling {
   /** Marks the row as going out, in the same step that confirms the claim is still ours. */
   private async markAttempted(request: QuotaRequest, rows: QuotaRowState[], index: number, owner: string, path: QuotaRowState['path']): Promise<boolean> {
     const marked = rows.map((r, i) => (i === index ? { ...r, path, sending: 'attempted' as const } : r));
-    const held = await this.store.renewFiling(request.id, owner, this.leaseMs, true, { quotaRows: marked });
+    const held = await this.store.renewFiling(request.id, owner, this.timing.leaseMs, true, { quotaRows: marked });
     if (held) Object.assign(rows[index]!, { path, sending: 'attempted' });
     return held;
   }
@@ -120,7 +142,8 @@ export class QuotaRowsFiling {
     try {
       code = await this.quotas.quotaCode(row.region, row.limit);
     } catch (err) {
-      return this.refused(row, 'service_quotas', err, log);
+      // Only a read failed: nothing reached AWS, whatever the error says.
+      return { ...this.refused(row, 'service_quotas', err, log), sending: 'failed' };
     }
     if (!(await this.markAttempted(request, rows, index, owner, 'service_quotas'))) return 'lost';
     try {
@@ -139,9 +162,17 @@ export class QuotaRowsFiling {
     try {
       open = (await this.quotas.historyOfQuota(row.region, code)).filter((c) => OPEN_STATUSES.has(c.status)).sort(byCreated).at(-1);
     } catch (lookupErr) {
-      return this.refused(row, 'service_quotas', lookupErr, log);
+      return { ...this.refused(row, 'service_quotas', lookupErr, log), sending: 'failed' };
     }
-    if (!open) return this.refused(row, 'service_quotas', err, log);
+    if (!open) {
+      log.warn({ region: row.region, quotaCode: code, err: err.message }, 'AWS says a request for this quota is open, but its history shows none');
+      return {
+        path: 'service_quotas',
+        sending: 'failed',
+        errorCode: 'already_pending',
+        errorMessage: `AWS says a request for this quota is already open, but the bot could not find it in the quota's request history. See Service Quotas in the AWS console (${row.region}), and press Retry once that request is answered.`,
+      };
+    }
     const asked = open.created ? ` on ${open.created.slice(0, 10)}` : '';
     return {
       ...sentAs(open),
@@ -184,7 +215,7 @@ export class QuotaRowsFiling {
       return this.refused(row, 'production_access', lookupErr, log);
     }
     if (review?.status === 'PENDING') {
-      return { path: 'production_access', sending: 'sent', status: 'PENDING', caseId: review.caseId, note: 'A production access review was already open for this region; the bot follows it instead of opening another.' };
+      return { path: 'production_access', sending: 'sent', status: 'PENDING', caseId: review.caseId, errorCode: undefined, errorMessage: undefined, note: 'A production access review was already open for this region; the bot follows it instead of opening another.' };
     }
     if (review?.status === 'DENIED') {
       log.info({ region: row.region }, 'production access was denied earlier; filing the row through Service Quotas');
@@ -203,7 +234,7 @@ export class QuotaRowsFiling {
       path,
       sending: aws?.maybeApplied ? 'uncertain' : 'failed',
       errorCode: aws?.kind ?? 'error',
-      errorMessage: aws ? `${aws.userMessage}${detail}` : "Something unexpected stopped it (the bot's log has the details). Press Retry.",
+      errorMessage: aws ? `${refusalWords(aws)}${detail}` : "Something unexpected stopped it (the bot's log has the details). Press Retry.",
     };
   }
 
@@ -215,7 +246,10 @@ export class QuotaRowsFiling {
     try {
       if (row.path === 'production_access') {
         const review = await this.ses.reviewDetails(row.region);
-        if (review?.status === 'PENDING' || review?.status === 'GRANTED') return { path: 'production_access', sending: 'sent', status: review.status, caseId: review.caseId, errorCode: undefined, errorMessage: undefined };
+        if (review?.status === 'PENDING' || review?.status === 'GRANTED') {
+          const finalAt = isFinalReviewStatus(review.status) ? new Date().toISOString() : undefined;
+          return { path: 'production_access', sending: 'sent', status: review.status, finalAt, caseId: review.caseId, errorCode: undefined, errorMessage: undefined };
+        }
         return 'absent';
       }
       const code = await this.quotas.quotaCode(row.region, row.limit);
@@ -244,8 +278,22 @@ function sandboxedRowsOf(rows: QuotaRowState[], row: QuotaRowState): QuotaRowSta
   return rows.filter((r) => r === row || (r.region === row.region && r.sending !== 'sent' && (r.path === 'production_access' || r.sending === 'unsent')));
 }
 
+/**
+ * An AWS refusal in words: the missing permission for a plain AccessDenied; for Service Quotas'
+ * DependencyAccessDeniedException, that Service Quotas itself was refused by a service it calls
+ * for the bot (the bot's own permission is there), with AWS's words.
+ */
+function refusalWords(aws: AwsError): string {
+  if (aws.awsName === 'DependencyAccessDeniedException') {
+    return `Service Quotas was refused access to a service it uses for this request (${publicDetail(aws.message)}). The bot's role needs the permissions AWS lists for Service Quotas requests (for SES, opening a Support case: support:CreateCase), or ask in the console. Then press Retry.`;
+  }
+  return aws.userMessage;
+}
+
+/** A request AWS has: a status already final when first seen still gets its 14 days of watching. */
 function sentAs(change: QuotaChange): Outcome {
-  return { path: 'service_quotas', sending: 'sent', awsId: change.id, status: change.status, caseId: change.caseId, errorCode: undefined, errorMessage: undefined };
+  const finalAt = isFinalQuotaStatus(change.status) ? new Date().toISOString() : undefined;
+  return { path: 'service_quotas', sending: 'sent', awsId: change.id, status: change.status, finalAt, caseId: change.caseId, errorCode: undefined, errorMessage: undefined };
 }
 
 function byCreated(a: QuotaChange, b: QuotaChange): number {

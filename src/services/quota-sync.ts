@@ -92,14 +92,16 @@ export class QuotaRowSync {
     rows.forEach((row, index) => {
       const seen = isRowFollowed(row, now) ? awsSays(row, view) : undefined;
       if (!seen) return;
+      // One production access review covers every sandboxed row of its region: said once for the region.
+      const subject = row.path === 'production_access' ? `review:${row.region}` : String(index);
       if (seen.status && seen.status !== row.status) {
         row.status = seen.status;
         row.finalAt = isFinalRowStatus(row) ? new Date(now).toISOString() : undefined;
-        messages.push({ key: rowStatusKey(request.id, index, row.path, seen.status), message: rowStatusNotice(row, request.requesterId) });
+        messages.push({ key: rowStatusKey(request.id, subject, row.path, seen.status), message: rowStatusNotice(row, request.requesterId) });
       }
       if (seen.caseId && seen.caseId !== row.caseId) {
         row.caseId = seen.caseId;
-        messages.push({ key: rowCaseKey(request.id, index, seen.caseId), message: rowCaseNotice(row) });
+        messages.push({ key: rowCaseKey(request.id, subject, seen.caseId), message: rowCaseNotice(row) });
       }
     });
     if (!messages.length || !request.rootTs) return { request, posts: 0 };
@@ -107,8 +109,8 @@ export class QuotaRowSync {
     const state = rows.map((r) => `${r.path}/${r.sending}/${r.status ?? ''}/${r.caseId ?? ''}`).join(',');
     messages.push({ key: rowsRootKey(request.id, state), message: { ...buildRootMessage(updated), updateTs: request.rootTs } });
     const posts = messages.map(({ key, message }) => ({ contentKey: key, requestId: request.id, channelId: request.channelId, threadTs: request.rootTs!, message }));
-    const stored = await this.store.recordRowSync(request.id, { quotaRows: rows, pollUntil: pollUntil(rows) }, posts);
-    // Refused: a Retry has just claimed the request; its filing owns the rows, and the next cycle looks again.
+    const stored = await this.store.recordRowSync(request.id, request.updatedAt, { quotaRows: rows, pollUntil: pollUntil(rows) }, posts);
+    // Refused: a filing owns the rows now, or wrote them since they were read; the next cycle looks again.
     if (!stored || !isRowRequest(stored)) return { request, posts: 0 };
     this.poster.kick(request.channelId);
     return { request: stored, posts: posts.length };

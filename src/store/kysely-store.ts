@@ -4,6 +4,7 @@ import { migrationProvider } from './migrations.js';
 import type { Database, OutgoingCommunicationsTable, RequestsTable, ThreadPostsTable } from './schema.js';
 import type { AccountFact, CaseSyncResult, NewRequest, NewThreadPost, RequestPatch, Store, ThreadPost } from './store.js';
 import { quotaRowsSchema } from '../domain/quota-rows.js';
+import { effectsSchema, nextDue, type RegionEffect } from '../domain/proof.js';
 import { mayMove, parsePayload, typedRequest, type OutgoingCommunication, type OutgoingState, type RequestKind, type RequestRecord, type RequestStatus, type StoredRequest } from '../domain/request.js';
 
 export type SqlFlavor = 'sqlite' | 'postgres';
@@ -316,19 +317,51 @@ export class KyselyStore implements Store {
     return rows.map(toRequest);
   }
 
-  async recordRowSync(requestId: string, patch: RequestPatch, posts: NewThreadPost[]): Promise<StoredRequest | undefined> {
+  async recordRowSync(requestId: string, readAt: string, patch: RequestPatch, posts: NewThreadPost[]): Promise<StoredRequest | undefined> {
     return this.db.transaction().execute(async (trx) => {
       const row = await trx
         .updateTable('requests')
-        .set({ ...toColumns(patch), updated_at: new Date().toISOString() })
+        .set({ ...toColumns(patch), updated_at: nextUpdatedAt(readAt) })
         .where('id', '=', requestId)
         .where('status', '!=', 'filing')
+        .where('updated_at', '=', readAt)
         .returningAll()
         .executeTakeFirst();
       if (!row) return undefined;
       await insertPosts(trx, this.flavor, posts);
       return toRequest(row);
     });
+  }
+
+  async followCase(requestId: string, caseId: string, posts: NewThreadPost[]): Promise<StoredRequest | undefined> {
+    return this.db.transaction().execute(async (trx) => {
+      const row = await trx
+        .updateTable('requests')
+        .set({ case_id: caseId, case_status: null, updated_at: new Date().toISOString() })
+        .where('id', '=', requestId)
+        .where('case_id', 'is', null)
+        .returningAll()
+        .executeTakeFirst();
+      if (!row) return undefined;
+      await insertPosts(trx, this.flavor, posts);
+      return toRequest(row);
+    });
+  }
+
+  async initEffects(requestId: string, effects: RegionEffect[]): Promise<boolean> {
+    const row = await this.db
+      .updateTable('requests')
+      .set(toColumns({ effects }))
+      .where('id', '=', requestId)
+      .where('effects', 'is', null)
+      .returning('id')
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  async listDueEffectChecks(): Promise<StoredRequest[]> {
+    const rows = await this.db.selectFrom('requests').selectAll().where('effect_due_at', 'is not', null).where('effect_due_at', '<=', this.at()).orderBy('effect_due_at').execute();
+    return rows.map(toRequest);
   }
 
   async getAccountFact(name: string): Promise<AccountFact | undefined> {
@@ -602,6 +635,16 @@ async function insertPosts(db: Kysely<Database>, flavor: SqlFlavor, posts: NewTh
   }
 }
 
+/**
+ * A new updated_at for a conditional write: now, but always later than the value it replaces,
+ * so two writes in the same millisecond still tell apart the versions they saw.
+ */
+function nextUpdatedAt(previous: string): string {
+  const now = Date.now();
+  const before = Date.parse(previous);
+  return new Date(Number.isFinite(before) && before >= now ? before + 1 : now).toISOString();
+}
+
 function toPost(row: Selectable<ThreadPostsTable>): ThreadPost {
   return {
     contentKey: row.content_key,
@@ -647,6 +690,11 @@ function toColumns(patch: RequestPatch): Updateable<RequestsTable> {
   if (patch.statusChanges !== undefined) columns.status_changes = patch.statusChanges;
   if (patch.quotaRows !== undefined) columns.quota_rows = patch.quotaRows === null ? null : JSON.stringify(quotaRowsSchema.parse(patch.quotaRows));
   if (patch.pollUntil !== undefined) columns.poll_until = patch.pollUntil;
+  // The due time always follows the effects it is computed from.
+  if (patch.effects !== undefined) {
+    columns.effects = patch.effects === null ? null : JSON.stringify(effectsSchema.parse(patch.effects));
+    columns.effect_due_at = patch.effects === null ? null : nextDue(patch.effects);
+  }
   return columns;
 }
 
@@ -677,6 +725,7 @@ function toRequest(row: Selectable<RequestsTable>): StoredRequest {
     filingMode: row.filing_mode === 'service-quotas' ? 'service-quotas' : 'support-case',
     quotaRows: row.quota_rows === null ? null : quotaRowsSchema.parse(JSON.parse(row.quota_rows)),
     pollUntil: row.poll_until,
+    effects: row.effects === null ? null : effectsSchema.parse(JSON.parse(row.effects)),
   };
   return typedRequest(record, row.kind, JSON.parse(row.payload));
 }

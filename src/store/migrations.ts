@@ -146,6 +146,15 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0007_proof_of_effect': {
+    async up(db: Kysely<any>) {
+      // Per region: the SESv2 figures when the request was filed and the check of its effect (JSON).
+      await db.schema.alterTable('requests').addColumn('effects', 'text').execute();
+      // When the request's next effect check is due; null when none is.
+      await db.schema.alterTable('requests').addColumn('effect_due_at', 'text').execute();
+      await db.schema.createIndex('requests_effect_due').on('requests').column('effect_due_at').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

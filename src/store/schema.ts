@@ -30,6 +30,8 @@ export interface RequestsTable {
   filing_mode: Generated<string>;
   quota_rows: string | null;
   poll_until: string | null;
+  effects: string | null;
+  effect_due_at: string | null;
 }
 
 export interface AccountFactsTable {

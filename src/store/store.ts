@@ -1,6 +1,7 @@
 /**
  * The store interface callers use. Back-ends (SQLite now) implement it; callers never see SQL.
  */
+import type { RegionEffect } from '../domain/proof.js';
 import type { OutgoingCommunication, OutgoingState, RequestKind, RequestPayload, RequestRecord, RequestStatus, StoredRequest } from '../domain/request.js';
 
 export type NewRequest = Pick<RequestRecord, 'id' | 'submissionKey' | 'reference' | 'teamId' | 'channelId' | 'requesterId' | 'responseUrl'> & {
@@ -25,6 +26,7 @@ export type RequestPatch = Partial<
     | 'statusChanges'
     | 'quotaRows'
     | 'pollUntil'
+    | 'effects'
   >
 >;
 
@@ -125,10 +127,21 @@ export interface Store {
    */
   listPolledQuotaRequests(): Promise<StoredRequest[]>;
   /**
-   * Writes what a poll of a request's rows found, with the posts it causes, in one step: only
-   * while nobody is filing the request (a filing owns its rows). Undefined when refused.
+   * Writes what a poll of a request found, with the posts it causes, in one step: only while
+   * nobody is filing the request (a filing owns its rows) and only if the request is unchanged
+   * since it was read (`readAt`: its updatedAt then), so an older read never overwrites newer
+   * work. Undefined when refused; the next cycle reads it again.
    */
-  recordRowSync(requestId: string, patch: RequestPatch, posts: NewThreadPost[]): Promise<StoredRequest | undefined>;
+  recordRowSync(requestId: string, readAt: string, patch: RequestPatch, posts: NewThreadPost[]): Promise<StoredRequest | undefined>;
+  /**
+   * The request follows `caseId` from now on, with the posts that say so, in one step; only if it
+   * follows no case yet. Undefined when it already follows one.
+   */
+  followCase(requestId: string, caseId: string, posts: NewThreadPost[]): Promise<StoredRequest | undefined>;
+  /** Stores a request's first effect figures, only if it has none yet (a Retry does not overwrite them). */
+  initEffects(requestId: string, effects: RegionEffect[]): Promise<boolean>;
+  /** Requests with an effect check due now (database clock). */
+  listDueEffectChecks(): Promise<StoredRequest[]>;
   getAccountFact(name: string): Promise<AccountFact | undefined>;
   /** Stores a fact, checked now (database clock). */
   setAccountFact(name: string, value: string): Promise<void>;

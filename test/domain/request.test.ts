@@ -31,6 +31,7 @@ const record: RequestRecord = {
   filingMode: 'support-case',
   quotaRows: null,
   pollUntil: null,
+  effects: null,
 };
 
 /** What the store keeps: the validated request as JSON. */

@@ -218,7 +218,7 @@ describe('what AWS refuses', () => {
 
   it.each([
     ['AccessDeniedException', 'lack the IAM permission `servicequotas:RequestServiceQuotaIncrease`'],
-    ['DependencyAccessDeniedException', 'lack the IAM permission `servicequotas:RequestServiceQuotaIncrease`'],
+    ['DependencyAccessDeniedException', 'Service Quotas was refused access to a service it uses for this request (DependencyAccessDeniedException from the fake)'],
     ['QuotaExceededException', 'too many quota requests open at once'],
     ['TooManyRequestsException', 'throttling'],
     ['NoSuchResourceException', 'could not find'],
@@ -265,6 +265,41 @@ describe('what AWS refuses', () => {
     expect(h.aws.callsTo('RequestServiceQuotaIncrease')).toHaveLength(1);
     expect(stored.quotaRows![0]!.awsId).toBe(h.aws.quotaRequests()[0]!.id);
     expect(said(rootTs, /not known whether AWS received/)).toHaveLength(1);
+  });
+});
+
+describe('a row whose answer was lost before AWS recorded it', () => {
+  it('is not sent again until AWS has had time to show it, then exactly once', async () => {
+    h.aws.inject('RequestServiceQuotaIncrease', { status: 500, type: 'ServiceException', message: 'lost before handling' });
+    const { request, rootTs } = await submit();
+    expect(request.status).toBe('uncertain');
+    await syncNow(h);
+    expect(h.aws.callsTo('RequestServiceQuotaIncrease')).toHaveLength(1);
+    expect((await h.bot.store.getRequest(request.id))!.quotaRows![0]!.errorCode).toBe('awaiting_aws');
+
+    // Six minutes after the call, AWS still shows nothing: it never arrived, and is sent once.
+    const db = (h.bot.store as KyselyStore).db;
+    await db.updateTable('requests').set({ attempted_at: new Date(Date.now() - 6 * 60_000).toISOString() }).where('id', '=', request.id).execute();
+    await syncNow(h);
+    await syncNow(h);
+    expect(h.aws.callsTo('RequestServiceQuotaIncrease')).toHaveLength(2);
+    expect(h.aws.quotaRequests()).toHaveLength(1);
+    expect((await h.bot.store.getRequest(request.id))!.status).toBe('filed');
+    expect(said(rootTs, /Sent to AWS Service Quotas/)).toHaveLength(1);
+  });
+
+  it('a refused row beside an uncertain one waits for Retry: recovery does not send it again or repeat its refusal', async () => {
+    h.aws.inject('RequestServiceQuotaIncrease', { type: 'QuotaExceededException', message: 'too many' });
+    h.aws.inject('RequestServiceQuotaIncrease', { afterHandling: true, status: 500, type: 'ServiceException', message: 'lost' });
+    const { request, rootTs } = await submit(TWO_REGIONS, 2);
+    expect(request.status).toBe('uncertain');
+    await syncNow(h);
+    await syncNow(h);
+    const stored = (await h.bot.store.getRequest(request.id))!;
+    expect(stored.quotaRows!.map((r) => r.sending)).toEqual(['failed', 'sent']);
+    expect(stored.status).toBe('failed');
+    expect(h.aws.callsTo('RequestServiceQuotaIncrease')).toHaveLength(2);
+    expect(said(rootTs, /was not sent/)).toHaveLength(1);
   });
 });
 
@@ -316,6 +351,22 @@ describe('a region still in the SES sandbox', () => {
     expect(sent[0]!.input).toMatchObject({ QuotaCode: 'L-804C8AE8', DesiredValue: 200_000 });
     expect(request.quotaRows![0]).toMatchObject({ path: 'service_quotas', sending: 'sent' });
     expect(said(rootTs, /denied an earlier production access request for this region, so this row went to Service Quotas/)).toHaveLength(1);
+  });
+
+  it('both rows of a sandboxed region go in one production access request, and its answer is said once', async () => {
+    const { request, rootTs } = await submit({ 'row:1:region': 'us-east-1', 'row:1:limit': 'send_rate', 'row:1:newValue': '20' }, 2);
+    const put = h.aws.callsTo('PutAccountDetails');
+    expect(put).toHaveLength(1);
+    expect(put[0]!.input.UseCaseDescription).toContain('Desired Maximum Send Rate: 20 per second');
+    expect(request.quotaRows!.map((r) => [r.path, r.sending])).toEqual([
+      ['production_access', 'sent'],
+      ['production_access', 'sent'],
+    ]);
+    h.aws.setReviewStatus('us-east-1', 'GRANTED');
+    await syncNow(h);
+    await syncNow(h);
+    expect(said(rootTs, /\*granted\*/)).toHaveLength(1);
+    expect(said(rootTs, /AWS opened Support case/)).toHaveLength(1);
   });
 
   it('a review already open is followed, not opened again', async () => {

@@ -296,6 +296,7 @@ const storedRequest: fc.Arbitrary<StoredRequest> = fc
     filingMode: 'support-case',
     quotaRows: null,
     pollUntil: null,
+    effects: null,
     ...rest,
   }));
 

@@ -64,6 +64,7 @@ function request(displayId: string | null): StoredRequest {
     filingMode: 'support-case',
     quotaRows: null,
     pollUntil: null,
+    effects: null,
   };
 }
 

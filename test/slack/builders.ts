@@ -39,6 +39,7 @@ function record(overrides: Partial<RequestRecord> = {}): RequestRecord {
     filingMode: 'support-case',
     quotaRows: null,
     pollUntil: null,
+    effects: null,
     ...overrides,
   };
 }

@@ -73,7 +73,8 @@ export function pasteReadyForm(requesterId: string, caseIds: string[], formText:
     `${userMention(requesterId)}, this AWS account has no paid support plan, so the bot cannot add the form to ${caseIds.length === 1 ? 'case' : 'cases'} ${cases} ` +
     '(the AWS Support API needs Business, Enterprise On-Ramp or Enterprise). AWS will write to the account\'s contacts by email and in Support Center. ' +
     'If AWS asks for the use case, paste this into the case there. Statuses keep coming here from Service Quotas.';
-  const chunks = splitText(escape(formText), CHUNK);
+  // A fence typed into the use case would close the code block early: a zero-width space breaks it.
+  const chunks = splitText(escape(formText).replace(/```/g, '`\u200b``'), CHUNK);
   const messages: SlackMessage[] = [];
   const perMessage = 40;
   for (let i = 0; i < chunks.length; i += perMessage) {

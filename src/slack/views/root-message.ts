@@ -136,8 +136,10 @@ export function buildRootMessage(request: StoredRequest): SlackMessage {
       elements: [{ type: 'button', action_id: ACTION.retryFiling, value: request.id, text: plain('Retry'), style: 'primary' }],
     });
   }
-  // Reply and Resolve act on the request's case; a request sent through Service Quotas has one only once the bot follows it.
-  if (request.status === 'filed' && request.caseId && request.caseStatus !== 'resolved') {
+  // Reply and Resolve act on the request's case; a request sent through Service Quotas has one
+  // only once the bot follows it, and keeps it while another of its rows waits for a Retry.
+  const followsCase = request.caseId !== null && (request.status === 'filed' || request.quotaRows !== null);
+  if (followsCase && request.caseStatus !== 'resolved') {
     blocks.push({
       type: 'actions',
       elements: [

@@ -1,0 +1,201 @@
+/**
+ * Proof of effect: what SESv2 showed in each region when a request was filed, what a positive
+ * answer from AWS should change there, and whether the account now shows it. A region's check
+ * waits for a positive outcome, then re-reads the account at growing intervals for 72 hours:
+ * verified once the change is seen, "not seen" once, if it never is. Pure: the service reads
+ * AWS and stores the result.
+ */
+import { z } from 'zod';
+import { formatNumber } from './common.js';
+import { formatUsd, proratedCharge, type Cents, type DedicatedIpRequest } from './dedicated-ip.js';
+import { QUOTA_LIMITS, type QuotaIncreaseRequest, type QuotaLimit } from './quota-request.js';
+import { SES_REGIONS, type RegionCode } from './regions.js';
+
+/** What was asked (a request's payload): proof.ts stays below request.ts, which keeps its effects. */
+type Payload = QuotaIncreaseRequest | DedicatedIpRequest;
+
+/** What SESv2 GetAccount shows of a region's sending limits. */
+export interface QuotaFigures {
+  max24HourSend: number;
+  maxSendRate: number;
+  productionAccess: boolean;
+}
+
+/** A region's standard dedicated IPs (managed pools are AWS's to size). */
+export interface IpFigure {
+  ip: string;
+  pool: string;
+  warmupPercentage: number;
+}
+
+export type Figures = { quota: QuotaFigures } | { ips: IpFigure[] };
+
+/** What a positive answer should change: raised limits, production access, new IPs, released IPs. */
+export type EffectKind = 'quota' | 'production_access' | 'new_ips' | 'released_ips';
+
+export interface RegionEffect {
+  region: RegionCode;
+  kind: EffectKind;
+  /** The figures when the request was filed; absent when they could not be read. */
+  before?: Figures | undefined;
+  /** For 'quota': the limits whose positive answer came (a Service Quotas row approved, or all on a case). */
+  limits?: QuotaLimit[] | undefined;
+  state: 'awaiting_outcome' | 'checking' | 'verified' | 'not_seen';
+  /** The latest positive outcome (database clock); the 72 hours run from it. */
+  outcomeAt?: string | undefined;
+  /** Checks done since that outcome. */
+  checks: number;
+  nextCheckAt?: string | undefined;
+  /** The figures when verified, or when the window ran out. */
+  after?: Figures | undefined;
+}
+
+/** How long after a positive outcome the bot looks for its effect. */
+export const EFFECT_WINDOW_MS = 72 * 60 * 60_000;
+/** When each check runs, after the outcome: at once, then less and less often (10 reads in 72 hours). */
+export const CHECK_OFFSETS_MS = [0, 5, 15, 60, 180, 360, 720, 1440, 2880, 4320].map((m) => m * 60_000);
+
+const figuresSchema = z.union([
+  z.object({ quota: z.object({ max24HourSend: z.number(), maxSendRate: z.number(), productionAccess: z.boolean() }) }),
+  z.object({ ips: z.array(z.object({ ip: z.string(), pool: z.string(), warmupPercentage: z.number() })) }),
+]);
+const opt = <T extends z.ZodType>(t: T) => t.nullish().transform((v) => v ?? undefined);
+export const effectsSchema = z.array(
+  z.object({
+    region: z.enum(SES_REGIONS.map((r) => r.code) as [RegionCode, ...RegionCode[]]),
+    kind: z.enum(['quota', 'production_access', 'new_ips', 'released_ips']),
+    before: opt(figuresSchema),
+    limits: opt(z.array(z.enum(Object.keys(QUOTA_LIMITS) as [QuotaLimit, ...QuotaLimit[]]))),
+    state: z.enum(['awaiting_outcome', 'checking', 'verified', 'not_seen']),
+    outcomeAt: opt(z.string()),
+    checks: z.number().int().nonnegative(),
+    nextCheckAt: opt(z.string()),
+    after: opt(figuresSchema),
+  }),
+) satisfies z.ZodType<RegionEffect[]>;
+
+/** The regions a request can change, each with the kind of change, before anything is read. */
+export function effectsOf(payload: Payload): RegionEffect[] {
+  const regions = [...new Set(payload.rows.map((r) => r.region))];
+  const kind: EffectKind = payload.kind === 'quota' ? 'quota' : payload.action === 'request' ? 'new_ips' : 'released_ips';
+  return regions.map((region) => ({ region, kind, state: 'awaiting_outcome', checks: 0 }));
+}
+
+/**
+ * A positive outcome in a region: its checks (re)start from `at`. A region already verified
+ * stays so; a 'quota' region learns which limits were granted (all of them when `limits` is
+ * undefined, as on a case).
+ */
+export function armed(effect: RegionEffect, at: string, change: { kind?: EffectKind; limits?: QuotaLimit[] } = {}): RegionEffect {
+  if (effect.state === 'verified') return effect;
+  const kind = change.kind ?? effect.kind;
+  const limits = kind === 'quota' && change.limits ? [...new Set([...(effect.limits ?? []), ...change.limits])] : effect.limits;
+  return { ...effect, kind, limits, state: 'checking', outcomeAt: at, checks: 0, nextCheckAt: at, after: undefined };
+}
+
+/** When the request's next check is due (the earliest of its regions'), or null when none is. */
+export function nextDue(effects: readonly RegionEffect[]): string | null {
+  const due = effects.filter((e) => e.state === 'checking' && e.nextCheckAt).map((e) => e.nextCheckAt!);
+  return due.length ? due.sort()[0]! : null;
+}
+
+/** What a region's request asked for, for the check to compare with. */
+export interface Asked {
+  /** Quota rows of the region: limit → value asked. */
+  limits?: Partial<Record<QuotaLimit, number>>;
+  /** A lease: how many IPs were asked for (undefined: AWS sizes it). */
+  ipCount?: number | undefined;
+  /** A relinquishment: the addresses given back. */
+  addresses?: string[];
+}
+
+export function askedIn(payload: Payload, region: RegionCode): Asked {
+  if (payload.kind === 'quota') {
+    const limits: Partial<Record<QuotaLimit, number>> = {};
+    for (const row of payload.rows) if (row.region === region) limits[row.limit] = row.newValue;
+    return { limits };
+  }
+  if (payload.action === 'request') return { ipCount: payload.rows.find((r) => r.region === region)?.ipCount };
+  return { addresses: payload.rows.filter((r) => r.region === region).flatMap((r) => r.addresses) };
+}
+
+/** Whether the account now shows the change a region's positive outcome should have made. */
+export function effectSeen(effect: RegionEffect, asked: Asked, now: Figures): boolean {
+  if ('quota' in now) {
+    if (effect.kind === 'production_access') return now.quota.productionAccess;
+    if (effect.kind !== 'quota') return false;
+    const before = effect.before && 'quota' in effect.before ? effect.before.quota : undefined;
+    const limits = effect.limits ?? (Object.keys(asked.limits ?? {}) as QuotaLimit[]);
+    return limits.length > 0 && limits.every((limit) => limitRaised(limit, asked.limits?.[limit], before, now.quota));
+  }
+  if (effect.kind === 'released_ips') {
+    const present = new Set(now.ips.map((i) => i.ip));
+    return (asked.addresses ?? []).length > 0 && !(asked.addresses ?? []).some((a) => present.has(a));
+  }
+  if (effect.kind === 'new_ips') return newIps(effect, now.ips).length > 0;
+  return false;
+}
+
+function figureOf(limit: QuotaLimit, q: QuotaFigures): number {
+  return limit === 'send_quota' ? q.max24HourSend : q.maxSendRate;
+}
+
+/** Raised to the value asked (or unlimited), or above what it was when filed (a partial grant). */
+function limitRaised(limit: QuotaLimit, asked: number | undefined, before: QuotaFigures | undefined, now: QuotaFigures): boolean {
+  const value = figureOf(limit, now);
+  if (value < 0 || (asked !== undefined && value >= asked)) return true;
+  return before !== undefined && value > figureOf(limit, before);
+}
+
+function newIps(effect: RegionEffect, now: IpFigure[]): IpFigure[] {
+  if (!effect.before || !('ips' in effect.before)) return [];
+  const had = new Set(effect.before.ips.map((i) => i.ip));
+  return now.filter((i) => !had.has(i.ip));
+}
+
+/** After a check that did not see the change: the next one, or "not seen" once the window is over. */
+export function afterMiss(effect: RegionEffect, now: Figures): RegionEffect {
+  const checks = effect.checks + 1;
+  const outcome = Date.parse(effect.outcomeAt ?? '');
+  if (checks >= CHECK_OFFSETS_MS.length || !Number.isFinite(outcome)) return { ...effect, checks, state: 'not_seen', nextCheckAt: undefined, after: now };
+  return { ...effect, checks, nextCheckAt: new Date(outcome + CHECK_OFFSETS_MS[checks]!).toISOString() };
+}
+
+// ---- words ------------------------------------------------------------------------------------
+
+const quotaWord = (n: number) => (n < 0 ? 'unlimited' : formatNumber(n));
+
+function limitLine(limit: QuotaLimit, asked: number | undefined, before: QuotaFigures | undefined, now: QuotaFigures): string {
+  const name = limit === 'send_quota' ? 'sending quota' : 'rate';
+  const unit = limit === 'send_quota' ? ` ${QUOTA_LIMITS.send_quota.unit}` : '/s';
+  const after = figureOf(limit, now);
+  const from = before ? `${quotaWord(figureOf(limit, before))} → ` : '';
+  const short = asked !== undefined && after >= 0 && after < asked ? ` (asked ${formatNumber(asked)}, got ${formatNumber(after)})` : '';
+  return `${name} ${from}${quotaWord(after)}${unit}${short}`;
+}
+
+/** The figures before → after, as the thread and the root say them: "us-east-1 sending quota 50,000 → 200,000 per 24 hours · rate 14 → 50/s". */
+export function describeChange(effect: RegionEffect, asked: Asked, now: Figures, priceCents: Cents, today: Date): string {
+  if ('quota' in now) {
+    const before = effect.before && 'quota' in effect.before ? effect.before.quota : undefined;
+    const limits: QuotaLimit[] = effect.kind === 'quota' ? (effect.limits ?? (Object.keys(asked.limits ?? {}) as QuotaLimit[])) : ['send_quota', 'send_rate'];
+    const lines = limits.map((l) => limitLine(l, effect.kind === 'quota' ? asked.limits?.[l] : undefined, before, now.quota));
+    const access = effect.kind === 'production_access' ? ` production access ${now.quota.productionAccess ? 'on' : 'off'} ·` : '';
+    return `${effect.region}${access} ${lines.join(' · ')}`;
+  }
+  if (effect.kind === 'released_ips') {
+    const gone = asked.addresses ?? [];
+    const present = new Set(now.ips.map((i) => i.ip));
+    const still = gone.filter((a) => present.has(a));
+    if (still.length) return `${effect.region}: still in the account: ${still.join(', ')}`;
+    const charge = proratedCharge(gone.length, priceCents, today);
+    return `${effect.region}: ${gone.join(', ')} no longer in the account · charge for the ${charge.daysElapsed} days held this month: about ${formatUsd(charge.cents)}`;
+  }
+  const added = newIps(effect, now.ips);
+  const listed = added.map((i) => `${i.ip} (pool ${i.pool}, warm-up ${i.warmupPercentage}%)`).join(', ');
+  const short = asked.ipCount !== undefined && added.length < asked.ipCount ? ` (asked ${asked.ipCount}, got ${added.length})` : '';
+  const count = now.ips.length;
+  return added.length
+    ? `${effect.region}: ${added.length} new dedicated IP${added.length === 1 ? '' : 's'}: ${listed}${short}`
+    : `${effect.region}: no new standard dedicated IP; ${count} in the account`;
+}
