@@ -1,5 +1,6 @@
 /**
- * /ses-dedicated-ip listeners: open the modal at once, then read the account's dedicated IPs per
+ * /ses-dedicated-ip listeners: open the modal at once (with the channel's standing lease answers
+ * if the store gives them within a small budget), then read the account's dedicated IPs per
  * region (kept server-side with the view, see form snapshots) and redraw it; validate and hand a
  * valid request to the filing service.
  */
@@ -8,6 +9,7 @@ import { AwsError } from '../aws/errors.js';
 import type { SesGateway } from '../aws/ses-gateway.js';
 import { MAX_DEDICATED_IP_ROWS, validateLease, validateRelinquish, type DedicatedIpFormInput } from '../domain/dedicated-ip.js';
 import { isRegionCode } from '../domain/regions.js';
+import { standingLeaseAnswers } from '../domain/standing-answers.js';
 import type { Logger } from '../logger.js';
 import type { AccessPolicy } from '../services/access.js';
 import type { FilingService } from '../services/filing.js';
@@ -23,7 +25,7 @@ import {
   type InventoryLookup,
 } from '../slack/views/dedicated-ip-modal.js';
 import type { Store } from '../store/store.js';
-import { acceptAndFile, answeredWithoutModal, openModal, updateModal, type ViewOutput } from './slash-command.js';
+import { acceptAndFile, answeredWithoutModal, asksForFreshForm, openModal, standingAnswersFor, updateModal, type ViewOutput } from './slash-command.js';
 
 export interface DedicatedIpDeps {
   filing: FilingService;
@@ -99,7 +101,13 @@ function openDedicatedIpForm(deps: DedicatedIpDeps) {
     if (await answeredWithoutModal(command, respond, { access: deps.access, store: deps.store, client, kind: 'dedicated_ip' })) return;
     const meta = newDedicatedIpMeta(command.channel_id, command.response_url);
     const form: DedicatedIpFormInput = { rows: [{ key: meta.rowKeys[0]!, region: deps.defaultRegion }] };
-    const opened = await openModal(client, respond, command, build(deps, form, meta, {}), deps.logger);
+    if (!asksForFreshForm(command.text)) {
+      const standing = await standingAnswersFor(deps, command.channel_id, 'dedicated_ip', standingLeaseAnswers);
+      Object.assign(form, standing.answers);
+      if (standing.note) meta.standing = standing.note;
+    }
+    const at = { triggerId: command.trigger_id, command: command.command, responseUrl: command.response_url };
+    const opened = await openModal(client, at, build(deps, form, meta, {}), deps.logger);
     if (!opened) return;
     await redraw(deps, client, { view: opened, form, meta });
   };
@@ -113,6 +121,8 @@ function switchAction(deps: DedicatedIpDeps) {
     const chosen = modal?.form.action;
     if (!modal || (chosen !== 'request' && chosen !== 'relinquish')) return;
     modal.meta.action = chosen;
+    // The lease answers leave the form with its request fields: the note about them would no longer be true.
+    if (chosen === 'relinquish') delete modal.meta.standing;
     await redraw(deps, client, modal);
   };
 }

@@ -1,13 +1,16 @@
 /**
  * /ses-quota listeners: thin — parse what Slack sent, call the domain and the filing service,
- * answer Slack. The modal opens from a view built in memory; anything slow comes after.
+ * answer Slack. The modal opens from a view built in memory, with the channel's standing answers
+ * if the store gives them within a small budget; anything slow comes after.
  */
 import { createHash } from 'node:crypto';
 import type { AllMiddlewareArgs, App, BlockAction, SlackActionMiddlewareArgs, SlackCommandMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction, webApi } from '@slack/bolt';
 import { AwsError } from '../aws/errors.js';
 import type { SesGateway } from '../aws/ses-gateway.js';
 import { farAboveCurrent, MAX_QUOTA_ROWS, validateQuotaForm, type CurrentQuota, type FieldWarning, type QuotaFormInput } from '../domain/quota-request.js';
+import { isRegionCode } from '../domain/regions.js';
 import type { QuotaFilingMode } from '../domain/service-quotas.js';
+import { standingQuotaAnswers } from '../domain/standing-answers.js';
 import type { Logger } from '../logger.js';
 import type { AccessPolicy } from '../services/access.js';
 import type { FilingService } from '../services/filing.js';
@@ -16,7 +19,7 @@ import { decodeQuotaMeta, type QuotaModalMeta } from '../slack/modal-metadata.js
 import { quotaErrorsToBlocks, readQuotaForm } from '../slack/quota-form.js';
 import { buildQuotaAcceptedView, buildQuotaModal, newQuotaMeta, regionsInForm } from '../slack/views/quota-modal.js';
 import type { Store } from '../store/store.js';
-import { acceptAndFile, answeredWithoutModal, openModal, updateModal, type ViewOutput } from './slash-command.js';
+import { acceptAndFile, answeredWithoutModal, asksForFreshForm, openModal, standingAnswersFor, tellPrivately, updateModal, type ViewOutput } from './slash-command.js';
 
 export interface QuotaDeps {
   filing: FilingService;
@@ -79,18 +82,55 @@ function modalOf(body: unknown): { view: ViewOutput; meta: QuotaModalMeta; form:
   return { view, meta, form: readQuotaForm(view.state?.values, meta) };
 }
 
+/** What the form's first row asks, when the form is opened for one limit (the quota watch's "Request an increase"). */
+export interface QuotaPreset {
+  region: string;
+  limit: 'send_quota' | 'send_rate';
+  newValue: number;
+}
+
+/** The form's first row: the preset's when given (a region the bot does not know falls back to the default), else the default region. */
+function firstRow(key: string, defaultRegion: string, preset: QuotaPreset | undefined): QuotaFormInput['rows'][number] {
+  if (!preset) return { key, region: defaultRegion };
+  return { key, region: isRegionCode(preset.region) ? preset.region : defaultRegion, limit: preset.limit, newValue: String(preset.newValue) };
+}
+
+/**
+ * Opens the /ses-quota form for a user in a channel, as the command does: the channel's standing
+ * answers (unless `fresh`, or the store is slower than the budget), the first row from `preset`,
+ * a quota read in the last minute at once; then reads the quotas and redraws. A refusal or a
+ * form Slack will not open is said through `responseUrl`, or only logged without one.
+ */
+export async function openQuotaFormFor(
+  deps: QuotaDeps,
+  at: { client: webApi.WebClient; triggerId: string; channelId: string; userId: string; responseUrl?: string },
+  preset?: QuotaPreset,
+  options: { fresh?: boolean } = {},
+): Promise<void> {
+  const refusal = deps.access.refusal(at.userId, at.channelId);
+  if (refusal) return tellPrivately(at.client, at.responseUrl, `:no_entry: ${refusal}`, deps.logger);
+  const meta = newQuotaMeta(at.channelId, at.responseUrl);
+  const row = firstRow(meta.rowKeys[0]!, deps.defaultRegion, preset);
+  const form: QuotaFormInput = { rows: [row] };
+  if (!options.fresh) {
+    const standing = await standingAnswersFor(deps, at.channelId, 'quota', standingQuotaAnswers);
+    Object.assign(form, standing.answers);
+    if (standing.note) meta.standing = standing.note;
+  }
+  // A quota read in the last minute goes straight into the modal: no second round trip.
+  const known = deps.ses.peekQuota(row.region!);
+  if (known) meta.quotas[row.region!] = { state: 'ok', quota: known };
+  const opened = await openModal(at.client, { triggerId: at.triggerId, command: COMMANDS.quota, responseUrl: at.responseUrl }, quotaModal(deps, form, meta), deps.logger);
+  if (!opened) return;
+  await showQuotas(deps, at.client, opened, form, meta);
+}
+
 function openQuotaForm(deps: QuotaDeps) {
   return async function openQuotaForm({ ack, command, client, respond }: SlackCommandMiddlewareArgs & AllMiddlewareArgs): Promise<void> {
     await ack();
     if (await answeredWithoutModal(command, respond, { access: deps.access, store: deps.store, client, kind: 'quota' })) return;
-    const meta = newQuotaMeta(command.channel_id, command.response_url);
-    const form: QuotaFormInput = { rows: [{ key: meta.rowKeys[0]!, region: deps.defaultRegion }] };
-    // A quota read in the last minute goes straight into the modal: no second round trip.
-    const known = deps.ses.peekQuota(deps.defaultRegion);
-    if (known) meta.quotas[deps.defaultRegion] = { state: 'ok', quota: known };
-    const opened = await openModal(client, respond, command, quotaModal(deps, form, meta), deps.logger);
-    if (!opened) return;
-    await showQuotas(deps, client, opened, form, meta);
+    const at = { client, triggerId: command.trigger_id, channelId: command.channel_id, userId: command.user_id, responseUrl: command.response_url };
+    await openQuotaFormFor(deps, at, undefined, { fresh: asksForFreshForm(command.text) });
   };
 }
 

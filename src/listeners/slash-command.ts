@@ -4,9 +4,21 @@ import type { Logger } from '../logger.js';
 import type { AccessPolicy } from '../services/access.js';
 import type { FilingService, Submission } from '../services/filing.js';
 import type { Store } from '../store/store.js';
-import type { RequestKind } from '../domain/request.js';
+import type { RequestKind, StoredRequest } from '../domain/request.js';
+import { STANDING_LOOKBACK, type Standing } from '../domain/standing-answers.js';
 import { submissionKey } from '../services/outbox-keys.js';
+import { SlackMessenger } from '../slack/messenger.js';
+import { prefilledNote, type StandingNote } from '../slack/modal-metadata.js';
+import { section } from '../slack/views/blocks.js';
 import { channelStatus } from './status.js';
+
+/**
+ * How long opening a form waits for the channel's standing answers. Slack takes views.open only
+ * within 3 seconds of the user's command or click, and views.open is itself a round trip to Slack
+ * (a few hundred ms, more on a bad day): 300 ms leaves most of the window to it, while a healthy
+ * database answers this small indexed read in a few ms. Past it the form opens empty and says so.
+ */
+export const STANDING_ANSWERS_BUDGET_MS = 300;
 
 /** The parts of a view Slack returns that the listeners use. */
 export type ViewOutput = { id: string; hash: string; private_metadata?: string; state?: { values?: unknown }; blocks?: { type?: string; block_id?: string }[] };
@@ -45,20 +57,85 @@ export async function answeredWithoutModal(
   return false;
 }
 
+/** `fresh` after either command: open the form empty, without the channel's standing answers. */
+export function asksForFreshForm(text: string | undefined): boolean {
+  return (text ?? '').trim().toLowerCase() === 'fresh';
+}
+
+/**
+ * The channel's newest requests of a kind (STANDING_LOOKBACK of them) if the store answers within
+ * `budgetMs`, else undefined; a failed read is undefined too. Never waits past the budget: a read
+ * still running then finishes unheard, and the form opens without it.
+ */
+export async function recentRequestsInTime(
+  store: Store,
+  channelId: string,
+  kind: RequestKind,
+  logger: Logger,
+  budgetMs = STANDING_ANSWERS_BUDGET_MS,
+): Promise<StoredRequest[] | undefined> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), budgetMs);
+  });
+  try {
+    // Through a promise, so that a store throwing at once is a failed read, not a failed command.
+    const read = Promise.resolve().then(() => store.listRequestsByChannel(channelId, kind, STANDING_LOOKBACK));
+    const result = await Promise.race([read, late]);
+    if (result !== 'late') return result;
+    logger.warn({ channelId, kind, budgetMs }, 'standing answers not read in time; the form opens empty');
+  } catch (err) {
+    logger.warn({ channelId, kind, err: (err as Error).message }, 'could not read the standing answers; the form opens empty');
+  } finally {
+    clearTimeout(timer);
+  }
+  return undefined;
+}
+
+/**
+ * The standing answers a form opens with, picked by `pick` from the channel's recent requests,
+ * and the note saying which request they came from; when the store did not answer in time, no
+ * answers and a note saying so; in a channel with nothing filed yet, neither.
+ */
+export async function standingAnswersFor<T>(
+  deps: { store: Store; logger: Logger },
+  channelId: string,
+  kind: RequestKind,
+  pick: (requests: StoredRequest[]) => Standing<T> | undefined,
+): Promise<{ answers?: T; note?: StandingNote }> {
+  const recent = await recentRequestsInTime(deps.store, channelId, kind, deps.logger);
+  if (!recent) return { note: { state: 'unavailable' } };
+  const found = pick(recent);
+  const note = found && prefilledNote(found.source);
+  if (found && !note) deps.logger.warn({ channelId, kind }, 'standing answers not pre-filled: their request cannot be named in the form');
+  return found && note ? { answers: found.answers, note } : {};
+}
+
+/**
+ * Says something only the user sees, through the response_url Slack gave with the command or the
+ * click; without one (a caller that had none), the log is the only place left to say it.
+ */
+export async function tellPrivately(client: webApi.WebClient, responseUrl: string | undefined, text: string, logger: Logger): Promise<void> {
+  if (!responseUrl) {
+    logger.warn({ text }, 'no response_url to tell the user');
+    return;
+  }
+  await new SlackMessenger(client, logger).respond(responseUrl, { text, blocks: [section(text)] });
+}
+
 /** Opens a modal built in memory; if Slack refuses, tells the user privately and returns undefined. */
 export async function openModal(
   client: webApi.WebClient,
-  respond: RespondFn,
-  command: SlashCommand,
+  at: { triggerId: string; command: string; responseUrl?: string | undefined },
   view: types.ModalView,
   logger: Logger,
 ): Promise<ViewOutput | undefined> {
   try {
-    const res = await client.views.open({ trigger_id: command.trigger_id, view });
+    const res = await client.views.open({ trigger_id: at.triggerId, view });
     return res.view as ViewOutput;
   } catch (err) {
     logger.warn({ err: slackErrorCode(err) }, 'views.open failed');
-    await respond({ response_type: 'ephemeral', text: `:warning: I couldn't open the form (${slackErrorCode(err)}). Run \`${command.command}\` again.` });
+    await tellPrivately(client, at.responseUrl, `:warning: I couldn't open the form (${slackErrorCode(err)}). Run \`${at.command}\` again.`, logger);
     return undefined;
   }
 }

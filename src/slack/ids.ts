@@ -26,6 +26,8 @@ export const QUOTA_BLOCK = {
   useCase: 'use_case',
   language: 'contact_language',
   additionalContacts: 'additional_contacts',
+  /** The line saying which request the pre-filled answers came from (or that they could not be read). */
+  standingAnswers: 'standing_answers',
 } as const;
 
 /** Blocks of the dedicated-IP form that are not rows. */
@@ -43,6 +45,8 @@ export const DIP_BLOCK = {
   useCase: 'use_case',
   note: 'dip_note',
   language: 'contact_language',
+  /** As QUOTA_BLOCK.standingAnswers. */
+  standingAnswers: 'standing_answers',
 } as const;
 
 export const ACTION = {
@@ -61,6 +65,8 @@ export const ACTION = {
   confirmRelinquish: 'confirm_relinquish',
   replyToAws: 'reply_to_aws',
   resolveCase: 'resolve_case',
+  /** The quota watch alert's "Request an increase": opens /ses-quota pre-filled. */
+  quotaWatchIncrease: 'quota_watch_increase',
 } as const;
 
 /** Row blocks carry a stable row key so that typed values survive adding and removing rows. */

@@ -29,6 +29,32 @@ const rowKeys = z
 /** Printable ASCII only: a URL needs nothing else, and JSON cannot blow it up past Slack's 3,000 characters. */
 const responseUrl = z.url({ protocol: /^https?$/ }).max(500).regex(/^[\x21-\x7e]+$/);
 
+/**
+ * Where a form's pre-filled answers came from, or that they could not be read in time: said in
+ * the form on every redraw, so it travels with it. Display only; the ids are shaped so that
+ * nothing in them can form markup.
+ */
+const standingNote = z.discriminatedUnion('state', [
+  z.object({
+    state: z.literal('prefilled'),
+    reference: z.string().regex(/^[A-Za-z0-9-]{1,60}$/),
+    requesterId: z.string().regex(/^[UW][A-Z0-9]{2,30}$/),
+    filedOn: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  }),
+  z.object({ state: z.literal('unavailable') }),
+]);
+export type StandingNote = z.infer<typeof standingNote>;
+
+/**
+ * The note for answers pre-filled from a request, or undefined when its ids cannot travel in the
+ * metadata (a decoder would then refuse the whole form on submit). The caller then pre-fills
+ * nothing: answers from another request are never shown without saying which.
+ */
+export function prefilledNote(source: { reference: string; requesterId: string; filedOn: string }): StandingNote | undefined {
+  const parsed = standingNote.safeParse({ state: 'prefilled', ...source });
+  return parsed.success ? parsed.data : undefined;
+}
+
 function nextKeyIsNew(meta: { rowKeys: string[]; nextRowKey: number }): boolean {
   return meta.rowKeys.every((k) => parseInt(k, 36) < meta.nextRowKey);
 }
@@ -42,6 +68,7 @@ export const quotaModalMeta = z.object({
   quotas: z.record(z.string().max(20), quotaLookup),
   /** The values the user was warned about (far above the current quota) and chose to keep: submitting them again files them. */
   warned: z.string().max(400).optional(),
+  standing: standingNote.optional(),
 }).refine(nextKeyIsNew, { error: 'nextRowKey must be above every row key' });
 export type QuotaModalMeta = z.infer<typeof quotaModalMeta>;
 
@@ -52,6 +79,7 @@ export const dedicatedIpModalMeta = z.object({
   responseUrl: responseUrl.optional(),
   rowKeys,
   nextRowKey: z.number().int().min(0).max(1_000_000),
+  standing: standingNote.optional(),
 }).refine(nextKeyIsNew, { error: 'nextRowKey must be above every row key' });
 export type DedicatedIpModalMeta = z.infer<typeof dedicatedIpModalMeta>;
 

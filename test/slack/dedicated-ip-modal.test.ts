@@ -204,3 +204,34 @@ describe('buildDedicatedIpAcceptedView', () => {
     );
   });
 });
+
+describe('buildDedicatedIpModal: standing answers', () => {
+  const standing = { state: 'prefilled' as const, reference: 'SESBOT-0123456789abcdef', requesterId: 'U0REQUEST', filedOn: '2025-03-14' };
+
+  it('says above the lease answers from which request they were pre-filled, and how to get an empty form', () => {
+    const view = modal({ rows: [{ key: '0', region: 'eu-west-1' }], mailType: 'transactional', optInProcess: 'Double opt-in.' }, { standing });
+    expect(blockById(view, DIP_BLOCK.standingAnswers).elements[0].text).toBe(
+      ':memo: Answers pre-filled from the request of 14 March 2025 by <@U0REQUEST> in this channel (reference SESBOT-0123456789abcdef). Check them; `/ses-dedicated-ip fresh` opens an empty form.',
+    );
+    const ids = (view.blocks as Json[]).map((b) => b.block_id);
+    expect(ids.indexOf(DIP_BLOCK.standingAnswers)).toBe(ids.indexOf(DIP_BLOCK.mailType) - 1);
+    expect(blockById(view, DIP_BLOCK.optInProcess).element.initial_value).toBe('Double opt-in.');
+    expect(decodeDedicatedIpMeta(view.private_metadata)?.standing).toEqual(standing);
+  });
+
+  it('says when the answers could not be loaded in time', () => {
+    const view = modal({ rows: [] }, { standing: { state: 'unavailable' } });
+    expect(blockById(view, DIP_BLOCK.standingAnswers).elements[0].text).toContain('could not be loaded in time, so the form starts empty. Run `/ses-dedicated-ip` again');
+  });
+
+  it('has no such line in a relinquishment, which carries none of the lease answers', () => {
+    const view = modal({ rows: [{ key: '0', region: 'eu-west-1' }] }, { action: 'relinquish', standing });
+    expect((view.blocks as Json[]).some((b) => b.block_id === DIP_BLOCK.standingAnswers)).toBe(false);
+  });
+
+  it(`stays inside Block Kit's limits with the line and ${MAX_DEDICATED_IP_ROWS} regions`, () => {
+    const rowKeys = Array.from({ length: MAX_DEDICATED_IP_ROWS }, (_, i) => String(i));
+    const full = modal({ rows: [] }, { rowKeys, nextRowKey: MAX_DEDICATED_IP_ROWS, standing });
+    expect(blockKitViolations(full as Json, { maxBlocks: 100 })).toEqual([]);
+  });
+});

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_QUOTA_ROWS } from '../../src/domain/quota-request.js';
 import { ACTION, CALLBACK, QUOTA_BLOCK } from '../../src/slack/ids.js';
-import { decodeQuotaMeta, type QuotaLookup, type QuotaModalMeta } from '../../src/slack/modal-metadata.js';
+import { decodeQuotaMeta, prefilledNote, type QuotaLookup, type QuotaModalMeta } from '../../src/slack/modal-metadata.js';
 import { quotaErrorsToBlocks, readQuotaForm } from '../../src/slack/quota-form.js';
 import { buildQuotaAcceptedView, buildQuotaModal, newQuotaMeta, regionsInForm } from '../../src/slack/views/quota-modal.js';
 import { fillState } from '../helpers/slack-requests.js';
@@ -258,5 +258,63 @@ describe('buildQuotaAcceptedView', () => {
     expect(textOfBlocks(view.blocks)).toBe(
       ':white_check_mark: Request received. The bot is filing it with AWS Support; follow it in <#C0SESOPS>, where the case gets its own thread.',
     );
+  });
+});
+
+describe('buildQuotaModal: standing answers', () => {
+  const PREFILLED: QuotaModalMeta = {
+    ...newQuotaMeta('C0SESOPS', undefined),
+    standing: { state: 'prefilled', reference: 'SESBOT-0123456789abcdef', requesterId: 'U0REQUEST', filedOn: '2025-03-14' },
+  };
+
+  it('says, above the answers, from which request and day they were pre-filled, by whom, and how to get an empty form', () => {
+    const view = buildQuotaModal({ rows: [], mailType: 'marketing', websiteUrl: 'https://shop.example.com' }, PREFILLED, 'us-east-1', [], 'support-case');
+    expect(blockById(view, QUOTA_BLOCK.standingAnswers)).toEqual({
+      type: 'context',
+      block_id: QUOTA_BLOCK.standingAnswers,
+      elements: [
+        {
+          type: 'mrkdwn',
+          text: ':memo: Answers pre-filled from the request of 14 March 2025 by <@U0REQUEST> in this channel (reference SESBOT-0123456789abcdef). Check them; `/ses-quota fresh` opens an empty form.',
+        },
+      ],
+    });
+    const ids = (view.blocks as Json[]).map((b) => b.block_id);
+    expect(ids.indexOf(QUOTA_BLOCK.standingAnswers)).toBeLessThan(ids.indexOf(QUOTA_BLOCK.mailType));
+    expect(blockById(view, QUOTA_BLOCK.mailType).element.initial_option.value).toBe('marketing');
+    expect(blockById(view, QUOTA_BLOCK.websiteUrl).element.initial_value).toBe('https://shop.example.com');
+  });
+
+  it('says the answers could not be loaded in time when the form opened empty for that', () => {
+    const view = buildQuotaModal({ rows: [] }, { ...newQuotaMeta('C0SESOPS', undefined), standing: { state: 'unavailable' } }, 'us-east-1');
+    expect(blockById(view, QUOTA_BLOCK.standingAnswers).elements[0].text).toBe(
+      ":hourglass: This channel's previous answers could not be loaded in time, so the form starts empty. Run `/ses-quota` again to have them filled in.",
+    );
+  });
+
+  it('says nothing of standing answers in a form opened empty on purpose or with none to give', () => {
+    expect((buildQuotaModal({ rows: [] }, newQuotaMeta('C0SESOPS', undefined), 'us-east-1').blocks as Json[]).some((b) => b.block_id === QUOTA_BLOCK.standingAnswers)).toBe(false);
+  });
+
+  it('keeps the note in its metadata, so every redraw still says it', () => {
+    const view = buildQuotaModal({ rows: [] }, PREFILLED, 'us-east-1');
+    expect(decodeQuotaMeta(view.private_metadata)).toEqual(PREFILLED);
+  });
+
+  it(`stays inside Block Kit's limits with the note and ${MAX_QUOTA_ROWS} rows, in either mode`, () => {
+    const rowKeys = Array.from({ length: MAX_QUOTA_ROWS }, (_, i) => String(i));
+    const meta = { ...PREFILLED, rowKeys, nextRowKey: MAX_QUOTA_ROWS };
+    for (const mode of ['service-quotas', 'support-case'] as const) {
+      const full = buildQuotaModal({ rows: [] }, meta, 'us-east-1', [{ field: 'rows.0.newValue', message: 'far above' }], mode);
+      expect(full.blocks.length).toBeLessThanOrEqual(100);
+      expect(blockKitViolations(full as Json, { maxBlocks: 100 })).toEqual([]);
+    }
+  });
+
+  it('refuses a note whose request cannot be named safely: the form is then not pre-filled at all', () => {
+    expect(prefilledNote({ reference: 'SESBOT-0123456789abcdef', requesterId: 'U0REQUEST', filedOn: '2025-03-14' })).toEqual(PREFILLED.standing);
+    expect(prefilledNote({ reference: 'SESBOT-<!channel>', requesterId: 'U0REQUEST', filedOn: '2025-03-14' })).toBeUndefined();
+    expect(prefilledNote({ reference: 'SESBOT-1', requesterId: '<!here>', filedOn: '2025-03-14' })).toBeUndefined();
+    expect(decodeQuotaMeta(JSON.stringify({ ...PREFILLED, standing: { state: 'prefilled', reference: 'x', requesterId: 'U0REQUEST', filedOn: 'yesterday' } }))).toBeUndefined();
   });
 });

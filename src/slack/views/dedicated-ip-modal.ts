@@ -25,7 +25,7 @@ import {
   type RegionInventory,
 } from '../../domain/dedicated-ip.js';
 import { SES_REGIONS, isRegionCode, regionName, type RegionCode } from '../../domain/regions.js';
-import { ACTION, CALLBACK, DIP_BLOCK, rowBlockId } from '../ids.js';
+import { ACTION, CALLBACK, COMMANDS, DIP_BLOCK, rowBlockId } from '../ids.js';
 import { encodeMeta, type DedicatedIpModalMeta } from '../modal-metadata.js';
 import { channelMention, escape } from '../mrkdwn.js';
 import {
@@ -41,6 +41,7 @@ import {
   selectInput,
   textInput,
 } from './blocks.js';
+import { standingAnswersBlock } from './quota-modal.js';
 
 type KnownBlock = types.KnownBlock;
 type ModalView = types.ModalView;
@@ -171,6 +172,8 @@ function rowsOf(input: DedicatedIpModalInput) {
 function requestBlocks(input: DedicatedIpModalInput): KnownBlock[] {
   const { form, meta } = input;
   const blocks: KnownBlock[] = [
+    // Only a lease's answers carry over, so the line stands above them, not in a relinquishment.
+    ...standingAnswersBlock(meta.standing, COMMANDS.dedicatedIp, DIP_BLOCK.standingAnswers),
     radioInput({
       blockId: DIP_BLOCK.mailType,
       label: 'Mail type',

@@ -18,9 +18,10 @@ import {
 } from '../../domain/quota-request.js';
 import { SES_REGIONS, regionName, isRegionCode } from '../../domain/regions.js';
 import type { QuotaFilingMode } from '../../domain/service-quotas.js';
-import { ACTION, CALLBACK, QUOTA_BLOCK, rowBlockId } from '../ids.js';
-import { encodeMeta, type QuotaLookup, type QuotaModalMeta } from '../modal-metadata.js';
-import { channelMention, escape } from '../mrkdwn.js';
+import { standingAnswersLine, standingAnswersUnavailableLine } from '../../domain/standing-answers.js';
+import { ACTION, CALLBACK, COMMANDS, QUOTA_BLOCK, rowBlockId } from '../ids.js';
+import { encodeMeta, type QuotaLookup, type QuotaModalMeta, type StandingNote } from '../modal-metadata.js';
+import { channelMention, escape, userMention } from '../mrkdwn.js';
 import { YES_NO, context, expectationsBlock, option, plain, radioInput, section, selectInput, textInput } from './blocks.js';
 import { FORM_LIMIT_TYPE } from '../../domain/case-text.js';
 
@@ -94,6 +95,7 @@ function answerBlocks(form: QuotaFormInput, meta: QuotaModalMeta, defaultRegion:
   return [
     section(`*Limit type:* ${FORM_LIMIT_TYPE}`, QUOTA_BLOCK.limitType),
     context(MODE_WORDS[mode].intro),
+    ...standingAnswersBlock(meta.standing, COMMANDS.quota, QUOTA_BLOCK.standingAnswers),
     currentQuotaBlock(regionsInForm(form, defaultRegion), meta.quotas),
     radioInput({
       blockId: QUOTA_BLOCK.mailType,
@@ -134,9 +136,23 @@ function answerBlocks(form: QuotaFormInput, meta: QuotaModalMeta, defaultRegion:
 }
 
 /**
+ * One context line, above the answers it is about: which request they were pre-filled from, or
+ * that they could not be read in time. Nothing for a form opened empty on purpose (`fresh`) or in
+ * a channel with no filed request. Shared with the dedicated-IP modal, which words it the same.
+ */
+export function standingAnswersBlock(note: StandingNote | undefined, command: string, blockId: string): KnownBlock[] {
+  if (!note) return [];
+  const text =
+    note.state === 'prefilled'
+      ? `:memo: ${standingAnswersLine(note, { requester: userMention(note.requesterId), freshCommand: `\`${command} fresh\`` })}`
+      : `:hourglass: ${standingAnswersUnavailableLine(`\`${command}\``)}`;
+  return [context(text, blockId)];
+}
+
+/**
  * One header, region, limit and value per request row (and a sandbox notice under a row whose
  * region is still in the sandbox), then "Add another request" while there is room. At most
- * 10 + 5 × MAX_QUOTA_ROWS + 8 blocks: well inside Block Kit's 100.
+ * 11 + 5 × MAX_QUOTA_ROWS + 8 blocks (the first 11 with the standing-answers line): well inside Block Kit's 100.
  */
 function requestRowBlocks(form: QuotaFormInput, meta: QuotaModalMeta, defaultRegion: string, mode: QuotaFilingMode): KnownBlock[] {
   const blocks: KnownBlock[] = [];
