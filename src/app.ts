@@ -17,6 +17,7 @@ import { CaseForms } from './services/case-forms.js';
 import { FilingService, FILING_LEASE_MS, UNCERTAIN_GRACE_MS } from './services/filing.js';
 import { QuotaRowsFiling } from './services/quota-rows-filing.js';
 import { QuotaRowSync } from './services/quota-sync.js';
+import { QuotaWatch } from './services/quota-watch.js';
 import { Scheduler, type Schedule } from './services/scheduler.js';
 import { ThreadPoster } from './services/thread-poster.js';
 import { createSlackConnection, Health } from './slack-connection.js';
@@ -73,11 +74,12 @@ function buildServices(config: Config, logger: Logger, store: Store, aws: Gatewa
   const sync = new CaseSync(store, aws.support, aws.ses, poster, { access, dedicatedIpPriceCents: config.dedicatedIpMonthlyPriceCents }, logger.child({ component: 'case-sync' }));
   const forms = new CaseForms(store, aws.support, poster, logger.child({ component: 'case-forms' }));
   const rowSync = new QuotaRowSync(store, aws.quotas, aws.ses, forms, poster, logger.child({ component: 'quota-sync' }));
-  return { access, filing, poster, actions, sync, rowSync };
+  const watch = new QuotaWatch(store, aws.ses, messenger, { ...config.quotaWatch, defaultRegion: defaultRegion(config.defaultRegion) }, logger.child({ component: 'quota-watch' }));
+  return { access, filing, poster, actions, sync, rowSync, watch };
 }
 
 /** The background work, in the order it runs: at start-up, then every poll interval. */
-function backgroundWork(store: Store, { filing, actions, poster, sync, rowSync }: ReturnType<typeof buildServices>): Schedule {
+function backgroundWork(store: Store, { filing, actions, poster, sync, rowSync, watch }: ReturnType<typeof buildServices>): Schedule {
   return {
     // What a previous process left: requests to file or reconcile, communications to settle, posts to send.
     atStartup: [
@@ -95,6 +97,8 @@ function backgroundWork(store: Store, { filing, actions, poster, sync, rowSync }
           await store.pruneFinishedCases(new Date(Date.now() - RESOLVED_WATCH_MS));
         },
       },
+      // Only when QUOTA_WATCH_INTERVAL_MINUTES have passed since its last run (kept in the database).
+      { name: 'quota watch', run: (stillLeader) => watch.runIfDue(stillLeader) },
       // Statuses of rows sent through Service Quotas (and the form added to their cases) before
       // the case sync, so a case followed this cycle is read in the same cycle.
       { name: 'quota row sync', run: () => rowSync.cycle() },

@@ -4,6 +4,7 @@
  * own chain (AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL_SUPPORT, …).
  */
 import { z } from 'zod';
+import { isRegionCode, type RegionCode } from './domain/regions.js';
 
 const SEVERITIES = ['low', 'normal', 'high', 'urgent', 'critical'] as const;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -19,6 +20,15 @@ const userIdList = z
   .optional()
   .transform((v) => (v ?? '').split(/[\s,]+/).filter(Boolean))
   .pipe(z.array(z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'Slack user ids such as U012AB3CD, separated by commas')));
+
+const CHANNEL_ID = /^[CG][A-Z0-9]{2,}$/;
+
+/** A whole number between `min` and `max`, or `fallback` when unset; `problem` says what is expected. */
+const wholeNumber = (fallback: number, min: number, max: number, problem: string) =>
+  optionalText
+    .pipe(z.string().regex(/^\d{1,6}$/, problem).optional())
+    .transform((v) => (v === undefined ? fallback : Number(v)))
+    .pipe(z.number().min(min, problem).max(max, problem));
 
 const boolean = z
   .string()
@@ -78,7 +88,25 @@ const schema = z
       .string()
       .optional()
       .transform((v) => (v ?? '').split(/[\s,]+/).filter(Boolean))
-      .pipe(z.array(z.string().regex(/^[CG][A-Z0-9]{2,}$/, 'Slack channel ids such as C012AB3CD, separated by commas'))),
+      .pipe(z.array(z.string().regex(CHANNEL_ID, 'Slack channel ids such as C012AB3CD, separated by commas'))),
+    QUOTA_WATCH_CHANNEL_ID: optionalText.pipe(z.string().regex(CHANNEL_ID, 'one Slack channel id such as C012AB3CD, or unset to turn the quota watch off').optional()),
+    QUOTA_WATCH_REGIONS: z
+      .string()
+      .optional()
+      .transform((v) => (v ?? '').split(/[\s,]+/).filter(Boolean))
+      .check((ctx) => {
+        const unknown = ctx.value.filter((r) => !isRegionCode(r));
+        if (unknown.length) {
+          ctx.issues.push({
+            code: 'custom',
+            input: ctx.value,
+            message: `SES region codes such as us-east-1,eu-west-1, separated by commas, or unset for the regions of stored requests plus AWS_REGION (not SES regions: ${unknown.slice(0, 5).join(', ')})`,
+          });
+        }
+      })
+      .transform((v) => (v.length ? [...new Set(v as RegionCode[])] : undefined)),
+    QUOTA_WATCH_THRESHOLD_PERCENT: wholeNumber(80, 11, 99, 'a whole number of percent from 11 to 99 (the watch re-arms 10 points below it)'),
+    QUOTA_WATCH_INTERVAL_MINUTES: wholeNumber(15, 1, 1440, 'a whole number of minutes from 1 to 1440'),
     AWS_REGION: optionalText,
   });
 
@@ -111,6 +139,17 @@ export interface Config {
   allowedChannelIds: string[];
   defaultRegion: string | undefined;
   pollIntervalSeconds: number;
+  /** The quota watch: alerts in a channel when a region's 24-hour sending nears its quota. */
+  quotaWatch: {
+    /** Unset: the watch is off. */
+    channelId: string | undefined;
+    /** Unset: the regions of stored requests plus AWS_REGION, worked out at each run. */
+    regions: RegionCode[] | undefined;
+    /** Alert when the last 24 hours' sending reaches this share of the quota. */
+    thresholdPercent: number;
+    /** How often the regions are read (the poll interval's tick runs it when due). */
+    intervalMinutes: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -139,6 +178,16 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       'required in HTTP mode (when SLACK_APP_TOKEN is not set): the Signing Secret from Basic Information',
     );
   }
+  // The alert's button opens /ses-quota in the watch channel, so the commands must work there.
+  // Read from the raw values so that it is reported even when other settings are bad.
+  const allowed = (env.ALLOWED_CHANNEL_IDS ?? '').split(/[\s,]+/).filter(Boolean);
+  const watchChannel = env.QUOTA_WATCH_CHANNEL_ID?.trim();
+  if (watchChannel && allowed.length > 0 && !allowed.includes(watchChannel) && !problems.has('QUOTA_WATCH_CHANNEL_ID')) {
+    problems.set(
+      'QUOTA_WATCH_CHANNEL_ID',
+      'must be one of ALLOWED_CHANNEL_IDS: its alerts\' Request an increase button opens /ses-quota in that channel',
+    );
+  }
   if (!result.success || problems.size > 0) {
     throw new ConfigError([...problems].map(([variable, problem]) => ({ variable, problem })));
   }
@@ -165,5 +214,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     allowedChannelIds: e.ALLOWED_CHANNEL_IDS,
     defaultRegion: e.AWS_REGION,
     pollIntervalSeconds: e.POLL_INTERVAL_SECONDS,
+    quotaWatch: {
+      channelId: e.QUOTA_WATCH_CHANNEL_ID,
+      regions: e.QUOTA_WATCH_REGIONS,
+      thresholdPercent: e.QUOTA_WATCH_THRESHOLD_PERCENT,
+      intervalMinutes: e.QUOTA_WATCH_INTERVAL_MINUTES,
+    },
   };
 }

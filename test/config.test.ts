@@ -47,6 +47,7 @@ describe('loadConfig: valid settings', () => {
       allowedChannelIds: [],
       defaultRegion: undefined,
       pollIntervalSeconds: 60,
+      quotaWatch: { channelId: undefined, regions: undefined, thresholdPercent: 80, intervalMinutes: 15 },
     });
   });
 
@@ -166,6 +167,29 @@ describe('loadConfig: valid settings', () => {
     expect(loadConfig(httpEnv({ QUOTA_FILING: value })).quotaFiling).toBe(mode);
   });
 
+  it('reads the quota watch settings', () => {
+    const config = loadConfig(
+      httpEnv({
+        QUOTA_WATCH_CHANNEL_ID: ' C0WATCH ',
+        QUOTA_WATCH_REGIONS: 'eu-west-1, us-east-1 eu-west-1',
+        QUOTA_WATCH_THRESHOLD_PERCENT: '90',
+        QUOTA_WATCH_INTERVAL_MINUTES: '5',
+      }),
+    );
+    expect(config.quotaWatch).toStrictEqual({ channelId: 'C0WATCH', regions: ['eu-west-1', 'us-east-1'], thresholdPercent: 90, intervalMinutes: 5 });
+  });
+
+  it('treats blank quota watch settings as unset: the watch is off, with the defaults', () => {
+    const config = loadConfig(httpEnv({ QUOTA_WATCH_CHANNEL_ID: ' ', QUOTA_WATCH_REGIONS: ' , ', QUOTA_WATCH_THRESHOLD_PERCENT: '', QUOTA_WATCH_INTERVAL_MINUTES: '' }));
+    expect(config.quotaWatch).toStrictEqual({ channelId: undefined, regions: undefined, thresholdPercent: 80, intervalMinutes: 15 });
+  });
+
+  it('accepts a watch channel that is one of ALLOWED_CHANNEL_IDS, and the threshold and interval bounds', () => {
+    expect(loadConfig(httpEnv({ ALLOWED_CHANNEL_IDS: 'C0OPS,G0WATCH', QUOTA_WATCH_CHANNEL_ID: 'G0WATCH' })).quotaWatch.channelId).toBe('G0WATCH');
+    expect(loadConfig(httpEnv({ QUOTA_WATCH_THRESHOLD_PERCENT: '11', QUOTA_WATCH_INTERVAL_MINUTES: '1' })).quotaWatch).toMatchObject({ thresholdPercent: 11, intervalMinutes: 1 });
+    expect(loadConfig(httpEnv({ QUOTA_WATCH_THRESHOLD_PERCENT: '99', QUOTA_WATCH_INTERVAL_MINUTES: '1440' })).quotaWatch).toMatchObject({ thresholdPercent: 99, intervalMinutes: 1440 });
+  });
+
   it.each(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])('accepts LOG_LEVEL %s', (level) => {
     expect(loadConfig(httpEnv({ LOG_LEVEL: level })).logLevel).toBe(level);
   });
@@ -208,6 +232,20 @@ describe('loadConfig: bad settings', () => {
     }
   });
 
+  it('names every bad quota watch setting in the one ConfigError, with the other bad settings', () => {
+    const err = configError(
+      httpEnv({
+        LOG_LEVEL: 'loud',
+        ALLOWED_CHANNEL_IDS: 'C0OPS',
+        QUOTA_WATCH_CHANNEL_ID: 'C0WATCH',
+        QUOTA_WATCH_REGIONS: 'moon-1',
+        QUOTA_WATCH_THRESHOLD_PERCENT: 'high',
+        QUOTA_WATCH_INTERVAL_MINUTES: '-5',
+      }),
+    );
+    expect(badVariables(err)).toEqual(['LOG_LEVEL', 'QUOTA_WATCH_CHANNEL_ID', 'QUOTA_WATCH_INTERVAL_MINUTES', 'QUOTA_WATCH_REGIONS', 'QUOTA_WATCH_THRESHOLD_PERCENT']);
+  });
+
   it('reports a variable with several bad items once', () => {
     const err = configError(httpEnv({ APPROVER_USER_IDS: 'alice, bob, carol' }));
     expect(err.problems).toStrictEqual([{ variable: 'APPROVER_USER_IDS', problem: 'Slack user ids such as U012AB3CD, separated by commas' }]);
@@ -242,6 +280,20 @@ describe('loadConfig: bad settings', () => {
     ['an unknown SUPPORT_ISSUE_TYPE', httpEnv({ SUPPORT_ISSUE_TYPE: 'billing' }), 'SUPPORT_ISSUE_TYPE', /technical, customer-service or service-limit-increase/],
     ['an upper-case category code', httpEnv({ SES_QUOTA_CATEGORY_CODE: 'SES Quota' }), 'SES_QUOTA_CATEGORY_CODE', /category code such as ses-sending-quota/],
     ['an unknown QUOTA_FILING', httpEnv({ QUOTA_FILING: 'email' }), 'QUOTA_FILING', /^service-quotas \(each request row goes to AWS Service Quotas; no paid support plan needed\) or support-case/],
+    ['a watch channel given by name', httpEnv({ QUOTA_WATCH_CHANNEL_ID: '#ses-ops' }), 'QUOTA_WATCH_CHANNEL_ID', /^one Slack channel id such as C012AB3CD, or unset to turn the quota watch off$/],
+    ['two watch channels', httpEnv({ QUOTA_WATCH_CHANNEL_ID: 'C0ONE,C0TWO' }), 'QUOTA_WATCH_CHANNEL_ID', /^one Slack channel id such as C012AB3CD/],
+    ['a user id as the watch channel', httpEnv({ QUOTA_WATCH_CHANNEL_ID: 'U012AB3CD' }), 'QUOTA_WATCH_CHANNEL_ID', /^one Slack channel id/],
+    ['a watch channel where the commands do not work', httpEnv({ ALLOWED_CHANNEL_IDS: 'C0OPS', QUOTA_WATCH_CHANNEL_ID: 'C0WATCH' }), 'QUOTA_WATCH_CHANNEL_ID', /^must be one of ALLOWED_CHANNEL_IDS/],
+    ['a watched region that is not an SES region', httpEnv({ QUOTA_WATCH_REGIONS: 'us-east-1, cn-north-1, mars-1' }), 'QUOTA_WATCH_REGIONS', /^SES region codes such as us-east-1,eu-west-1, .*\(not SES regions: cn-north-1, mars-1\)$/],
+    ['a region name instead of a code', httpEnv({ QUOTA_WATCH_REGIONS: 'US East (N. Virginia)' }), 'QUOTA_WATCH_REGIONS', /^SES region codes/],
+    ['an upper-case region code', httpEnv({ QUOTA_WATCH_REGIONS: 'US-EAST-1' }), 'QUOTA_WATCH_REGIONS', /not SES regions: US-EAST-1/],
+    ['a threshold of 100', httpEnv({ QUOTA_WATCH_THRESHOLD_PERCENT: '100' }), 'QUOTA_WATCH_THRESHOLD_PERCENT', /^a whole number of percent from 11 to 99 \(the watch re-arms 10 points below it\)$/],
+    ['a threshold of 10', httpEnv({ QUOTA_WATCH_THRESHOLD_PERCENT: '10' }), 'QUOTA_WATCH_THRESHOLD_PERCENT', /from 11 to 99/],
+    ['a threshold with a percent sign', httpEnv({ QUOTA_WATCH_THRESHOLD_PERCENT: '80%' }), 'QUOTA_WATCH_THRESHOLD_PERCENT', /from 11 to 99/],
+    ['a fractional threshold', httpEnv({ QUOTA_WATCH_THRESHOLD_PERCENT: '80.5' }), 'QUOTA_WATCH_THRESHOLD_PERCENT', /whole number of percent/],
+    ['a watch interval of zero', httpEnv({ QUOTA_WATCH_INTERVAL_MINUTES: '0' }), 'QUOTA_WATCH_INTERVAL_MINUTES', /^a whole number of minutes from 1 to 1440$/],
+    ['a watch interval over a day', httpEnv({ QUOTA_WATCH_INTERVAL_MINUTES: '1441' }), 'QUOTA_WATCH_INTERVAL_MINUTES', /^a whole number of minutes from 1 to 1440$/],
+    ['a watch interval with a unit', httpEnv({ QUOTA_WATCH_INTERVAL_MINUTES: '15m' }), 'QUOTA_WATCH_INTERVAL_MINUTES', /^a whole number of minutes/],
   ])('refuses %s', (_, env, variable, problem) => {
     const err = configError(env);
     expect(err.problems.map((p) => p.variable)).toEqual([variable]);

@@ -11,6 +11,7 @@ import { registerCaseThreadListeners } from './case-thread.js';
 import { registerDedicatedIpListeners } from './dedicated-ip.js';
 import { registerInstallationGuard, type InstallationGuard } from './installation.js';
 import { registerQuotaListeners } from './quota.js';
+import { registerQuotaWatchListeners } from './quota-watch.js';
 import { registerRetryListener } from './retry.js';
 
 export interface ListenerDeps {
@@ -30,6 +31,7 @@ export function registerListeners(app: App, deps: ListenerDeps): InstallationGua
   // Before every listener: only the installation's own workspace acts.
   const installation = registerInstallationGuard(app, deps.logger.child({ component: 'installation' }));
   registerQuotaListeners(app, deps);
+  registerQuotaWatchListeners(app, deps);
   registerDedicatedIpListeners(app, { ...deps, priceCents: deps.dedicatedIpPriceCents });
   registerRetryListener(app, deps);
   registerCaseThreadListeners(app, deps);
