@@ -17,6 +17,7 @@ import { CaseForms } from './services/case-forms.js';
 import { FilingService, FILING_LEASE_MS, UNCERTAIN_GRACE_MS } from './services/filing.js';
 import { QuotaRowsFiling } from './services/quota-rows-filing.js';
 import { QuotaRowSync } from './services/quota-sync.js';
+import { ProofOfEffect } from './services/proof.js';
 import { QuotaWatch } from './services/quota-watch.js';
 import { Scheduler, type Schedule } from './services/scheduler.js';
 import { ThreadPoster } from './services/thread-poster.js';
@@ -56,6 +57,7 @@ function buildServices(config: Config, logger: Logger, store: Store, aws: Gatewa
     approverUserIds: config.approverUserIds,
   });
   const poster = new ThreadPoster(store, messenger, logger.child({ component: 'thread-poster' }));
+  const proof = new ProofOfEffect(store, aws.ses, poster, { dedicatedIpPriceCents: config.dedicatedIpMonthlyPriceCents }, logger.child({ component: 'proof' }));
   const filing = new FilingService(
     store,
     aws.support,
@@ -68,6 +70,7 @@ function buildServices(config: Config, logger: Logger, store: Store, aws: Gatewa
     },
     new QuotaRowsFiling(store, aws.quotas, aws.ses, { leaseMs: FILING_LEASE_MS, graceMs: UNCERTAIN_GRACE_MS }, logger.child({ component: 'filing' })),
     poster,
+    proof,
     logger.child({ component: 'filing' }),
   );
   const actions = new CaseActions(store, aws.support, poster, access, logger.child({ component: 'case-actions' }));
@@ -75,11 +78,11 @@ function buildServices(config: Config, logger: Logger, store: Store, aws: Gatewa
   const forms = new CaseForms(store, aws.support, poster, logger.child({ component: 'case-forms' }));
   const rowSync = new QuotaRowSync(store, aws.quotas, aws.ses, forms, poster, logger.child({ component: 'quota-sync' }));
   const watch = new QuotaWatch(store, aws.ses, messenger, { ...config.quotaWatch, defaultRegion: defaultRegion(config.defaultRegion) }, logger.child({ component: 'quota-watch' }));
-  return { access, filing, poster, actions, sync, rowSync, watch };
+  return { access, filing, poster, actions, sync, rowSync, watch, proof };
 }
 
 /** The background work, in the order it runs: at start-up, then every poll interval. */
-function backgroundWork(store: Store, { filing, actions, poster, sync, rowSync, watch }: ReturnType<typeof buildServices>): Schedule {
+function backgroundWork(store: Store, { filing, actions, poster, sync, rowSync, watch, proof }: ReturnType<typeof buildServices>): Schedule {
   return {
     // What a previous process left: requests to file or reconcile, communications to settle, posts to send.
     atStartup: [
@@ -103,6 +106,8 @@ function backgroundWork(store: Store, { filing, actions, poster, sync, rowSync, 
       // the case sync, so a case followed this cycle is read in the same cycle.
       { name: 'quota row sync', run: () => rowSync.cycle() },
       { name: 'case sync', run: (stillLeader) => sync.cycle({ stillLeader }) },
+      // After both syncs, so an answer seen this cycle is checked in the account at once.
+      { name: 'proof of effect', run: () => proof.cycle() },
     ],
   };
 }

@@ -48,6 +48,8 @@ export interface RegionEffect {
   nextCheckAt?: string | undefined;
   /** The figures when verified, or when the window ran out. */
   after?: Figures | undefined;
+  /** What the thread said when it was verified or not seen (the root shows it too). */
+  summary?: string | undefined;
 }
 
 /** How long after a positive outcome the bot looks for its effect. */
@@ -71,6 +73,7 @@ export const effectsSchema = z.array(
     checks: z.number().int().nonnegative(),
     nextCheckAt: opt(z.string()),
     after: opt(figuresSchema),
+    summary: opt(z.string()),
   }),
 ) satisfies z.ZodType<RegionEffect[]>;
 
@@ -90,7 +93,23 @@ export function armed(effect: RegionEffect, at: string, change: { kind?: EffectK
   if (effect.state === 'verified') return effect;
   const kind = change.kind ?? effect.kind;
   const limits = kind === 'quota' && change.limits ? [...new Set([...(effect.limits ?? []), ...change.limits])] : effect.limits;
-  return { ...effect, kind, limits, state: 'checking', outcomeAt: at, checks: 0, nextCheckAt: at, after: undefined };
+  return { ...effect, kind, limits, state: 'checking', outcomeAt: at, checks: 0, nextCheckAt: at, after: undefined, summary: undefined };
+}
+
+/** A positive outcome for some regions of a request (all of them when `region` is unset). */
+export interface Outcome {
+  region?: RegionCode;
+  kind?: EffectKind;
+  limits?: QuotaLimit[];
+}
+
+/** The request's effects after positive outcomes at `at`; regions are added if the filing could not record them. */
+export function armRegions(effects: readonly RegionEffect[] | null, payload: Payload, at: string, outcomes: Outcome[]): RegionEffect[] {
+  let current = effects ? [...effects] : effectsOf(payload);
+  for (const outcome of outcomes) {
+    current = current.map((e) => (outcome.region === undefined || e.region === outcome.region ? armed(e, at, outcome) : e));
+  }
+  return current;
 }
 
 /** When the request's next check is due (the earliest of its regions'), or null when none is. */
@@ -153,12 +172,17 @@ function newIps(effect: RegionEffect, now: IpFigure[]): IpFigure[] {
   return now.filter((i) => !had.has(i.ip));
 }
 
-/** After a check that did not see the change: the next one, or "not seen" once the window is over. */
-export function afterMiss(effect: RegionEffect, now: Figures): RegionEffect {
+/**
+ * After a check that did not see the change (or could not read the account: `figures`
+ * undefined) at `nowMs`: the next check on the schedule that is still ahead (a bot that was down
+ * does not catch up with a burst), or "not seen" once the 72 hours are over.
+ */
+export function afterMiss(effect: RegionEffect, figures: Figures | undefined, nowMs: number): RegionEffect {
   const checks = effect.checks + 1;
   const outcome = Date.parse(effect.outcomeAt ?? '');
-  if (checks >= CHECK_OFFSETS_MS.length || !Number.isFinite(outcome)) return { ...effect, checks, state: 'not_seen', nextCheckAt: undefined, after: now };
-  return { ...effect, checks, nextCheckAt: new Date(outcome + CHECK_OFFSETS_MS[checks]!).toISOString() };
+  if (!Number.isFinite(outcome) || nowMs - outcome >= EFFECT_WINDOW_MS) return { ...effect, checks, state: 'not_seen', nextCheckAt: undefined, after: figures };
+  const next = CHECK_OFFSETS_MS.find((offset) => outcome + offset > nowMs) ?? EFFECT_WINDOW_MS;
+  return { ...effect, checks, nextCheckAt: new Date(outcome + next).toISOString() };
 }
 
 // ---- words ------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ import { buildRootMessage } from '../slack/views/root-message.js';
 import { addressesReleasedNotice, AWS_AUTHOR, communicationMessage, confirmationPrompt, statusNotice } from '../slack/views/thread-messages.js';
 import type { NewThreadPost, RequestPatch, Store } from '../store/store.js';
 import { isRelinquishment, type RelinquishRequest, type StoredRequest } from '../domain/request.js';
+import { armRegions } from '../domain/proof.js';
 import type { SesGateway } from '../aws/ses-gateway.js';
 import type { AccessPolicy } from './access.js';
 import type { ThreadPoster } from './thread-poster.js';
@@ -152,6 +153,11 @@ export class CaseSync {
     } else if (patch.displayId) {
       post(rootDisplayIdKey(request.id), { ...buildRootMessage(current), updateTs: request.rootTs! });
     }
+
+    // AWS answered on the case, or resolved it: the account should show the change (proof of
+    // effect). A request sent through Service Quotas takes its answer from Service Quotas instead.
+    const awsAnswered = unseen.some(({ m }) => m.submittedBy === AWS_AUTHOR) || (patch.caseStatus === 'resolved' && request.caseStatus !== 'resolved');
+    if (awsAnswered && request.filingMode !== 'service-quotas') patch.effects = armRegions(request.effects, request.payload, new Date(this.now()).toISOString(), [{}]);
 
     if (posts.length || unseen.length || Object.keys(patch).length) {
       await this.store.recordCaseSync({

@@ -19,6 +19,7 @@ import { CLAIMABLE_FOR, type FilingMode, type QuotaRequest, type RequestKind, ty
 import { initialRows, pollUntil, statusAfterRows } from '../domain/quota-rows.js';
 import type { QuotaRowsFiling, RowNotice } from './quota-rows-filing.js';
 import type { ThreadPoster } from './thread-poster.js';
+import type { ProofOfEffect } from './proof.js';
 
 export interface FilingSettings {
   /** How quota requests go to AWS (dedicated-IP requests are always a Support case). */
@@ -90,6 +91,7 @@ export class FilingService {
     private readonly settings: FilingSettings,
     private readonly rowsFiling: QuotaRowsFiling,
     private readonly poster: ThreadPoster,
+    private readonly proof: ProofOfEffect,
     private readonly logger: Logger,
   ) {}
 
@@ -212,6 +214,8 @@ export class FilingService {
     const log = this.logger.child({ requestId: claim.request.id, reference: claim.request.reference });
     const request = await this.ensureRootMessage(claim, log, !recovered);
     if (!request) return;
+    // What the account shows before AWS acts, to prove the effect of its answer later (read once).
+    await this.proof.recordBaseline(request).catch((err: unknown) => log.warn({ err: (err as Error).message }, 'could not record the figures before filing'));
     if (request.kind === 'quota' && byRows(request)) return this.fileByRows(claim, request, log, recovered);
 
     let category: Category;

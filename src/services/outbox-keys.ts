@@ -166,3 +166,8 @@ export function pasteFormKey(requestId: string, caseIds: readonly string[], inde
   const cases = createHash('sha256').update([...caseIds].sort().join(',')).digest('hex').slice(0, 16);
   return `pasteform:${requestId}:${cases}:${index}`;
 }
+
+/** A region's proof of effect: verified, or not seen within the window; each said once per region. */
+export function effectPostKey(requestId: string, region: string, outcome: 'verified' | 'not_seen'): string {
+  return `effect:${requestId}:${region}:${outcome}`;
+}

@@ -7,6 +7,7 @@
  */
 import type { QuotaChange, ServiceQuotasGateway } from '../aws/service-quotas-gateway.js';
 import type { ProductionAccessReview, SesGateway } from '../aws/ses-gateway.js';
+import { armRegions, type Outcome } from '../domain/proof.js';
 import { isFinalRowStatus, isRowFollowed, pollUntil, type QuotaRowState } from '../domain/quota-rows.js';
 import type { QuotaRequest, StoredRequest } from '../domain/request.js';
 import type { Logger } from '../logger.js';
@@ -89,6 +90,7 @@ export class QuotaRowSync {
   private async syncRequest(request: QuotaRequest, view: AwsView, now: number): Promise<{ request: QuotaRequest; posts: number }> {
     const rows = (request.quotaRows ?? []).map((r) => ({ ...r }));
     const messages: { key: string; message: SlackMessage & { updateTs?: string } }[] = [];
+    const outcomes: Outcome[] = [];
     rows.forEach((row, index) => {
       const seen = isRowFollowed(row, now) ? awsSays(row, view) : undefined;
       if (!seen) return;
@@ -96,6 +98,9 @@ export class QuotaRowSync {
       const subject = row.path === 'production_access' ? `review:${row.region}` : String(index);
       if (seen.status && seen.status !== row.status) {
         row.status = seen.status;
+        // A positive answer: the account should now show it (proof of effect).
+        if (row.path === 'service_quotas' && seen.status === 'APPROVED') outcomes.push({ region: row.region, kind: 'quota', limits: [row.limit] });
+        if (row.path === 'production_access' && seen.status === 'GRANTED') outcomes.push({ region: row.region, kind: 'production_access' });
         row.finalAt = isFinalRowStatus(row) ? new Date(now).toISOString() : undefined;
         messages.push({ key: rowStatusKey(request.id, subject, row.path, seen.status), message: rowStatusNotice(row, request.requesterId) });
       }
@@ -105,11 +110,12 @@ export class QuotaRowSync {
       }
     });
     if (!messages.length || !request.rootTs) return { request, posts: 0 };
-    const updated: QuotaRequest = { ...request, quotaRows: rows };
+    const effects = outcomes.length ? armRegions(request.effects, request.payload, new Date(now).toISOString(), outcomes) : request.effects;
+    const updated: QuotaRequest = { ...request, quotaRows: rows, effects };
     const state = rows.map((r) => `${r.path}/${r.sending}/${r.status ?? ''}/${r.caseId ?? ''}`).join(',');
     messages.push({ key: rowsRootKey(request.id, state), message: { ...buildRootMessage(updated), updateTs: request.rootTs } });
     const posts = messages.map(({ key, message }) => ({ contentKey: key, requestId: request.id, channelId: request.channelId, threadTs: request.rootTs!, message }));
-    const stored = await this.store.recordRowSync(request.id, request.updatedAt, { quotaRows: rows, pollUntil: pollUntil(rows) }, posts);
+    const stored = await this.store.recordRowSync(request.id, request.updatedAt, { quotaRows: rows, pollUntil: pollUntil(rows), ...(outcomes.length ? { effects } : {}) }, posts);
     // Refused: a filing owns the rows now, or wrote them since they were read; the next cycle looks again.
     if (!stored || !isRowRequest(stored)) return { request, posts: 0 };
     this.poster.kick(request.channelId);

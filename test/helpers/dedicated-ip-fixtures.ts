@@ -49,3 +49,26 @@ export function mixedPools(): FakeIpPool[] {
     managedPool('auto-pool', ['192.0.2.1', '192.0.2.2']),
   ];
 }
+
+/** A use case long enough for the lease form. */
+export const LEASE_USE_CASE =
+  'We move our transactional mail (receipts, password resets) to dedicated IPs so that its reputation is ours alone; ' +
+  'we send 2 million a day at up to 150 per second and will warm the addresses up over four weeks.';
+
+/** The lease form filled in for eu-west-1 (150 per second, no count), as fillState takes it; `extra` overrides. */
+export function leaseInputs(extra: Record<string, string | string[] | undefined> = {}) {
+  return {
+    dip_action: 'request',
+    mail_type: 'transactional',
+    website_url: 'https://shop.example.com',
+    opt_in_process: 'Double opt-in at sign-up.',
+    bounce_process: undefined,
+    complies_with_aup: 'yes',
+    'row:0:region': 'eu-west-1',
+    'row:0:sendRate': '150',
+    'row:0:ipCount': undefined,
+    use_case: LEASE_USE_CASE,
+    contact_language: 'en',
+    ...extra,
+  };
+}

@@ -186,8 +186,8 @@ export async function actInModal(
 
 /** Runs one sync cycle and waits until its thread posts are in Slack. */
 export async function syncNow(h: Harness) {
-  // The whole interval's work, in the scheduler's order; the case sync's report is the last result.
-  const report = (await h.bot.scheduler.runOnce()).at(-1) as CycleReport;
+  // The whole interval's work, in the scheduler's order; the case sync's report is returned.
+  const report = (await h.bot.scheduler.runOnce()).find((r): r is CycleReport => typeof r === 'object' && r !== null && 'describeCasesCalls' in r)!;
   await h.bot.poster.idle();
   return report;
 }

@@ -2,7 +2,7 @@ import { defaultSupportCatalogue } from '../fakes/fake-aws.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fillState } from '../helpers/slack-requests.js';
 import { CHANNEL, REQUESTER, actInModal, openDedicatedIpModal, startHarness, textOf, type Harness } from '../helpers/harness.js';
-import { mixedPools } from '../helpers/dedicated-ip-fixtures.js';
+import { LEASE_USE_CASE, leaseInputs, mixedPools } from '../helpers/dedicated-ip-fixtures.js';
 
 let h: Harness;
 beforeEach(async () => {
@@ -12,27 +12,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await h.close();
 });
-
-const USE_CASE =
-  'We move our transactional mail (receipts, password resets) to dedicated IPs so that its reputation is ours alone; ' +
-  'we send 2 million a day at up to 150 per second and will warm the addresses up over four weeks.';
-
-function leaseInputs(extra: Record<string, string | string[] | undefined> = {}) {
-  return {
-    dip_action: 'request',
-    mail_type: 'transactional',
-    website_url: 'https://shop.example.com',
-    opt_in_process: 'Double opt-in at sign-up.',
-    bounce_process: undefined,
-    complies_with_aup: 'yes',
-    'row:0:region': 'eu-west-1',
-    'row:0:sendRate': '150',
-    'row:0:ipCount': undefined,
-    use_case: USE_CASE,
-    contact_language: 'en',
-    ...extra,
-  };
-}
 
 describe('/ses-dedicated-ip shows the account\'s real inventory', () => {
   it('lists standard IPs by pool with warm-up, following every page, and managed IPs as managed', async () => {
@@ -108,7 +87,7 @@ describe('requesting dedicated IPs', () => {
         '- US East (N. Virginia): 1 dedicated IP address.',
         '',
         'Why dedicated rather than shared IP addresses:',
-        USE_CASE,
+        LEASE_USE_CASE,
         'Mail Type: Transactional',
         'Website URL: https://shop.example.com',
         'Describe, in detail, how you will only send to recipients who have specifically requested your mail: Double opt-in at sign-up.',

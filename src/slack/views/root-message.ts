@@ -10,6 +10,7 @@ import { DEDICATED_IP_EXPECTATIONS, type DedicatedIpRequest } from '../../domain
 import { regionName } from '../../domain/regions.js';
 import type { StoredRequest } from '../../domain/request.js';
 import { rowStatusWord, type QuotaRowState } from '../../domain/quota-rows.js';
+import type { RegionEffect } from '../../domain/proof.js';
 import { ACTION } from '../ids.js';
 import { escape, link, userMention } from '../mrkdwn.js';
 import { context, expectationsBlock, plain, section } from './blocks.js';
@@ -118,6 +119,16 @@ function detailsLine(request: StoredRequest): string {
   return parts.join(' · ');
 }
 
+/** The root's lines about effects: one per region being checked, verified or not seen. */
+export function effectLines(effects: readonly RegionEffect[] | null): string[] {
+  return (effects ?? []).flatMap((e) => {
+    if (e.state === 'verified') return [`:white_check_mark: *Verified:* ${escape(e.summary ?? regionName(e.region))}`];
+    if (e.state === 'not_seen') return [`:warning: *Not seen in the account* 72 hours after AWS's answer: ${escape(e.summary ?? regionName(e.region))}`];
+    if (e.state === 'checking') return [`:mag: Checking ${escape(regionName(e.region))} for the change AWS answered…`];
+    return [];
+  });
+}
+
 export function buildRootMessage(request: StoredRequest): SlackMessage {
   const title = titleOf(request);
   const status = statusLine(request);
@@ -128,6 +139,8 @@ export function buildRootMessage(request: StoredRequest): SlackMessage {
     section(lines.join('\n')),
     context(detailsLine(request)),
   ];
+  const effects = effectLines(request.effects);
+  if (effects.length) blocks.push(section(effects.join('\n')));
   // Once filed and until resolved: what to expect from AWS, in its own terms.
   if (request.status === 'filed' && request.caseStatus !== 'resolved') blocks.push(expectationsBlock(expectationsFor(request)));
   if (request.status === 'failed' || request.status === 'uncertain' || request.status === 'not_posted') {
