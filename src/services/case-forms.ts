@@ -130,8 +130,12 @@ export class CaseForms {
     const notice = post(formAddedKey(caseId), formAddedNotice(caseId));
     const followedRoot = (followed: QuotaRequest) => post(rowsRootKey(request.id, `follow:${caseId}`), { ...buildRootMessage(followed), updateTs: request.rootTs! });
     const followed = await this.store.followCase(request.id, caseId, [notice, followedRoot({ ...request, caseId, caseStatus: null })]);
-    // Already following another case of the request: only the notice.
-    if (!followed) await this.store.enqueuePosts([notice]);
+    // Already following another case of the request: this one is followed beside it, and only the notice is new.
+    if (!followed) {
+      // Unless it is the request's own case already (an earlier attempt got this far).
+      if ((await this.store.getRequest(request.id))?.caseId !== caseId) await this.store.addFollowedCase(request.id, caseId);
+      await this.store.enqueuePosts([notice]);
+    }
     await this.store.finishOutgoing(formId(caseId), owner, 'sent');
     await this.store.setAccountFact(SUPPORT_PLAN_FACT, 'paid');
     this.poster.kick(request.channelId);

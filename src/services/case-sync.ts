@@ -10,7 +10,7 @@ import { isOwnCommunication } from '../domain/case-text.js';
 import type { Logger } from '../logger.js';
 import { buildRootMessage } from '../slack/views/root-message.js';
 import { addressesReleasedNotice, AWS_AUTHOR, communicationMessage, confirmationPrompt, statusNotice } from '../slack/views/thread-messages.js';
-import type { NewThreadPost, RequestPatch, Store } from '../store/store.js';
+import type { FollowedCase, NewThreadPost, RequestPatch, Store } from '../store/store.js';
 import { isRelinquishment, type RelinquishRequest, type StoredRequest } from '../domain/request.js';
 import { armRegions } from '../domain/proof.js';
 import type { SesGateway } from '../aws/ses-gateway.js';
@@ -30,6 +30,19 @@ export interface CycleReport {
   posts: number;
 }
 
+
+/** A request seen through another case it follows: that case's number, status and position. */
+function asFollowing(request: StoredRequest, followed: FollowedCase): StoredRequest {
+  return {
+    ...request,
+    caseId: followed.caseId,
+    displayId: followed.displayId,
+    caseStatus: followed.caseStatus,
+    commWatermark: followed.commWatermark,
+    statusChanges: followed.statusChanges,
+    resolvedAt: followed.resolvedAt,
+  };
+}
 
 function time(iso: string | null | undefined): number {
   const t = Date.parse(iso ?? '');
@@ -73,11 +86,14 @@ export class CaseSync {
       report.describeCasesCalls += 1;
       const cases = await this.support.describeCases(batch, true);
       const requests = new Map((await this.store.getRequestsByCaseIds(batch)).map((r) => [r.caseId!, r]));
+      const others = requests.size < batch.length ? new Map((await this.store.getFollowedCases(batch)).map((f) => [f.followed.caseId, f])) : new Map();
       const channels = new Set<string>();
       for (const c of cases) {
-        const request = requests.get(c.caseId);
+        const other = others.get(c.caseId);
+        // Another case of a request (a second Service Quotas row's): synced as the request's, from its own position.
+        const request = requests.get(c.caseId) ?? (other && asFollowing(other.request, other.followed));
         if (!request?.rootTs) continue;
-        const posts = await this.syncCase(request, c);
+        const posts = await this.syncCase(request, c, other?.followed.caseId);
         report.posts += posts;
         if (posts) channels.add(request.channelId);
       }
@@ -111,8 +127,13 @@ export class CaseSync {
     return unseen.sort((a, b) => time(a.m.timeCreated) - time(b.m.timeCreated));
   }
 
-  /** Brings one case's news into Slack: new communications, prompts, status changes, all recorded in one step. */
-  private async syncCase(request: StoredRequest, c: SupportCase): Promise<number> {
+  /**
+   * Brings one case's news into Slack: new communications, prompts, status changes, all recorded
+   * in one step. `followedCaseId`: the case is another one the request follows (not its own), whose
+   * status is said in the thread but not drawn on the root, and whose position is its own.
+   */
+  private async syncCase(request: StoredRequest, c: SupportCase, followedCaseId?: string): Promise<number> {
+    const keyId = followedCaseId ? `${request.id}@${followedCaseId}` : request.id;
     const watermark = request.commWatermark;
     const unseen = await this.unseenCommunications(request, c);
     const posts: NewThreadPost[] = [];
@@ -148,9 +169,9 @@ export class CaseSync {
       patch.statusChanges = changes;
       patch.resolvedAt = c.status === 'resolved' ? new Date(this.now()).toISOString() : null;
       current = { ...current, ...patch };
-      if (c.status === 'pending-customer-action' || c.status === 'resolved') post(statusPostKey(request.id, changes), statusNotice(current, c.status));
-      post(rootRedrawKey(request.id, changes), { ...buildRootMessage(current), updateTs: request.rootTs! });
-    } else if (patch.displayId) {
+      if (c.status === 'pending-customer-action' || c.status === 'resolved') post(statusPostKey(keyId, changes), statusNotice(current, c.status));
+      if (!followedCaseId) post(rootRedrawKey(request.id, changes), { ...buildRootMessage(current), updateTs: request.rootTs! });
+    } else if (patch.displayId && !followedCaseId) {
       post(rootDisplayIdKey(request.id), { ...buildRootMessage(current), updateTs: request.rootTs! });
     }
 
@@ -162,6 +183,7 @@ export class CaseSync {
     if (posts.length || unseen.length || Object.keys(patch).length) {
       await this.store.recordCaseSync({
         requestId: request.id,
+        ...(followedCaseId ? { followedCaseId } : {}),
         patch,
         seen: unseen.map(({ m, key }) => ({ contentKey: key, timeCreated: m.timeCreated })),
         posts,

@@ -2,7 +2,7 @@
 import { Migrator, sql, type Expression, type Kysely, type RawBuilder, type Selectable, type Updateable } from 'kysely';
 import { migrationProvider } from './migrations.js';
 import type { Database, OutgoingCommunicationsTable, RequestsTable, ThreadPostsTable } from './schema.js';
-import type { AccountFact, CaseSyncResult, NewRequest, NewThreadPost, RequestPatch, Store, ThreadPost } from './store.js';
+import type { AccountFact, CaseSyncResult, FollowedCase, NewRequest, NewThreadPost, RequestPatch, Store, ThreadPost } from './store.js';
 import { quotaRowsSchema } from '../domain/quota-rows.js';
 import { effectsSchema, nextDue, type RegionEffect } from '../domain/proof.js';
 import { mayMove, parsePayload, typedRequest, type OutgoingCommunication, type OutgoingState, type RequestKind, type RequestRecord, type RequestStatus, type StoredRequest } from '../domain/request.js';
@@ -250,13 +250,42 @@ export class KyselyStore implements Store {
       .where((eb) => eb.or([eb('resolved_at', 'is', null), eb('resolved_at', '>=', resolvedSince)]))
       .orderBy('created_at')
       .execute();
-    return rows.map((r) => r.case_id!);
+    const more = await this.db
+      .selectFrom('followed_cases')
+      .select('case_id')
+      .where((eb) => eb.or([eb('resolved_at', 'is', null), eb('resolved_at', '>=', resolvedSince)]))
+      .orderBy('case_id')
+      .execute();
+    return [...rows.map((r) => r.case_id!), ...more.map((r) => r.case_id)];
   }
 
   async getRequestsByCaseIds(caseIds: string[]): Promise<StoredRequest[]> {
     if (caseIds.length === 0) return [];
     const rows = await this.db.selectFrom('requests').selectAll().where('case_id', 'in', caseIds).execute();
     return rows.map(toRequest);
+  }
+
+  async addFollowedCase(requestId: string, caseId: string): Promise<void> {
+    await this.db.insertInto('followed_cases').values({ case_id: caseId, request_id: requestId }).onConflict((oc) => oc.column('case_id').doNothing()).execute();
+  }
+
+  async getFollowedCases(caseIds: string[]): Promise<{ followed: FollowedCase; request: StoredRequest }[]> {
+    if (caseIds.length === 0) return [];
+    const rows = await this.db.selectFrom('followed_cases').selectAll().where('case_id', 'in', caseIds).execute();
+    const requests = new Map((await this.db.selectFrom('requests').selectAll().where('id', 'in', [...new Set(rows.map((r) => r.request_id)), '']).execute()).map((r) => [r.id, toRequest(r)]));
+    return rows.flatMap((r) => {
+      const request = requests.get(r.request_id);
+      const followed: FollowedCase = {
+        caseId: r.case_id,
+        requestId: r.request_id,
+        displayId: r.display_id,
+        caseStatus: r.case_status,
+        commWatermark: r.comm_watermark,
+        statusChanges: Number(r.status_changes),
+        resolvedAt: r.resolved_at,
+      };
+      return request ? [{ followed, request }] : [];
+    });
   }
 
   async findRequestByThread(channelId: string, rootTs: string): Promise<StoredRequest | undefined> {
@@ -297,6 +326,19 @@ export class KyselyStore implements Store {
           .execute();
       }
       await insertPosts(trx, this.flavor, result.posts);
+      if (result.followedCaseId) {
+        // Only the case's own position: the request's row belongs to its own case.
+        const p = result.patch;
+        const position = {
+          ...(p.displayId !== undefined ? { display_id: p.displayId } : {}),
+          ...(p.caseStatus !== undefined ? { case_status: p.caseStatus } : {}),
+          ...(p.commWatermark !== undefined ? { comm_watermark: p.commWatermark } : {}),
+          ...(p.statusChanges !== undefined ? { status_changes: p.statusChanges } : {}),
+          ...(p.resolvedAt !== undefined ? { resolved_at: p.resolvedAt } : {}),
+        };
+        if (Object.keys(position).length) await trx.updateTable('followed_cases').set(position).where('case_id', '=', result.followedCaseId).execute();
+        return;
+      }
       const columns = toColumns(result.patch);
       if (Object.keys(columns).length) {
         await trx.updateTable('requests').set({ ...columns, updated_at: new Date().toISOString() }).where('id', '=', result.requestId).execute();
@@ -586,7 +628,19 @@ export class KyselyStore implements Store {
           .select('r.id')
           .whereRef('r.id', '=', eb.ref('request_id'))
           .where('r.status', '=', 'filed')
-          .where('r.resolved_at', '<', before.toISOString()),
+          .where('r.resolved_at', '<', before.toISOString())
+          // Not while another case of the request is still followed.
+          .where((e: any) =>
+            e.not(
+              e.exists(
+                e
+                  .selectFrom('followed_cases as f')
+                  .select('f.case_id')
+                  .whereRef('f.request_id', '=', 'r.id')
+                  .where((f: any) => f.or([f('f.resolved_at', 'is', null), f('f.resolved_at', '>=', before.toISOString())])),
+              ),
+            ),
+          ),
       );
     return this.db.transaction().execute(async (trx) => {
       const seen = await trx.deleteFrom('seen_communications').where(done).executeTakeFirst();

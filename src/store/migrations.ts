@@ -155,6 +155,23 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('requests_effect_due').on('requests').column('effect_due_at').execute();
     },
   },
+  '0008_more_cases': {
+    async up(db: Kysely<any>) {
+      // Cases a request follows besides its own (requests.case_id): Service Quotas opens one case
+      // per row, so rows in several regions can lead to several. Each has its own sync position.
+      await db.schema
+        .createTable('followed_cases')
+        .addColumn('case_id', 'text', (c) => c.primaryKey())
+        .addColumn('request_id', 'text', (c) => c.notNull())
+        .addColumn('display_id', 'text')
+        .addColumn('case_status', 'text')
+        .addColumn('comm_watermark', 'text')
+        .addColumn('status_changes', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('resolved_at', 'text')
+        .execute();
+      await db.schema.createIndex('followed_cases_by_request').on('followed_cases').column('request_id').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -34,6 +34,16 @@ export interface RequestsTable {
   effect_due_at: string | null;
 }
 
+export interface FollowedCasesTable {
+  case_id: string;
+  request_id: string;
+  display_id: string | null;
+  case_status: string | null;
+  comm_watermark: string | null;
+  status_changes: Generated<number>;
+  resolved_at: string | null;
+}
+
 export interface AccountFactsTable {
   name: string;
   value: string;
@@ -99,4 +109,5 @@ export interface Database {
   outgoing_communications: OutgoingCommunicationsTable;
   leases: LeasesTable;
   account_facts: AccountFactsTable;
+  followed_cases: FollowedCasesTable;
 }

@@ -53,9 +53,25 @@ export interface ThreadPost {
 
 export type NewThreadPost = Pick<ThreadPost, 'contentKey' | 'requestId' | 'channelId' | 'threadTs' | 'message'>;
 
+/**
+ * A case a request follows besides its own (a second Service Quotas row's case): its own sync
+ * position, with the request it reports to.
+ */
+export interface FollowedCase {
+  caseId: string;
+  requestId: string;
+  displayId: string | null;
+  caseStatus: string | null;
+  commWatermark: string | null;
+  statusChanges: number;
+  resolvedAt: string | null;
+}
+
 /** What one sync of one case found, written in one transaction. */
 export interface CaseSyncResult {
   requestId: string;
+  /** Set for a case the request follows besides its own: the patch goes to that case's position. */
+  followedCaseId?: string;
   patch: RequestPatch;
   seen: { contentKey: string; timeCreated: string }[];
   posts: NewThreadPost[];
@@ -116,6 +132,10 @@ export interface Store {
    */
   listTrackedCaseIds(resolvedSince: string): Promise<string[]>;
   getRequestsByCaseIds(caseIds: string[]): Promise<StoredRequest[]>;
+  /** Follows one more case for a request (its own is requests.case_id); nothing if already followed. */
+  addFollowedCase(requestId: string, caseId: string): Promise<void>;
+  /** The other cases of these ids that requests follow, each with its request. */
+  getFollowedCases(caseIds: string[]): Promise<{ followed: FollowedCase; request: StoredRequest }[]>;
   findRequestByThread(channelId: string, rootTs: string): Promise<StoredRequest | undefined>;
   listRequestsByChannel(channelId: string, kind: RequestKind, limit: number): Promise<StoredRequest[]>;
   seenKeys(requestId: string, keys: string[]): Promise<Set<string>>;

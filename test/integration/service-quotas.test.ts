@@ -156,6 +156,26 @@ describe('the form reaches the case Service Quotas opens', () => {
     expect(JSON.stringify(root.blocks)).toContain('resolve_case');
   });
 
+  it('follows each row\'s own case: the form on each, AWS replies and waiting-on-us from either in the thread, once', async () => {
+    const { request, rootTs } = await submit(TWO_REGIONS, 2);
+    const [first, second] = h.aws.quotaRequests();
+    const firstCase = h.aws.openQuotaCase(first!.id);
+    const secondCase = h.aws.openQuotaCase(second!.id);
+    await syncNow(h);
+    await syncNow(h);
+    expect(h.aws.callsTo('AddCommunicationToCase').map((c) => c.input.caseId).sort()).toEqual([firstCase.caseId, secondCase.caseId].sort());
+    expect((await h.bot.store.getRequest(request.id))!.caseId).toBe(firstCase.caseId);
+
+    h.aws.addCommunication(secondCase.caseId, { body: 'Which regions will this rate be used in?' });
+    h.aws.setStatus(secondCase.caseId, 'pending-customer-action');
+    await syncNow(h);
+    await syncNow(h);
+    expect(said(rootTs, /Which regions will this rate be used in\?/)).toHaveLength(1);
+    expect(said(rootTs, new RegExp(`AWS is waiting for an answer from us on .*case ${secondCase.displayId}`))).toHaveLength(1);
+    // The root still shows the request's own case.
+    expect(rootText(rootTs)).toContain(`Case ${firstCase.displayId}`);
+  });
+
   it('gives rows of one submission that share a case the form once', async () => {
     const { rootTs } = await submit(TWO_REGIONS, 2);
     const [first, second] = h.aws.quotaRequests();
