@@ -16,7 +16,7 @@ import { describe, expect, it } from 'vitest';
 import { BOT_SCOPES } from '../src/slack/scopes.js';
 import type { AwsCall } from './fakes/fake-aws.js';
 import { fillState } from './helpers/slack-requests.js';
-import { CHANNEL, REQUESTER, fileQuotaCase, openDedicatedIpModal, startHarness, syncNow, validQuotaInputs, type Harness } from './helpers/harness.js';
+import { CHANNEL, REQUESTER, fileQuotaCase, openDedicatedIpModal, openQuotaModal, startHarness, syncNow, validQuotaInputs, type Harness } from './helpers/harness.js';
 import { managedPool, standardPool, warm, warming } from './helpers/dedicated-ip-fixtures.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -324,10 +324,8 @@ describe(`${POLICY_FILE} and the Service Quotas path`, () => {
       h.aws.makeQuotaCodeUnknown('us-east-1', 'L-804C8AE8', 'L-RENAMED1');
       h.aws.seedQuotaRequest('us-east-1', { quotaCode: 'L-CDEF9B6B', desiredValue: 30 });
       const rows = { 'row:1:region': 'us-east-1', 'row:1:limit': 'send_rate', 'row:1:newValue': '50', 'row:2:region': 'eu-west-1', 'row:2:limit': 'send_quota', 'row:2:newValue': '1000' };
-      const opened = h.slack.callsTo('views.open').length;
-      await h.requester.command({ command: '/ses-quota', userId: REQUESTER, channelId: CHANNEL });
-      await h.slack.waitFor(() => h.slack.callsTo('views.open').length > opened, 5000, 'the quota modal');
-      let view = h.slack.latestView()!;
+      // Once it shows the quota: a row added before that redraw would be redrawn away.
+      let { view } = await openQuotaModal(h);
       for (const key of ['1', '2']) {
         await h.requester.blockAction({ userId: REQUESTER, view, values: {}, actions: [{ action_id: 'add_row', block_id: 'add_row' }] });
         view = await h.slack.waitFor(() => {

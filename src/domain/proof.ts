@@ -90,7 +90,9 @@ export function effectsOf(payload: Payload): RegionEffect[] {
  * undefined, as on a case).
  */
 export function armed(effect: RegionEffect, at: string, change: { kind?: EffectKind; limits?: QuotaLimit[] } = {}): RegionEffect {
-  if (effect.state === 'verified') return effect;
+  // Verified stays verified, unless an approval names a limit the verified change did not cover.
+  const newLimit = change.limits?.some((l) => !(effect.limits ?? []).includes(l)) ?? false;
+  if (effect.state === 'verified' && !newLimit) return effect;
   const kind = change.kind ?? effect.kind;
   const limits = kind === 'quota' && change.limits ? [...new Set([...(effect.limits ?? []), ...change.limits])] : effect.limits;
   return { ...effect, kind, limits, state: 'checking', outcomeAt: at, checks: 0, nextCheckAt: at, after: undefined, summary: undefined };
@@ -124,8 +126,9 @@ export interface Asked {
   limits?: Partial<Record<QuotaLimit, number>>;
   /** A lease: how many IPs were asked for (undefined: AWS sizes it). */
   ipCount?: number | undefined;
-  /** A relinquishment: the addresses given back. */
+  /** A relinquishment: the addresses given back (none when only a count was given), and how many. */
   addresses?: string[];
+  count?: number;
 }
 
 export function askedIn(payload: Payload, region: RegionCode): Asked {
@@ -135,24 +138,38 @@ export function askedIn(payload: Payload, region: RegionCode): Asked {
     return { limits };
   }
   if (payload.action === 'request') return { ipCount: payload.rows.find((r) => r.region === region)?.ipCount };
-  return { addresses: payload.rows.filter((r) => r.region === region).flatMap((r) => r.addresses) };
+  const rows = payload.rows.filter((r) => r.region === region);
+  return { addresses: rows.flatMap((r) => r.addresses), count: rows.reduce((n, r) => n + r.count, 0) };
 }
 
-/** Whether the account now shows the change a region's positive outcome should have made. */
+/**
+ * Whether the account now shows the change a region's positive outcome should have made. On a
+ * case (no limits named) any limit raised counts, and the words say which were not; limits a
+ * Service Quotas approval named must all be raised.
+ */
 export function effectSeen(effect: RegionEffect, asked: Asked, now: Figures): boolean {
   if ('quota' in now) {
     if (effect.kind === 'production_access') return now.quota.productionAccess;
     if (effect.kind !== 'quota') return false;
     const before = effect.before && 'quota' in effect.before ? effect.before.quota : undefined;
-    const limits = effect.limits ?? (Object.keys(asked.limits ?? {}) as QuotaLimit[]);
-    return limits.length > 0 && limits.every((limit) => limitRaised(limit, asked.limits?.[limit], before, now.quota));
+    const raised = (limit: QuotaLimit) => limitRaised(limit, asked.limits?.[limit], before, now.quota);
+    if (effect.limits) return effect.limits.length > 0 && effect.limits.every(raised);
+    return (Object.keys(asked.limits ?? {}) as QuotaLimit[]).some(raised);
   }
-  if (effect.kind === 'released_ips') {
-    const present = new Set(now.ips.map((i) => i.ip));
-    return (asked.addresses ?? []).length > 0 && !(asked.addresses ?? []).some((a) => present.has(a));
-  }
+  if (effect.kind === 'released_ips') return releasedSeen(effect, asked, now.ips);
   if (effect.kind === 'new_ips') return newIps(effect, now.ips).length > 0;
   return false;
+}
+
+/** Named addresses all gone; or, for a count only, that many fewer standard IPs than before. */
+function releasedSeen(effect: RegionEffect, asked: Asked, now: IpFigure[]): boolean {
+  const named = asked.addresses ?? [];
+  if (named.length) {
+    const present = new Set(now.map((i) => i.ip));
+    return !named.some((a) => present.has(a));
+  }
+  const before = effect.before && 'ips' in effect.before ? effect.before.ips.length : undefined;
+  return before !== undefined && (asked.count ?? 0) > 0 && now.length <= before - (asked.count ?? 0);
 }
 
 function figureOf(limit: QuotaLimit, q: QuotaFigures): number {
@@ -194,7 +211,8 @@ function limitLine(limit: QuotaLimit, asked: number | undefined, before: QuotaFi
   const unit = limit === 'send_quota' ? ` ${QUOTA_LIMITS.send_quota.unit}` : '/s';
   const after = figureOf(limit, now);
   const from = before ? `${quotaWord(figureOf(limit, before))} → ` : '';
-  const short = asked !== undefined && after >= 0 && after < asked ? ` (asked ${formatNumber(asked)}, got ${formatNumber(after)})` : '';
+  const unchanged = before !== undefined && after === figureOf(limit, before);
+  const short = unchanged ? ' (unchanged)' : asked !== undefined && after >= 0 && after < asked ? ` (asked ${formatNumber(asked)}, got ${formatNumber(after)})` : '';
   return `${name} ${from}${quotaWord(after)}${unit}${short}`;
 }
 
@@ -203,23 +221,33 @@ export function describeChange(effect: RegionEffect, asked: Asked, now: Figures,
   if ('quota' in now) {
     const before = effect.before && 'quota' in effect.before ? effect.before.quota : undefined;
     const limits: QuotaLimit[] = effect.kind === 'quota' ? (effect.limits ?? (Object.keys(asked.limits ?? {}) as QuotaLimit[])) : ['send_quota', 'send_rate'];
-    const lines = limits.map((l) => limitLine(l, effect.kind === 'quota' ? asked.limits?.[l] : undefined, before, now.quota));
+    const lines = limits.map((l) => limitLine(l, asked.limits?.[l], before, now.quota));
     const access = effect.kind === 'production_access' ? ` production access ${now.quota.productionAccess ? 'on' : 'off'} ·` : '';
     return `${effect.region}${access} ${lines.join(' · ')}`;
   }
-  if (effect.kind === 'released_ips') {
-    const gone = asked.addresses ?? [];
-    const present = new Set(now.ips.map((i) => i.ip));
-    const still = gone.filter((a) => present.has(a));
-    if (still.length) return `${effect.region}: still in the account: ${still.join(', ')}`;
-    const charge = proratedCharge(gone.length, priceCents, today);
-    return `${effect.region}: ${gone.join(', ')} no longer in the account · charge for the ${charge.daysElapsed} days held this month: about ${formatUsd(charge.cents)}`;
-  }
+  if (effect.kind === 'released_ips') return describeRelease(effect, asked, now.ips, priceCents, today);
   const added = newIps(effect, now.ips);
+  if (!effect.before) return `${effect.region}: ${now.ips.length} standard dedicated IPs in the account (the figures from before the request could not be read, so new ones cannot be told apart)`;
   const listed = added.map((i) => `${i.ip} (pool ${i.pool}, warm-up ${i.warmupPercentage}%)`).join(', ');
   const short = asked.ipCount !== undefined && added.length < asked.ipCount ? ` (asked ${asked.ipCount}, got ${added.length})` : '';
-  const count = now.ips.length;
   return added.length
     ? `${effect.region}: ${added.length} new dedicated IP${added.length === 1 ? '' : 's'}: ${listed}${short}`
-    : `${effect.region}: no new standard dedicated IP; ${count} in the account`;
+    : `${effect.region}: no new standard dedicated IP; ${now.ips.length} in the account`;
+}
+
+function describeRelease(effect: RegionEffect, asked: Asked, now: IpFigure[], priceCents: Cents, today: Date): string {
+  const named = asked.addresses ?? [];
+  const count = named.length || (asked.count ?? 0);
+  const charge = proratedCharge(count, priceCents, today);
+  const held = `charge for the ${charge.daysElapsed} days held this month: about ${formatUsd(charge.cents)}`;
+  if (named.length) {
+    const present = new Set(now.map((i) => i.ip));
+    const still = named.filter((a) => present.has(a));
+    if (still.length) return `${effect.region}: still in the account: ${still.join(', ')}`;
+    return `${effect.region}: ${named.join(', ')} no longer in the account · ${held}`;
+  }
+  const before = effect.before && 'ips' in effect.before ? effect.before.ips.length : undefined;
+  if (before === undefined) return `${effect.region}: ${now.length} standard dedicated IPs in the account (the count before the request could not be read)`;
+  const gone = before - now.length;
+  return gone >= count ? `${effect.region}: standard dedicated IPs ${before} → ${now.length} · ${held}` : `${effect.region}: standard dedicated IPs ${before} → ${now.length} (${count} to give back)`;
 }

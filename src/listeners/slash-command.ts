@@ -80,7 +80,9 @@ export async function recentRequestsInTime(
   });
   try {
     // Through a promise, so that a store throwing at once is a failed read, not a failed command.
-    const read = Promise.resolve().then(() => store.listRequestsByChannel(channelId, kind, STANDING_LOOKBACK));
+    // Filed ones only, and for a quota the newest is the one: every /ses-quota pays for this read
+    // (each row is parsed and checked), so it reads no more than it can use.
+    const read = Promise.resolve().then(() => store.listRequestsByChannel(channelId, kind, kind === 'quota' ? 1 : STANDING_LOOKBACK, 'filed'));
     const result = await Promise.race([read, late]);
     if (result !== 'late') return result;
     logger.warn({ channelId, kind, budgetMs }, 'standing answers not read in time; the form opens empty');

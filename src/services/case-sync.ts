@@ -163,6 +163,17 @@ export class CaseSync {
     const newest = unseen.at(-1)?.m.timeCreated;
     if (newest && time(newest) > time(watermark)) patch.commWatermark = newest;
 
+    // AWS answered on the case, or resolved it: the account should show the change (proof of
+    // effect), and the root says it is being checked. A request sent through Service Quotas takes
+    // its answer from Service Quotas; a relinquishment's answer counts only once it was confirmed
+    // (AWS's question asking for the confirmation releases nothing).
+    const resolvedNow = c.status === 'resolved' && request.caseStatus !== 'resolved';
+    const awsAnswered = (unseen.some(({ m }) => m.submittedBy === AWS_AUTHOR) && !needsConfirmation) || resolvedNow;
+    if (awsAnswered && request.filingMode !== 'service-quotas' && !followedCaseId) {
+      patch.effects = armRegions(request.effects, request.payload, new Date(this.now()).toISOString(), [{}]);
+      current = { ...current, effects: patch.effects };
+    }
+
     if (c.status && c.status !== request.caseStatus) {
       const changes = request.statusChanges + 1;
       patch.caseStatus = c.status;
@@ -174,11 +185,6 @@ export class CaseSync {
     } else if (patch.displayId && !followedCaseId) {
       post(rootDisplayIdKey(request.id), { ...buildRootMessage(current), updateTs: request.rootTs! });
     }
-
-    // AWS answered on the case, or resolved it: the account should show the change (proof of
-    // effect). A request sent through Service Quotas takes its answer from Service Quotas instead.
-    const awsAnswered = unseen.some(({ m }) => m.submittedBy === AWS_AUTHOR) || (patch.caseStatus === 'resolved' && request.caseStatus !== 'resolved');
-    if (awsAnswered && request.filingMode !== 'service-quotas') patch.effects = armRegions(request.effects, request.payload, new Date(this.now()).toISOString(), [{}]);
 
     if (posts.length || unseen.length || Object.keys(patch).length) {
       await this.store.recordCaseSync({

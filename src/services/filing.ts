@@ -16,7 +16,8 @@ import { buildNotInChannelMessage, buildThreadNotice } from '../slack/views/noti
 import { buildRootMessage } from '../slack/views/root-message.js';
 import type { RequestPatch, Store } from '../store/store.js';
 import { CLAIMABLE_FOR, type FilingMode, type QuotaRequest, type RequestKind, type RequestPayload, type RequestStatus, type StoredRequest } from '../domain/request.js';
-import { initialRows, pollUntil, statusAfterRows } from '../domain/quota-rows.js';
+import { initialRows, pollUntil, statusAfterRows, type QuotaRowState } from '../domain/quota-rows.js';
+import { armRegions, type Outcome, type RegionEffect } from '../domain/proof.js';
 import type { QuotaRowsFiling, RowNotice } from './quota-rows-filing.js';
 import type { ThreadPoster } from './thread-poster.js';
 import type { ProofOfEffect } from './proof.js';
@@ -266,6 +267,7 @@ export class FilingService {
     }
     const rows = result.rows;
     const status = statusAfterRows(rows);
+    const effects = await this.effectsOfAnswersAtOnce(request, rows);
     const failed = rows.filter((r) => r.sending === 'failed').length;
     const stored = await this.finish(
       claim,
@@ -275,11 +277,30 @@ export class FilingService {
         pollUntil: pollUntil(rows),
         errorCode: status === 'filed' ? null : `rows_${status}`,
         errorMessage: status === 'failed' ? `${failed} of ${rows.length} request${rows.length === 1 ? '' : 's'} did not reach AWS (the thread says why).` : null,
+        ...(effects ? { effects } : {}),
       },
       log,
     );
     // Recovery retries an uncertain request every cycle: an unchanged root is not redrawn.
     if (stored && (!recovered || JSON.stringify(stored.quotaRows) !== JSON.stringify(request.quotaRows))) await this.refreshRoot(stored, log);
+  }
+
+  /**
+   * AWS may answer a row at once (an automatic approval, or a request found already approved):
+   * such an answer starts the proof of effect here, since the sync only sees changes after it.
+   */
+  private async effectsOfAnswersAtOnce(request: QuotaRequest, rows: QuotaRowState[]): Promise<RegionEffect[] | undefined> {
+    const wasSent = new Set((request.quotaRows ?? []).flatMap((r, i) => (r.sending === 'sent' ? [i] : [])));
+    const outcomes = rows.flatMap((row, i): Outcome[] => {
+      if (wasSent.has(i) || row.sending !== 'sent') return [];
+      if (row.path === 'service_quotas' && row.status === 'APPROVED') return [{ region: row.region, kind: 'quota' as const, limits: [row.limit] }];
+      if (row.path === 'production_access' && row.status === 'GRANTED') return [{ region: row.region, kind: 'production_access' as const }];
+      return [];
+    });
+    if (!outcomes.length) return undefined;
+    // The figures recorded moments ago at the start of this filing.
+    const recorded = (await this.store.getRequest(request.id))?.effects ?? null;
+    return armRegions(recorded, request.payload, (await this.store.now()).toISOString(), outcomes);
   }
 
   private async enqueueNotices(request: StoredRequest, notices: RowNotice[]): Promise<void> {

@@ -167,7 +167,10 @@ export function pasteFormKey(requestId: string, caseIds: readonly string[], inde
   return `pasteform:${requestId}:${cases}:${index}`;
 }
 
-/** A region's proof of effect: verified, or not seen within the window; each said once per region. */
-export function effectPostKey(requestId: string, region: string, outcome: 'verified' | 'not_seen'): string {
-  return `effect:${requestId}:${region}:${outcome}`;
+/**
+ * A region's proof of effect, said once per what it is about: verified for a set of granted
+ * limits (a limit approved later is a new verification), or not seen after one positive outcome.
+ */
+export function effectPostKey(requestId: string, region: string, outcome: 'verified' | 'not_seen', about: string): string {
+  return `effect:${requestId}:${region}:${outcome}:${about}`;
 }

@@ -93,15 +93,16 @@ export class ProofOfEffect {
       if (figures && effectSeen(effect, asked, figures)) {
         const summary = describeChange(effect, asked, figures, this.settings.dedicatedIpPriceCents, new Date(this.now()));
         effects.push({ ...effect, state: 'verified', after: figures, nextCheckAt: undefined, summary });
-        messages.push({ key: effectPostKey(request.id, effect.region, 'verified'), message: effectVerifiedNotice(request.requesterId, summary) });
+        messages.push({ key: effectPostKey(request.id, effect.region, 'verified', (effect.limits ?? [effect.kind]).join('+')), message: effectVerifiedNotice(request.requesterId, summary) });
         report.verified += 1;
         continue;
       }
       const next = afterMiss(effect, figures, this.now());
       if (next.state === 'not_seen') {
-        const summary = figures ? describeChange(effect, asked, figures, this.settings.dedicatedIpPriceCents, new Date(this.now())) : `${effect.region}: the account could not be read`;
-        next.summary = summary;
-        messages.push({ key: effectPostKey(request.id, effect.region, 'not_seen'), message: effectNotSeenNotice(request.requesterId, effect.region, summary) });
+        const shows = figures && describeChange(effect, asked, figures, this.settings.dedicatedIpPriceCents, new Date(this.now()));
+        next.summary = shows ?? `${effect.region}: the account could not be read`;
+        const message = effectNotSeenNotice(request.requesterId, effect.region, shows, request.caseId !== null);
+        messages.push({ key: effectPostKey(request.id, effect.region, 'not_seen', effect.outcomeAt ?? ''), message });
         report.notSeen += 1;
       }
       effects.push(next);
@@ -112,7 +113,9 @@ export class ProofOfEffect {
   private async save(request: StoredRequest, effects: RegionEffect[], messages: { key: string; message: SlackMessage & { updateTs?: string } }[]): Promise<void> {
     if (request.rootTs && messages.length) {
       const redrawn = { ...request, effects } as StoredRequest;
-      messages.push({ key: rowsRootKey(request.id, `effects:${effects.map((e) => `${e.region}/${e.state}`).join(',')}`), message: { ...buildRootMessage(redrawn), updateTs: request.rootTs } });
+      // Keyed by the moment: the same states can recur (checked again after a new answer) with other figures.
+      const state = `effects:${effects.map((e) => `${e.region}/${e.state}`).join(',')}@${new Date(this.now()).toISOString()}`;
+      messages.push({ key: rowsRootKey(request.id, state), message: { ...buildRootMessage(redrawn), updateTs: request.rootTs } });
     }
     const posts: NewThreadPost[] = request.rootTs ? messages.map(({ key, message }) => ({ contentKey: key, requestId: request.id, channelId: request.channelId, threadTs: request.rootTs!, message })) : [];
     // Refused when the request changed meanwhile: the next cycle checks again from what is stored.

@@ -293,12 +293,13 @@ export class KyselyStore implements Store {
     return row && toRequest(row);
   }
 
-  async listRequestsByChannel(channelId: string, kind: RequestKind, limit: number): Promise<StoredRequest[]> {
+  async listRequestsByChannel(channelId: string, kind: RequestKind, limit: number, status?: RequestStatus): Promise<StoredRequest[]> {
     const rows = await this.db
       .selectFrom('requests')
       .selectAll()
       .where('channel_id', '=', channelId)
       .where('kind', '=', kind)
+      .$if(status !== undefined, (q) => q.where('status', '=', status!))
       .orderBy('created_at', 'desc')
       .limit(limit)
       .execute();

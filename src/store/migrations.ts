@@ -172,6 +172,13 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('followed_cases_by_request').on('followed_cases').column('request_id').execute();
     },
   },
+  '0009_channel_index': {
+    async up(db: Kysely<any>) {
+      // Every /ses-quota and /ses-dedicated-ip reads the channel's newest filed request of its
+      // kind (standing answers) within a 300 ms budget; without this a busy store scans.
+      await db.schema.createIndex('requests_by_channel_kind').on('requests').columns(['channel_id', 'kind', 'created_at']).execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -137,7 +137,8 @@ export interface Store {
   /** The other cases of these ids that requests follow, each with its request. */
   getFollowedCases(caseIds: string[]): Promise<{ followed: FollowedCase; request: StoredRequest }[]>;
   findRequestByThread(channelId: string, rootTs: string): Promise<StoredRequest | undefined>;
-  listRequestsByChannel(channelId: string, kind: RequestKind, limit: number): Promise<StoredRequest[]>;
+  /** The channel's newest requests of a kind; with `status`, only those in it. */
+  listRequestsByChannel(channelId: string, kind: RequestKind, limit: number, status?: RequestStatus): Promise<StoredRequest[]>;
   seenKeys(requestId: string, keys: string[]): Promise<Set<string>>;
   /** Records a case's sync: its new position, the communications handled, the posts they cause. */
   recordCaseSync(result: CaseSyncResult): Promise<void>;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { afterMiss, armed, armRegions, CHECK_OFFSETS_MS, EFFECT_WINDOW_MS, effectSeen, nextDue, type RegionEffect } from '../../src/domain/proof.js';
+import { afterMiss, armed, armRegions, CHECK_OFFSETS_MS, describeChange, EFFECT_WINDOW_MS, effectSeen, nextDue, type RegionEffect } from '../../src/domain/proof.js';
 
 const T0 = Date.parse('2026-11-01T00:00:00.000Z');
 const checking = (over: Partial<RegionEffect> = {}): RegionEffect => ({
@@ -54,10 +54,20 @@ describe('what counts as seen', () => {
     expect(effectSeen(checking({ before: undefined }), asked, quota(100_000))).toBe(false);
   });
 
-  it('only the limits granted are awaited: a denied row does not hold up an approved one', () => {
+  it('only the limits approved are awaited; on a case any limit raised counts, and the words say which did not move', () => {
     const asked = { limits: { send_quota: 200_000, send_rate: 50 } };
     expect(effectSeen(checking({ limits: ['send_rate'] }), asked, quota(50_000, 50))).toBe(true);
-    expect(effectSeen(checking(), asked, quota(50_000, 50))).toBe(false);
+    expect(effectSeen(checking({ limits: ['send_rate', 'send_quota'] }), asked, quota(50_000, 50))).toBe(false);
+    expect(effectSeen(checking(), asked, quota(50_000, 50))).toBe(true);
+    expect(describeChange(checking(), asked, quota(50_000, 50), 2495, new Date(T0))).toBe('us-east-1 sending quota 50,000 → 50,000 per 24 hours (unchanged) · rate 14 → 50/s');
+  });
+
+  it('a relinquishment of a count only: seen when that many fewer standard IPs remain', () => {
+    const ips = (n: number) => ({ ips: Array.from({ length: n }, (_, i) => ({ ip: `198.51.100.${i + 1}`, pool: 'p', warmupPercentage: 100 })) });
+    const effect = checking({ kind: 'released_ips', before: ips(4) });
+    expect(effectSeen(effect, { addresses: [], count: 2 }, ips(3))).toBe(false);
+    expect(effectSeen(effect, { addresses: [], count: 2 }, ips(2))).toBe(true);
+    expect(describeChange(effect, { addresses: [], count: 2 }, ips(2), 2495, new Date(T0))).toBe('us-east-1: standard dedicated IPs 4 → 2 · charge for the 1 days held this month: about USD 1.66');
   });
 
   it('production access, released addresses and new addresses', () => {

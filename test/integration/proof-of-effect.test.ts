@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RegionEffect } from '../../src/domain/proof.js';
 import type { KyselyStore } from '../../src/store/kysely-store.js';
 import { fillState } from '../helpers/slack-requests.js';
-import { CHANNEL, REQUESTER, fileRelinquishment, openDedicatedIpModal, openQuotaModal, startHarness, submitQuota, syncNow, textOf, validQuotaInputs, waitForFiledCase, type Harness } from '../helpers/harness.js';
+import { CHANNEL, REQUESTER, fileRelinquishment, threadReply, openDedicatedIpModal, openQuotaModal, startHarness, submitQuota, syncNow, textOf, validQuotaInputs, waitForFiledCase, type Harness } from '../helpers/harness.js';
 import { leaseInputs, standardPool, twoWarmIps, warm } from '../helpers/dedicated-ip-fixtures.js';
 
 let h: Harness;
@@ -93,11 +93,47 @@ describe('a quota request sent through Service Quotas', () => {
     await syncNow(h);
     const notSeen = said(rootTs, /does not show the change/);
     expect(notSeen).toHaveLength(1);
-    expect(notSeen[0]).toContain('72 hours after AWS\'s answer, the account does not show the change in us-east-1. AWS reports now: us-east-1 sending quota 50,000 → 50,000 per 24 hours (asked 200,000, got 50,000)');
+    expect(notSeen[0]).toContain('72 hours after AWS\'s answer, the account does not show the change in us-east-1. The account shows now: us-east-1 sending quota 50,000 → 50,000 per 24 hours (unchanged). Check the request in Service Quotas');
     expect(rootText(rootTs)).toContain('*Not seen in the account* 72 hours after AWS\'s answer');
     const stored = (await h.bot.store.getRequest(request.id))!;
     expect(stored.effects![0]!.state).toBe('not_seen');
     expect(reads() - before).toBe(2);
+  });
+
+  it('an approval AWS gave at once (found when the lost answer is looked for) is checked too', async () => {
+    h.aws.inject('RequestServiceQuotaIncrease', { afterHandling: true, status: 500, type: 'ServiceException', message: 'lost' });
+    const { request, rootTs } = await submit();
+    expect(request.status).toBe('uncertain');
+    h.aws.setQuotaRequestStatus(h.aws.quotaRequests()[0]!.id, 'APPROVED');
+    h.aws.setAccount('us-east-1', { SendQuota: { Max24HourSend: 200_000, MaxSendRate: 14, SentLast24Hours: 0 } });
+    await syncNow(h);
+    await syncNow(h);
+    expect(said(rootTs, /Verified/)).toHaveLength(1);
+  });
+
+  it('a second limit approved later in the same region is verified again, with both', async () => {
+    const { view } = await openQuotaModal(h);
+    await h.requester.blockAction({ userId: REQUESTER, view, values: {}, actions: [{ action_id: 'add_row', block_id: 'add_row' }] });
+    const two = await h.slack.waitFor(() => {
+      const v = h.slack.latestView(view.id)!;
+      return v.blocks.some((b: any) => b.block_id === 'row:1:region') ? v : undefined;
+    });
+    const res = await submitQuota(h, two, { ...validQuotaInputs(), 'row:1:region': 'us-east-1', 'row:1:limit': 'send_rate', 'row:1:newValue': '50' });
+    expect(res.json.response_action).toBe('update');
+    const root = await h.slack.waitFor(() => h.slack.rootMessages(CHANNEL)[0]);
+    await h.bot.filing.idle();
+    const [quotaRequest, rateRequest] = h.aws.quotaRequests();
+    h.aws.setQuotaRequestStatus(rateRequest!.id, 'APPROVED');
+    h.aws.setAccount('us-east-1', { SendQuota: { Max24HourSend: 50_000, MaxSendRate: 50, SentLast24Hours: 0 } });
+    await syncNow(h);
+    h.aws.setQuotaRequestStatus(quotaRequest!.id, 'APPROVED');
+    h.aws.setAccount('us-east-1', { SendQuota: { Max24HourSend: 200_000, MaxSendRate: 50, SentLast24Hours: 0 } });
+    await syncNow(h);
+    await syncNow(h);
+    const verified = said(root.ts, /Verified/);
+    expect(verified).toHaveLength(2);
+    expect(verified[0]).toContain('us-east-1 rate 14 → 50/s');
+    expect(verified[1]).toContain('us-east-1 rate 14 → 50/s · sending quota 50,000 → 200,000 per 24 hours');
   });
 
   it('production access granted in a sandboxed region: verified with the new limits', async () => {
@@ -109,7 +145,8 @@ describe('a quota request sent through Service Quotas', () => {
     await syncNow(h);
     const verified = said(rootTs, /Verified/);
     expect(verified).toHaveLength(1);
-    expect(verified[0]).toContain('eu-west-1 production access on · sending quota 200 → 50,000 per 24 hours · rate 1 → 14/s');
+    // Production access came with less than the 200,000 asked: said plainly.
+    expect(verified[0]).toContain('eu-west-1 production access on · sending quota 200 → 50,000 per 24 hours (asked 200,000, got 50,000) · rate 1 → 14/s');
   });
 });
 
@@ -134,11 +171,14 @@ describe('dedicated IPs filed as Support cases', () => {
     expect(verified[0]).toContain('eu-west-1: 1 new dedicated IP: 203.0.113.9 (pool ses-default-dedicated-pool, warm-up 0%) (asked 3, got 1)');
   });
 
-  it('relinquished IPs: once gone from the account, verified with the charge for the days held this month', async () => {
-    const { awsCase, rootTs } = await fileRelinquishment(h, ['198.51.100.3']);
+  it('relinquished IPs: checked only once confirmed, then verified with the charge for the days held this month', async () => {
+    const { request, awsCase, rootTs } = await fileRelinquishment(h, ['198.51.100.3']);
     h.aws.addCommunication(awsCase.caseId, { body: 'Please confirm the release of 198.51.100.3.' });
     await syncNow(h);
-    expect(said(rootTs, /Verified/)).toHaveLength(0);
+    // AWS's question releases nothing: no check starts (which would run out before a late confirmation).
+    expect((await h.bot.store.getRequest(request.id))!.effects!.every((e) => e.state === 'awaiting_outcome')).toBe(true);
+    await threadReply(h, { threadTs: rootTs, user: REQUESTER, text: 'confirm' });
+    await h.aws.waitFor(() => h.aws.callsTo('AddCommunicationToCase').length === 1);
 
     h.aws.setDedicatedIps('eu-west-1', [standardPool('marketing', [warm('198.51.100.2')])]);
     h.aws.addCommunication(awsCase.caseId, { body: 'We have released 198.51.100.3.' });

@@ -11,9 +11,13 @@ export function effectVerifiedNotice(requesterId: string, summary: string): Slac
   return { text, blocks: [section(text)] };
 }
 
-export function effectNotSeenNotice(requesterId: string, region: string, summary: string): SlackMessage {
-  const text =
-    `:warning: 72 hours after AWS's answer, the account does not show the change in ${escape(region)}. ` +
-    `AWS reports now: ${escape(summary)}. If AWS said it was done, reply to AWS on the case. ${userMention(requesterId)}`;
+/**
+ * The change not seen 72 hours after AWS's answer: what the account shows now (or that it could
+ * not be read), and where to take it up: the case, or Service Quotas when there is no case.
+ */
+export function effectNotSeenNotice(requesterId: string, region: string, now: string | undefined, hasCase: boolean): SlackMessage {
+  const shows = now ? `The account shows now: ${escape(now)}.` : 'The account could not be read to compare.';
+  const where = hasCase ? 'If AWS said it was done, reply to AWS on the case.' : 'Check the request in Service Quotas in the AWS console for this region.';
+  const text = `:warning: 72 hours after AWS's answer, the account does not show the change in ${escape(region)}. ${shows} ${where} ${userMention(requesterId)}`;
   return { text, blocks: [section(text)] };
 }
