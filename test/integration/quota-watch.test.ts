@@ -8,6 +8,7 @@ import { LAST_RUN_FACT, type QuotaWatchReport } from '../../src/services/quota-w
 import type { KyselyStore } from '../../src/store/kysely-store.js';
 import type { FakeAws } from '../fakes/fake-aws.js';
 import { CHANNEL, REQUESTER, startHarness, textOf, type Harness } from '../helpers/harness.js';
+import { QUOTA_PAYLOAD } from '../slack/builders.js';
 
 const WATCH = 'C0WATCH';
 
@@ -234,17 +235,7 @@ describe('quota watch', () => {
       teamId: 'T111',
       channelId: CHANNEL,
       requesterId: REQUESTER,
-      payload: {
-        kind: 'quota',
-        mailType: 'transactional',
-        websiteUrl: 'https://example.com',
-        compliesWithAup: true,
-        onlyRequestedRecipients: true,
-        handlesBouncesAndComplaints: true,
-        rows: [{ region: 'ap-northeast-1', limit: 'send_quota', newValue: 200000 }],
-        useCase: 'Seeded.',
-        language: 'en',
-      },
+      payload: { ...QUOTA_PAYLOAD, rows: [{ region: 'ap-northeast-1', limit: 'send_quota', newValue: 200000 }] },
       responseUrl: null,
     });
     await intervalPasses();
