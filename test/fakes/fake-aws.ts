@@ -1,25 +1,91 @@
 // Fake AWS Support (JSON 1.1, `X-Amz-Target: AWSSupport_20130415.*`), Service Quotas (JSON 1.1,
-// `X-Amz-Target: ServiceQuotasV20190624.*`) and SESv2 (REST-JSON under /v2/email) on one HTTP
-// server. Tests point AWS_ENDPOINT_URL_SUPPORT / AWS_ENDPOINT_URL_SERVICE_QUOTAS /
-// AWS_ENDPOINT_URL_SESV2 (or a client's `endpoint`) at `url`, so the real SDK clients sign,
+// `X-Amz-Target: ServiceQuotasV20190624.*`), SESv2 (REST-JSON under /v2/email) and STS (Query:
+// form-encoded POST `Action=…&Version=2011-06-15`, XML answers) on one HTTP server. Tests point
+// AWS_ENDPOINT_URL_SUPPORT / AWS_ENDPOINT_URL_SERVICE_QUOTAS / AWS_ENDPOINT_URL_SESV2 /
+// AWS_ENDPOINT_URL_STS (or a client's `endpoint`) at `url`, so the real SDK clients sign,
 // serialise and parse errors as in production. Service Quotas and SESv2 are per region: the
 // region is the one the client signed for (its SigV4 credential scope).
-import { randomBytes } from 'node:crypto';
+//
+// Accounts: every call is recorded with the access key id that signed it and the account that key
+// belongs to. Keys handed out by STS AssumeRole belong to the assumed role's account (see addRole);
+// any other key (the tests' long-term keys) belongs to `accountId`. The fake checks that a
+// temporary key comes with its session token and is not expired, as AWS does, but it does not
+// verify signatures. The Support, SESv2 and Service Quotas state is one account's whatever key
+// signed: tests tell accounts apart by the recorded calls (callsBy).
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import { describeFn, FaultQueue, LocalServer, pollUntil, readBody, sendJson } from './http-util.js';
 
 // Inputs are whatever the SDK serialised; tests index into them freely.
 export type AwsInput = Record<string, any>;
 
-export interface AwsCall {
-  service: 'support' | 'sesv2' | 'servicequotas';
+/** The services an account's role is given permissions for (docs/iam-policy.json). */
+export type AwsService = 'support' | 'sesv2' | 'servicequotas';
+
+interface RecordedCallFields {
   operation: string;
   /** From the SigV4 credential scope; '' when the request was not signed. */
   region: string;
+  /** The access key id of the SigV4 credential scope; '' when the request was not signed. */
+  accessKeyId: string;
+  /** The account `accessKeyId` belongs to (see FakeAws.accountOf); undefined when unsigned or unknown. */
+  accountId?: string;
   input: AwsInput;
   at: number;
   /** Set when an injected error answered this call. */
   fault?: AwsFault;
+  /**
+   * Set when the fake refused the call's credentials before handling it: 'invalid' (a temporary
+   * key the fake never issued, or with the wrong session token), 'expired' (a temporary key past
+   * its Expiration), 'missing' (an unsigned STS call).
+   */
+  credentialError?: 'invalid' | 'expired' | 'missing';
+}
+
+/** A call to Support, SESv2 or Service Quotas (what an account's credentials did). */
+export interface AwsCall extends RecordedCallFields {
+  service: AwsService;
+}
+
+/**
+ * A call to STS. Kept apart from `calls` (in `stsCalls`) because STS is authorised by the bot's
+ * own principal and the roles' trust policies, not by the permissions policy `calls` is checked
+ * against; callsTo, callsBy, waitFor and waitForCall see both.
+ */
+export interface StsCall extends RecordedCallFields {
+  service: 'sts';
+}
+
+export type RecordedCall = AwsCall | StsCall;
+
+/** A role STS AssumeRole may hand credentials for (FakeAws.addRole); edit the live object freely. */
+export interface FakeRole {
+  roleArn: string;
+  /** The role's account: the account of every key issued for it. */
+  accountId: string;
+  /** When set, AssumeRole must pass exactly this ExternalId, else AccessDenied. */
+  externalId?: string;
+  /** When set, every AssumeRole of this role is refused with this error code (e.g. 'AccessDenied'). */
+  refuse?: string;
+  /** The role's MaxSessionDuration (seconds, AWS's default 3600): a longer DurationSeconds is a ValidationError. */
+  maxSessionDuration: number;
+}
+
+/** Temporary credentials the fake handed out (live; tests may e.g. move `expiration`). */
+export interface FakeIssuedCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string;
+  /** ISO 8601, as AssumeRole answered it. */
+  expiration: string;
+  accountId: string;
+  roleArn: string;
+  roleSessionName: string;
+  /** AssumedRoleUser.Arn: arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION. */
+  assumedRoleArn: string;
+  /** AssumedRoleUser.AssumedRoleId: AROA…:SESSION. */
+  assumedRoleId: string;
+  externalId?: string;
 }
 
 export interface AwsFault {
@@ -191,6 +257,32 @@ function serviceQuotasError(type: string, message: string): AwsError {
   return new AwsError(type, message, SERVICE_QUOTAS_ERROR_STATUS[type] ?? 400);
 }
 
+/**
+ * Each STS error code's HTTP status: those @aws-sdk/client-sts' model declares, and the common
+ * Query errors AWS sends without modelling them. Others: 400.
+ */
+const STS_ERROR_STATUS: Record<string, number> = {
+  AccessDenied: 403,
+  ExpiredTokenException: 400,
+  IDPRejectedClaim: 403,
+  InvalidClientTokenId: 403,
+  MissingAuthenticationToken: 403,
+  RegionDisabledException: 403,
+  SessionDurationEscalationException: 403,
+  InternalFailure: 500,
+  ServiceUnavailable: 503,
+};
+
+function stsError(type: string, message: string): AwsError {
+  return new AwsError(type, message, STS_ERROR_STATUS[type] ?? 400);
+}
+
+const STS_NAMESPACE = 'https://sts.amazonaws.com/doc/2011-06-15/';
+const STS_VERSION = '2011-06-15';
+/** AWS's own bounds for AssumeRole's DurationSeconds. */
+const MIN_ROLE_DURATION = 900;
+const MAX_ROLE_DURATION = 43_200;
+
 const SERVICE_QUOTAS_TARGET = 'ServiceQuotasV20190624.';
 const SES_SERVICE_CODE = 'ses';
 const SES_SERVICE_NAME = 'Amazon Simple Email Service (Amazon SES)';
@@ -218,14 +310,28 @@ const SEVERITIES = new Set(['low', 'normal', 'high', 'urgent', 'critical']);
 const MAX_BODY = 8000;
 
 export class FakeAws {
+  /** Calls to Support, SESv2 and Service Quotas, oldest first. */
   readonly calls: AwsCall[] = [];
+  /** Calls to STS, oldest first. */
+  readonly stsCalls: StsCall[] = [];
   /** Support cases by caseId; tests may edit them directly. */
   readonly cases = new Map<string, FakeCase>();
   /** DescribeServices catalogue; replace or edit freely. */
   services: SupportService[] = defaultSupportCatalogue();
   /** submittedBy of the case and of communications the app adds. */
   customerIdentity = 'ses-bot (Role) <ops@example.com>';
+  /** The account of the tests' long-term keys (any key the fake's STS did not issue). */
   accountId = '123456789012';
+  /** IAM user of the long-term keys, as GetCallerIdentity names it (arn:aws:iam::accountId:user/NAME). */
+  baseUserName = 'ses-support-bot';
+  /**
+   * Upper bound on the lifetime of credentials AssumeRole hands out: Expiration is now +
+   * min(DurationSeconds ?? 3600, credentialLifetimeSeconds). Set it small to exercise refreshes
+   * (the SDK treats credentials as expired 5 minutes before their Expiration).
+   */
+  credentialLifetimeSeconds = 3600;
+  /** Refuse calls signed with an issued key past its Expiration (ExpiredTokenException), as AWS does. */
+  enforceCredentialExpiry = true;
   /** CreateCase answers CaseCreationLimitExceeded beyond this many cases per hour (as AWS does). */
   caseCreationLimitPerHour = 10;
   /** Largest SESv2 page the fake returns, whatever PageSize asks, so tests exercise NextToken. */
@@ -249,6 +355,11 @@ export class FakeAws {
   private commSeq = 0;
   private readonly commOrder = new WeakMap<FakeCommunication, number>();
   private readonly createdViaApi: number[] = [];
+  /** Every recorded call, STS or not, in arrival order. */
+  private readonly log: RecordedCall[] = [];
+  private readonly roles = new Map<string, FakeRole>();
+  private readonly issued = new Map<string, FakeIssuedCredentials>();
+  private keySeq = 0;
 
   start(): Promise<void> {
     return this.server.start();
@@ -271,20 +382,65 @@ export class FakeAws {
     return this.faults.pending();
   }
 
-  callsTo(operation: string): AwsCall[] {
-    return this.calls.filter((c) => c.operation === operation);
+  /** Calls to `operation` (any service, STS included), oldest first. */
+  callsTo(operation: string): RecordedCall[] {
+    return this.log.filter((c) => c.operation === operation);
+  }
+
+  /** Calls (any service, STS included) signed with a key of `accountId`, oldest first. */
+  callsBy(accountId: string): RecordedCall[] {
+    return this.log.filter((c) => c.accountId === accountId);
   }
 
   waitFor<T>(fn: () => T | undefined | false, timeoutMs = 5000, what = describeFn(fn)): Promise<T> {
     return pollUntil(fn, timeoutMs, what, () => {
-      const seen = this.calls.map((c) => `${c.operation}@${c.region}${c.fault ? ' [fault]' : ''}`);
+      const seen = this.log.map(
+        (c) => `${c.operation}@${c.region}${c.accountId ? ` by ${c.accountId}` : ''}${c.fault ? ' [fault]' : ''}${c.credentialError ? ` [${c.credentialError} credentials]` : ''}`,
+      );
       return `AWS calls so far: ${seen.join(', ') || '(none)'}`;
     });
   }
 
-  waitForCall(operation: string, predicate: (call: AwsCall) => boolean = () => true, timeoutMs = 5000): Promise<AwsCall> {
+  waitForCall(operation: string, predicate: (call: RecordedCall) => boolean = () => true, timeoutMs = 5000): Promise<RecordedCall> {
     const what = `a ${operation} call${predicate.length > 0 ? ` matching ${describeFn(predicate)}` : ''}`;
-    return this.waitFor(() => this.calls.find((c) => c.operation === operation && predicate(c)), timeoutMs, what);
+    return this.waitFor(() => this.log.find((c) => c.operation === operation && predicate(c)), timeoutMs, what);
+  }
+
+  // ---- test-side helpers: STS and accounts ---------------------------------
+
+  /**
+   * Lets AssumeRole hand out credentials for `roleArn`. `accountId` defaults to the one in the
+   * ARN (arn:aws:iam::ACCOUNT:role/NAME). Registering the same ARN again replaces the role.
+   */
+  addRole(role: { roleArn: string; accountId?: string; externalId?: string; refuse?: string; maxSessionDuration?: number }): FakeRole {
+    const accountId = role.accountId ?? /^arn:aws[\w-]*:iam::(\d{12}):role\//.exec(role.roleArn)?.[1];
+    if (!accountId) throw new Error(`FakeAws.addRole: no account id given and none in ${role.roleArn}`);
+    const stored: FakeRole = { ...role, accountId, maxSessionDuration: role.maxSessionDuration ?? 3600 };
+    this.roles.set(role.roleArn, stored);
+    return stored;
+  }
+
+  /** A role added with addRole (the live object). */
+  role(roleArn: string): FakeRole {
+    const role = this.roles.get(roleArn);
+    if (!role) throw new Error(`FakeAws has no role ${roleArn}; known: ${[...this.roles.keys()].join(', ') || '(none)'}`);
+    return role;
+  }
+
+  /**
+   * The account an access key id belongs to: the assumed role's for a key AssumeRole issued,
+   * undefined for '' (unsigned) and for any other ASIA… (temporary) key, `accountId` otherwise.
+   */
+  accountOf(accessKeyId: string): string | undefined {
+    if (!accessKeyId) return undefined;
+    const issued = this.issued.get(accessKeyId);
+    if (issued) return issued.accountId;
+    return accessKeyId.startsWith('ASIA') ? undefined : this.accountId;
+  }
+
+  /** Credentials AssumeRole handed out, oldest first, optionally only those of one account (live objects). */
+  issuedCredentials(accountId?: string): FakeIssuedCredentials[] {
+    return [...this.issued.values()].filter((c) => accountId === undefined || c.accountId === accountId);
   }
 
   // ---- test-side helpers: Support ------------------------------------------
@@ -479,10 +635,14 @@ export class FakeAws {
   private async route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://fake');
     const raw = await readBody(req);
-    const region = /Credential=[^/]+\/[^/]+\/([^/]+)\//.exec(req.headers.authorization ?? '')?.[1] ?? '';
+    // SigV4: `Credential=AKID/DATE/REGION/SERVICE/aws4_request`.
+    const scope = /Credential=([^/,\s]+)\/[^/]+\/([^/]+)\//.exec(req.headers.authorization ?? '');
+    const accessKeyId = scope?.[1] ?? '';
+    const region = scope?.[2] ?? '';
     const target = req.headers['x-amz-target'];
+    const contentType = String(req.headers['content-type'] ?? '');
 
-    let service: AwsCall['service'];
+    let service: RecordedCall['service'];
     let operation: string;
     let input: AwsInput;
     if (req.method === 'POST' && typeof target === 'string' && target.startsWith('AWSSupport_20130415.')) {
@@ -493,6 +653,9 @@ export class FakeAws {
       service = 'servicequotas';
       operation = target.slice(SERVICE_QUOTAS_TARGET.length);
       input = raw ? (JSON.parse(raw) as AwsInput) : {};
+    } else if (req.method === 'POST' && contentType.startsWith('application/x-www-form-urlencoded') && new URLSearchParams(raw).has('Action')) {
+      service = 'sts';
+      ({ operation, input } = stsOperation(new URLSearchParams(raw)));
     } else if (url.pathname.startsWith('/v2/email/')) {
       service = 'sesv2';
       ({ operation, input } = sesOperation(req.method ?? 'GET', url, raw));
@@ -502,14 +665,26 @@ export class FakeAws {
       return;
     }
 
-    const call: AwsCall = { service, operation, region, input, at: Date.now() };
-    this.calls.push(call);
+    const accountId = this.accountOf(accessKeyId);
+    const call = { service, operation, region, accessKeyId, ...(accountId !== undefined ? { accountId } : {}), input, at: Date.now() } as RecordedCall;
+    this.log.push(call);
+    if (call.service === 'sts') this.stsCalls.push(call);
+    else this.calls.push(call);
     const reply = (status: number, body: unknown) => this.reply(res, service, status, body);
     const fail = (err: AwsError) => {
+      if (service === 'sts') return this.replyXml(res, err.status, stsErrorXml(err));
       // JSON 1.1 (Support, Service Quotas) names the error in the body; REST-JSON in a header.
       const body = service === 'sesv2' ? { message: err.message } : { __type: err.type, message: err.message };
       this.reply(res, service, err.status, body, err.type);
     };
+
+    // AWS authenticates before anything else: no fault, no handling for refused credentials.
+    const sessionToken = req.headers['x-amz-security-token'];
+    const credentialError = this.credentialProblem(service, accessKeyId, typeof sessionToken === 'string' ? sessionToken : undefined);
+    if (credentialError) {
+      call.credentialError = credentialError;
+      return fail(credentialRefusal(service, credentialError));
+    }
 
     const fault = this.faults.take(operation);
     const faultError = fault && (fault.type !== undefined || fault.status !== undefined) ? faultToError(fault, service) : undefined;
@@ -523,6 +698,7 @@ export class FakeAws {
     try {
       if (service === 'support') result = this.support(operation, input);
       else if (service === 'servicequotas') result = this.serviceQuotas(operation, input, region);
+      else if (service === 'sts') result = this.sts(operation, input, accessKeyId);
       else result = this.sesv2(operation, input, region);
     } catch (err) {
       if (!(err instanceof AwsError)) throw err;
@@ -532,10 +708,107 @@ export class FakeAws {
       if (fault.delayMs) await this.server.sleep(fault.delayMs);
       if (faultError) return fail(faultError);
     }
+    if (service === 'sts') return this.replyXml(res, 200, stsResultXml(operation, result as StsResult));
     reply(200, result);
   }
 
-  private reply(res: http.ServerResponse, service: AwsCall['service'], status: number, body: unknown, errorType?: string): void {
+  /** Why the call's credentials are refused, if they are (see RecordedCallFields.credentialError). */
+  private credentialProblem(service: RecordedCall['service'], accessKeyId: string, sessionToken: string | undefined): RecordedCall['credentialError'] {
+    // Unsigned calls to the other services stay allowed, as before STS was modelled.
+    if (!accessKeyId) return service === 'sts' ? 'missing' : undefined;
+    const issued = this.issued.get(accessKeyId);
+    if (!issued) return accessKeyId.startsWith('ASIA') ? 'invalid' : undefined;
+    if (sessionToken !== issued.sessionToken) return 'invalid';
+    if (this.enforceCredentialExpiry && this.now().getTime() >= Date.parse(issued.expiration)) return 'expired';
+    return undefined;
+  }
+
+  private replyXml(res: http.ServerResponse, status: number, xml: string): void {
+    if (res.destroyed) return;
+    res.writeHead(status, {
+      'content-type': 'text/xml',
+      'content-length': Buffer.byteLength(xml),
+      'x-amzn-requestid': randomUUID(),
+    });
+    res.end(xml);
+  }
+
+  // ---- STS -------------------------------------------------------------------
+
+  private sts(operation: string, input: AwsInput, accessKeyId: string): StsResult {
+    switch (operation) {
+      case 'AssumeRole':
+        return this.assumeRole(input, accessKeyId);
+      case 'GetCallerIdentity':
+        return this.callerIdentity(accessKeyId);
+      default:
+        throw stsError('InvalidAction', `Could not find operation ${operation} for version ${STS_VERSION}`);
+    }
+  }
+
+  /** Who signed: the assumed role's session for an issued key, else the base IAM user. */
+  private callerIdentity(accessKeyId: string): StsResult {
+    const issued = this.issued.get(accessKeyId);
+    if (issued) return { Arn: issued.assumedRoleArn, UserId: issued.assumedRoleId, Account: issued.accountId };
+    return { Arn: this.baseArn(), UserId: `AIDA${fakeId(this.accountId, 16)}`, Account: this.accountId };
+  }
+
+  private baseArn(): string {
+    return `arn:aws:iam::${this.accountId}:user/${this.baseUserName}`;
+  }
+
+  private assumeRole(input: AwsInput, accessKeyId: string): StsResult {
+    const roleArn = input.RoleArn as unknown;
+    const sessionName = input.RoleSessionName as unknown;
+    const externalId = input.ExternalId as unknown;
+    const duration = input.DurationSeconds as unknown;
+    if (typeof roleArn !== 'string' || roleArn.length < 20 || roleArn.length > 2048) {
+      throw stsError('ValidationError', "1 validation error detected: Value at 'roleArn' failed to satisfy constraint: Member must have length greater than or equal to 20");
+    }
+    if (typeof sessionName !== 'string' || !/^[\w+=,.@-]{2,64}$/.test(sessionName)) {
+      throw stsError('ValidationError', `1 validation error detected: Value '${String(sessionName)}' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]* and have length between 2 and 64`);
+    }
+    if (externalId !== undefined && (typeof externalId !== 'string' || !/^[\w+=,.@:/-]{2,1224}$/.test(externalId))) {
+      throw stsError('ValidationError', `1 validation error detected: Value at 'externalId' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@:\\/-]* and have length between 2 and 1224`);
+    }
+    if (duration !== undefined && (typeof duration !== 'number' || !Number.isInteger(duration) || duration < MIN_ROLE_DURATION || duration > MAX_ROLE_DURATION)) {
+      throw stsError('ValidationError', `1 validation error detected: Value '${String(duration)}' at 'durationSeconds' failed to satisfy constraint: Member must have value between ${MIN_ROLE_DURATION} and ${MAX_ROLE_DURATION}`);
+    }
+    const caller = this.callerIdentity(accessKeyId).Arn;
+    const denied = () => stsError('AccessDenied', `User: ${caller} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`);
+    const role = this.roles.get(roleArn);
+    if (!role) throw denied();
+    if (role.refuse) throw role.refuse === 'AccessDenied' ? denied() : stsError(role.refuse, `Injected ${role.refuse} for ${roleArn}`);
+    if (role.externalId !== undefined && externalId !== role.externalId) throw denied();
+    const seconds = (duration as number | undefined) ?? 3600;
+    if (seconds > role.maxSessionDuration) {
+      throw stsError('ValidationError', 'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.');
+    }
+    const lifetime = Math.min(seconds, this.credentialLifetimeSeconds);
+    const roleName = roleArn.slice(roleArn.lastIndexOf('/') + 1);
+    const roleId = `AROA${fakeId(roleArn, 17)}`;
+    this.keySeq += 1;
+    const creds: FakeIssuedCredentials = {
+      // 20 characters like AWS's (and like src/logger.ts' redaction expects): ASIA, the account, a counter.
+      accessKeyId: `ASIA${role.accountId}${this.keySeq.toString(36).toUpperCase().padStart(4, '0')}`,
+      secretAccessKey: randomBytes(30).toString('base64'),
+      sessionToken: `FakeSessionToken/${randomBytes(48).toString('base64')}`,
+      expiration: new Date(this.now().getTime() + lifetime * 1000).toISOString(),
+      accountId: role.accountId,
+      roleArn,
+      roleSessionName: sessionName,
+      assumedRoleArn: `arn:aws:sts::${role.accountId}:assumed-role/${roleName}/${sessionName}`,
+      assumedRoleId: `${roleId}:${sessionName}`,
+      ...(typeof externalId === 'string' ? { externalId } : {}),
+    };
+    this.issued.set(creds.accessKeyId, creds);
+    return {
+      Credentials: { AccessKeyId: creds.accessKeyId, SecretAccessKey: creds.secretAccessKey, SessionToken: creds.sessionToken, Expiration: creds.expiration },
+      AssumedRoleUser: { Arn: creds.assumedRoleArn, AssumedRoleId: creds.assumedRoleId },
+    };
+  }
+
+  private reply(res: http.ServerResponse, service: RecordedCall['service'], status: number, body: unknown, errorType?: string): void {
     if (res.destroyed) return; // the client gave up (e.g. its timeout during an injected delay)
     const headers: Record<string, string> = { 'x-amzn-requestid': randomBytes(16).toString('hex') };
     if (service !== 'sesv2') {
@@ -1010,16 +1283,79 @@ function sesOperation(method: string, url: URL, raw: string): { operation: strin
   return { operation: `${method} ${path}`, input };
 }
 
-function faultToError(fault: AwsFault, service: AwsCall['service']): AwsError {
+function faultToError(fault: AwsFault, service: RecordedCall['service']): AwsError {
   let type = fault.type;
   if (type === undefined) {
     const status = fault.status ?? 400;
-    if (status >= 500) type = service === 'servicequotas' ? 'ServiceException' : 'InternalServerError';
+    if (service === 'sts') type = status >= 500 ? 'InternalFailure' : status === 429 ? 'Throttling' : status === 403 ? 'AccessDenied' : 'ValidationError';
+    else if (status >= 500) type = service === 'servicequotas' ? 'ServiceException' : 'InternalServerError';
     else if (status === 429) type = service === 'support' ? 'ThrottlingException' : 'TooManyRequestsException';
     else type = { support: 'ValidationException', servicequotas: 'IllegalArgumentException', sesv2: 'BadRequestException' }[service];
   }
-  const status = fault.status ?? (service === 'servicequotas' ? (SERVICE_QUOTAS_ERROR_STATUS[type] ?? 400) : defaultStatus(type));
+  const status =
+    fault.status ??
+    (service === 'servicequotas' ? (SERVICE_QUOTAS_ERROR_STATUS[type] ?? 400) : service === 'sts' ? (STS_ERROR_STATUS[type] ?? 400) : defaultStatus(type));
   return new AwsError(type, fault.message ?? `Injected ${type}`, status);
+}
+
+/**
+ * How each protocol refuses credentials. STS: InvalidClientTokenId (403), the modelled
+ * ExpiredTokenException (400), MissingAuthenticationToken (403). The JSON services answer
+ * UnrecognizedClientException / ExpiredTokenException (400 for JSON 1.1, 403 for SESv2's REST-JSON:
+ * an assumption, AWS's models declare neither).
+ */
+function credentialRefusal(service: RecordedCall['service'], problem: NonNullable<RecordedCall['credentialError']>): AwsError {
+  if (problem === 'missing') return stsError('MissingAuthenticationToken', 'Request is missing Authentication Token');
+  const message = problem === 'expired' ? 'The security token included in the request is expired' : 'The security token included in the request is invalid.';
+  if (service === 'sts') return stsError(problem === 'expired' ? 'ExpiredTokenException' : 'InvalidClientTokenId', message);
+  const type = problem === 'expired' ? 'ExpiredTokenException' : 'UnrecognizedClientException';
+  return new AwsError(type, message, service === 'sesv2' ? 403 : 400);
+}
+
+/** What an STS handler answers: the members of `<OperationResult>`, nested objects as elements. */
+type StsResult = { [member: string]: string | StsResult };
+
+/** The STS Query request: the form's parameters, DurationSeconds as a number; Action and Version apart. */
+function stsOperation(form: URLSearchParams): { operation: string; input: AwsInput } {
+  const input: AwsInput = Object.fromEntries(form);
+  const operation = String(input.Action);
+  delete input.Action;
+  delete input.Version;
+  if (input.DurationSeconds !== undefined && /^\d+$/.test(input.DurationSeconds)) input.DurationSeconds = Number(input.DurationSeconds);
+  return { operation, input };
+}
+
+function xmlEscape(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+}
+
+function xmlMembers(members: StsResult): string {
+  return Object.entries(members)
+    .map(([name, value]) => `<${name}>${typeof value === 'string' ? xmlEscape(value) : xmlMembers(value)}</${name}>`)
+    .join('');
+}
+
+function stsResultXml(operation: string, result: StsResult): string {
+  return (
+    `<${operation}Response xmlns="${STS_NAMESPACE}">` +
+    `<${operation}Result>${xmlMembers(result)}</${operation}Result>` +
+    `<ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata>` +
+    `</${operation}Response>`
+  );
+}
+
+function stsErrorXml(err: AwsError): string {
+  return (
+    `<ErrorResponse xmlns="${STS_NAMESPACE}">` +
+    `<Error><Type>${err.status >= 500 ? 'Receiver' : 'Sender'}</Type><Code>${xmlEscape(err.type)}</Code><Message>${xmlEscape(err.message)}</Message></Error>` +
+    `<RequestId>${randomUUID()}</RequestId>` +
+    `</ErrorResponse>`
+  );
+}
+
+/** A stable made-up id of `length` upper-case letters and digits derived from `seed` (role ids, user ids). */
+function fakeId(seed: string, length: number): string {
+  return createHash('sha256').update(seed).digest('hex').toUpperCase().slice(0, length);
 }
 
 /** Service Quotas request ids: 32 hex digits and a suffix, like AWS's. */
