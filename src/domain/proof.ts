@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { formatNumber } from './common.js';
 import { formatUsd, proratedCharge, type Cents, type DedicatedIpRequest } from './dedicated-ip.js';
 import { QUOTA_LIMITS, type QuotaIncreaseRequest, type QuotaLimit } from './quota-request.js';
+import type { QuotaRowState } from './quota-rows.js';
 import { SES_REGIONS, type RegionCode } from './regions.js';
 
 /** What was asked (a request's payload): proof.ts stays below request.ts, which keeps its effects. */
@@ -103,6 +104,13 @@ export interface Outcome {
   region?: RegionCode;
   kind?: EffectKind;
   limits?: QuotaLimit[];
+}
+
+/** The positive outcome a row's status is, if it is one: a Service Quotas approval or a production access grant. */
+export function positiveOutcomeOf(row: Pick<QuotaRowState, 'region' | 'limit' | 'path' | 'status'>): Outcome | undefined {
+  if (row.path === 'service_quotas' && row.status === 'APPROVED') return { region: row.region, kind: 'quota', limits: [row.limit] };
+  if (row.path === 'production_access' && row.status === 'GRANTED') return { region: row.region, kind: 'production_access' };
+  return undefined;
 }
 
 /** The request's effects after positive outcomes at `at`; regions are added if the filing could not record them. */

@@ -15,11 +15,11 @@ import type { OutgoingCommunication, QuotaRequest } from '../domain/request.js';
 import type { Logger } from '../logger.js';
 import { formAddedNotice, pasteReadyForm } from '../slack/views/quota-thread.js';
 import { buildRootMessage } from '../slack/views/root-message.js';
-import type { NewThreadPost, Store } from '../store/store.js';
+import type { Store } from '../store/store.js';
 import { communicationOnCase, OUTGOING_LEASE_MS } from './case-actions.js';
 import { newOwnerToken } from './filing.js';
 import { formAddedKey, formId, pasteFormKey, rowsRootKey } from './outbox-keys.js';
-import type { ThreadPoster } from './thread-poster.js';
+import { threadPosts, type ThreadPoster } from './thread-poster.js';
 
 /** The account fact that says whether the Support API serves this account. */
 export const SUPPORT_PLAN_FACT = 'support_plan';
@@ -126,15 +126,16 @@ export class CaseForms {
    * form "sending", found on the case by the next cycle, which completes the same step.
    */
   private async added(request: QuotaRequest, caseId: string, owner: string): Promise<FormOutcome> {
-    const post = (contentKey: string, message: NewThreadPost['message']): NewThreadPost => ({ contentKey, requestId: request.id, channelId: request.channelId, threadTs: request.rootTs!, message });
-    const notice = post(formAddedKey(caseId), formAddedNotice(caseId));
-    const followedRoot = (followed: QuotaRequest) => post(rowsRootKey(request.id, `follow:${caseId}`), { ...buildRootMessage(followed), updateTs: request.rootTs! });
-    const followed = await this.store.followCase(request.id, caseId, [notice, followedRoot({ ...request, caseId, caseStatus: null })]);
+    const [notice, followedRoot] = threadPosts(request, [
+      { key: formAddedKey(caseId), message: formAddedNotice(caseId) },
+      { key: rowsRootKey(request.id, `follow:${caseId}`), message: { ...buildRootMessage({ ...request, caseId, caseStatus: null }), updateTs: request.rootTs! } },
+    ]);
+    const followed = await this.store.followCase(request.id, caseId, [notice!, followedRoot!]);
     // Already following another case of the request: this one is followed beside it, and only the notice is new.
     if (!followed) {
       // Unless it is the request's own case already (an earlier attempt got this far).
       if ((await this.store.getRequest(request.id))?.caseId !== caseId) await this.store.addFollowedCase(request.id, caseId);
-      await this.store.enqueuePosts([notice]);
+      await this.store.enqueuePosts([notice!]);
     }
     await this.store.finishOutgoing(formId(caseId), owner, 'sent');
     await this.store.setAccountFact(SUPPORT_PLAN_FACT, 'paid');
@@ -144,7 +145,7 @@ export class CaseForms {
 
   private async offerPasteReady(request: QuotaRequest, caseIds: string[]): Promise<void> {
     const messages = pasteReadyForm(request.requesterId, caseIds, quotaCaseText(request.payload, request.reference).body);
-    await this.store.enqueuePosts(messages.map((message, i) => ({ contentKey: pasteFormKey(request.id, caseIds, i), requestId: request.id, channelId: request.channelId, threadTs: request.rootTs!, message })));
+    await this.store.enqueuePosts(threadPosts(request, messages.map((message, i) => ({ key: pasteFormKey(request.id, caseIds, i), message }))));
     this.poster.kick(request.channelId);
   }
 }

@@ -17,9 +17,9 @@ import { buildRootMessage } from '../slack/views/root-message.js';
 import type { RequestPatch, Store } from '../store/store.js';
 import { CLAIMABLE_FOR, type FilingMode, type QuotaRequest, type RequestKind, type RequestPayload, type RequestStatus, type StoredRequest } from '../domain/request.js';
 import { initialRows, pollUntil, statusAfterRows, type QuotaRowState } from '../domain/quota-rows.js';
-import { armRegions, type Outcome, type RegionEffect } from '../domain/proof.js';
-import type { QuotaRowsFiling, RowNotice } from './quota-rows-filing.js';
-import type { ThreadPoster } from './thread-poster.js';
+import { armRegions, positiveOutcomeOf, type RegionEffect } from '../domain/proof.js';
+import type { QuotaRowsFiling } from './quota-rows-filing.js';
+import { threadPosts, type ThreadNotice, type ThreadPoster } from './thread-poster.js';
 import type { ProofOfEffect } from './proof.js';
 
 export interface FilingSettings {
@@ -291,11 +291,9 @@ export class FilingService {
    */
   private async effectsOfAnswersAtOnce(request: QuotaRequest, rows: QuotaRowState[]): Promise<RegionEffect[] | undefined> {
     const wasSent = new Set((request.quotaRows ?? []).flatMap((r, i) => (r.sending === 'sent' ? [i] : [])));
-    const outcomes = rows.flatMap((row, i): Outcome[] => {
-      if (wasSent.has(i) || row.sending !== 'sent') return [];
-      if (row.path === 'service_quotas' && row.status === 'APPROVED') return [{ region: row.region, kind: 'quota' as const, limits: [row.limit] }];
-      if (row.path === 'production_access' && row.status === 'GRANTED') return [{ region: row.region, kind: 'production_access' as const }];
-      return [];
+    const outcomes = rows.flatMap((row, i) => {
+      const outcome = wasSent.has(i) || row.sending !== 'sent' ? undefined : positiveOutcomeOf(row);
+      return outcome ? [outcome] : [];
     });
     if (!outcomes.length) return undefined;
     // The figures recorded moments ago at the start of this filing.
@@ -303,9 +301,9 @@ export class FilingService {
     return armRegions(recorded, request.payload, (await this.store.now()).toISOString(), outcomes);
   }
 
-  private async enqueueNotices(request: StoredRequest, notices: RowNotice[]): Promise<void> {
+  private async enqueueNotices(request: StoredRequest, notices: ThreadNotice[]): Promise<void> {
     if (!request.rootTs || !notices.length) return;
-    await this.store.enqueuePosts(notices.map((n) => ({ contentKey: n.key, requestId: request.id, channelId: request.channelId, threadTs: request.rootTs!, message: n.message })));
+    await this.store.enqueuePosts(threadPosts(request, notices));
     this.poster.kick(request.channelId);
   }
 

@@ -11,10 +11,10 @@ import { afterMiss, askedIn, describeChange, effectsOf, effectSeen, type Figures
 import type { StoredRequest } from '../domain/request.js';
 import type { Logger } from '../logger.js';
 import { effectNotSeenNotice, effectVerifiedNotice } from '../slack/views/proof.js';
-import { buildRootMessage, type SlackMessage } from '../slack/views/root-message.js';
-import type { NewThreadPost, Store } from '../store/store.js';
+import { buildRootMessage } from '../slack/views/root-message.js';
+import type { Store } from '../store/store.js';
 import { effectPostKey, rowsRootKey } from './outbox-keys.js';
-import type { ThreadPoster } from './thread-poster.js';
+import { threadPosts, type ThreadNotice, type ThreadPoster } from './thread-poster.js';
 
 export interface ProofReport {
   requests: number;
@@ -81,7 +81,7 @@ export class ProofOfEffect {
 
   private async check(request: StoredRequest, read: (e: RegionEffect) => Promise<Figures | undefined>, report: ProofReport): Promise<void> {
     const nowIso = new Date(this.now()).toISOString();
-    const messages: { key: string; message: SlackMessage & { updateTs?: string } }[] = [];
+    const messages: ThreadNotice[] = [];
     const effects: RegionEffect[] = [];
     for (const effect of request.effects ?? []) {
       if (effect.state !== 'checking' || !effect.nextCheckAt || effect.nextCheckAt > nowIso) {
@@ -110,14 +110,14 @@ export class ProofOfEffect {
     await this.save(request, effects, messages);
   }
 
-  private async save(request: StoredRequest, effects: RegionEffect[], messages: { key: string; message: SlackMessage & { updateTs?: string } }[]): Promise<void> {
+  private async save(request: StoredRequest, effects: RegionEffect[], messages: ThreadNotice[]): Promise<void> {
     if (request.rootTs && messages.length) {
       const redrawn = { ...request, effects } as StoredRequest;
       // Keyed by the moment: the same states can recur (checked again after a new answer) with other figures.
       const state = `effects:${effects.map((e) => `${e.region}/${e.state}`).join(',')}@${new Date(this.now()).toISOString()}`;
       messages.push({ key: rowsRootKey(request.id, state), message: { ...buildRootMessage(redrawn), updateTs: request.rootTs } });
     }
-    const posts: NewThreadPost[] = request.rootTs ? messages.map(({ key, message }) => ({ contentKey: key, requestId: request.id, channelId: request.channelId, threadTs: request.rootTs!, message })) : [];
+    const posts = threadPosts(request, messages);
     // Refused when the request changed meanwhile: the next cycle checks again from what is stored.
     const stored = await this.store.recordRowSync(request.id, request.updatedAt, { effects }, posts);
     if (stored && posts.length) this.poster.kick(request.channelId);

@@ -14,19 +14,13 @@ import type { QuotaRequest } from '../domain/request.js';
 import { isFinalQuotaStatus, isFinalReviewStatus, SES_QUOTAS } from '../domain/service-quotas.js';
 import type { Logger } from '../logger.js';
 import { rowFailedNotice, rowLinkedNotice, rowSentNotice, rowUncertainNotice } from '../slack/views/quota-thread.js';
-import type { SlackMessage } from '../slack/views/root-message.js';
 import type { Store } from '../store/store.js';
 import { rowNoticeKey } from './outbox-keys.js';
+import type { ThreadNotice } from './thread-poster.js';
 
 /** Requests at AWS created this long before the submission was stored are not taken for one of its rows (clocks differ). */
 const LOOKUP_MARGIN_MS = 10 * 60_000;
 const OPEN_STATUSES = new Set(['PENDING', 'CASE_OPENED']);
-
-/** A thread message a row's filing causes, under its outbox key. */
-export interface RowNotice {
-  key: string;
-  message: SlackMessage;
-}
 
 export interface RowsFilingResult {
   rows: QuotaRowState[];
@@ -38,7 +32,7 @@ export interface RowsFilingOptions {
   /** A person asked (a new submission or Retry): refused rows are sent again. Recovery leaves them to Retry. */
   resendRefused: boolean;
   /** Queues a row's thread notices right after its outcome is stored, so a crash loses none. */
-  tell(notices: RowNotice[]): Promise<void>;
+  tell(notices: ThreadNotice[]): Promise<void>;
 }
 
 type Outcome = Pick<QuotaRowState, 'sending' | 'awsId' | 'status' | 'finalAt' | 'caseId' | 'errorCode' | 'errorMessage' | 'note' | 'path'>;
@@ -80,7 +74,7 @@ export class QuotaRowsFiling {
   }
 
   /** What the thread hears about one row's attempt: its outcome, once per distinct outcome. */
-  private noticesFor(request: QuotaRequest, index: number, before: QuotaRowState, row: QuotaRowState): RowNotice[] {
+  private noticesFor(request: QuotaRequest, index: number, before: QuotaRowState, row: QuotaRowState): ThreadNotice[] {
     const attempt = request.attempts;
     if (row.sending === 'sent') {
       const key = rowNoticeKey('sent', request.id, index, `${row.path}:${row.awsId ?? row.region}`);

@@ -7,16 +7,16 @@
  */
 import type { QuotaChange, ServiceQuotasGateway } from '../aws/service-quotas-gateway.js';
 import type { ProductionAccessReview, SesGateway } from '../aws/ses-gateway.js';
-import { armRegions, type Outcome } from '../domain/proof.js';
+import { armRegions, positiveOutcomeOf, type Outcome } from '../domain/proof.js';
 import { isFinalRowStatus, isRowFollowed, pollUntil, type QuotaRowState } from '../domain/quota-rows.js';
 import type { QuotaRequest, StoredRequest } from '../domain/request.js';
 import type { Logger } from '../logger.js';
 import { rowCaseNotice, rowStatusNotice } from '../slack/views/quota-thread.js';
-import { buildRootMessage, type SlackMessage } from '../slack/views/root-message.js';
+import { buildRootMessage } from '../slack/views/root-message.js';
 import type { Store } from '../store/store.js';
 import type { CaseForms } from './case-forms.js';
 import { rowCaseKey, rowsRootKey, rowStatusKey } from './outbox-keys.js';
-import type { ThreadPoster } from './thread-poster.js';
+import { threadPosts, type ThreadNotice, type ThreadPoster } from './thread-poster.js';
 
 export interface RowSyncReport {
   requests: number;
@@ -89,7 +89,7 @@ export class QuotaRowSync {
   /** Brings one request's rows up to what AWS says, with a notice per change and one redraw. */
   private async syncRequest(request: QuotaRequest, view: AwsView, now: number): Promise<{ request: QuotaRequest; posts: number }> {
     const rows = (request.quotaRows ?? []).map((r) => ({ ...r }));
-    const messages: { key: string; message: SlackMessage & { updateTs?: string } }[] = [];
+    const messages: ThreadNotice[] = [];
     const outcomes: Outcome[] = [];
     rows.forEach((row, index) => {
       const seen = isRowFollowed(row, now) ? awsSays(row, view) : undefined;
@@ -99,8 +99,8 @@ export class QuotaRowSync {
       if (seen.status && seen.status !== row.status) {
         row.status = seen.status;
         // A positive answer: the account should now show it (proof of effect).
-        if (row.path === 'service_quotas' && seen.status === 'APPROVED') outcomes.push({ region: row.region, kind: 'quota', limits: [row.limit] });
-        if (row.path === 'production_access' && seen.status === 'GRANTED') outcomes.push({ region: row.region, kind: 'production_access' });
+        const outcome = positiveOutcomeOf(row);
+        if (outcome) outcomes.push(outcome);
         row.finalAt = isFinalRowStatus(row) ? new Date(now).toISOString() : undefined;
         messages.push({ key: rowStatusKey(request.id, subject, row.path, seen.status), message: rowStatusNotice(row, request.requesterId) });
       }
@@ -114,7 +114,7 @@ export class QuotaRowSync {
     const updated: QuotaRequest = { ...request, quotaRows: rows, effects };
     const state = rows.map((r) => `${r.path}/${r.sending}/${r.status ?? ''}/${r.caseId ?? ''}`).join(',');
     messages.push({ key: rowsRootKey(request.id, state), message: { ...buildRootMessage(updated), updateTs: request.rootTs } });
-    const posts = messages.map(({ key, message }) => ({ contentKey: key, requestId: request.id, channelId: request.channelId, threadTs: request.rootTs!, message }));
+    const posts = threadPosts(request, messages);
     const stored = await this.store.recordRowSync(request.id, request.updatedAt, { quotaRows: rows, pollUntil: pollUntil(rows), ...(outcomes.length ? { effects } : {}) }, posts);
     // Refused: a filing owns the rows now, or wrote them since they were read; the next cycle looks again.
     if (!stored || !isRowRequest(stored)) return { request, posts: 0 };

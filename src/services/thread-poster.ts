@@ -12,7 +12,8 @@ import type { Logger } from '../logger.js';
 import { toSlackError, type SlackMessenger } from '../slack/messenger.js';
 import { plainNotice } from '../slack/views/thread-messages.js';
 import type { SlackMessage } from '../slack/views/root-message.js';
-import type { Store, ThreadPost } from '../store/store.js';
+import type { NewThreadPost, Store, ThreadPost } from '../store/store.js';
+import type { StoredRequest } from '../domain/request.js';
 import { SLACK_CALL_MAX_MS } from '../slack/client-options.js';
 
 /** A claim must outlast the Slack client's longest call (timeouts and its own retries) with room to spare. */
@@ -22,6 +23,19 @@ export const MAX_POST_ATTEMPTS = 8;
 const MAX_BACKOFF_MS = 5 * 60_000;
 /** After a database error the channel is tried again this much later. */
 const STORE_RETRY_MS = 5_000;
+
+/** A message for a request's thread under its outbox key; with `updateTs`, a redraw of that message (the root). */
+export interface ThreadNotice {
+  key: string;
+  message: SlackMessage & { updateTs?: string };
+}
+
+/** The outbox rows for notices in a request's thread (none before it has a root to reply to). */
+export function threadPosts(request: Pick<StoredRequest, 'id' | 'channelId' | 'rootTs'>, notices: readonly ThreadNotice[]): NewThreadPost[] {
+  const threadTs = request.rootTs;
+  if (!threadTs) return [];
+  return notices.map(({ key, message }) => ({ contentKey: key, requestId: request.id, channelId: request.channelId, threadTs, message }));
+}
 
 export class ThreadPoster {
   private readonly draining = new Map<string, Promise<void>>();
