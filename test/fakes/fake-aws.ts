@@ -10,8 +10,12 @@
 // belongs to. Keys handed out by STS AssumeRole belong to the assumed role's account (see addRole);
 // any other key (the tests' long-term keys) belongs to `accountId`. The fake checks that a
 // temporary key comes with its session token and is not expired, as AWS does, but it does not
-// verify signatures. The Support, SESv2 and Service Quotas state is one account's whatever key
-// signed: tests tell accounts apart by the recorded calls (callsBy).
+// verify signatures. Each account has its own Support cases (and hourly case limit), its own SESv2
+// account and dedicated IPs per region and its own Service Quotas catalogue and requests per
+// region: a call reads and writes the signer's account's only (an unsigned call, which the fake
+// still lets through to these services, acts in `accountId`). Another account's case or quota
+// request is answered exactly as an unknown id is. The test-side helpers take an optional last
+// `accountId` (default: `accountId`, the long-term keys' account).
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import { describeFn, FaultQueue, LocalServer, pollUntil, readBody, sendJson } from './http-util.js';
@@ -130,6 +134,8 @@ export interface FakeCommunication {
 
 export interface FakeCase {
   caseId: string;
+  /** The account the case belongs to: only calls signed with that account's keys see it. */
+  accountId: string;
   displayId: string;
   subject: string;
   status: string;
@@ -181,6 +187,8 @@ export interface FakeQuota {
 /** A quota increase request as the fake keeps it (the wire form has epoch-second times). */
 export interface FakeQuotaRequest {
   id: string;
+  /** The account the request was made in: only calls signed with that account's keys see it. */
+  accountId: string;
   region: string;
   serviceCode: string;
   quotaCode: string;
@@ -345,16 +353,19 @@ export class FakeAws {
 
   private readonly server = new LocalServer('FakeAws', (req, res) => this.route(req, res));
   private readonly faults = new FaultQueue<AwsFault>();
+  /** SESv2 account state by accountRegion(account, region). */
   private readonly accounts = new Map<string, SesAccount>();
+  /** Dedicated IP pools by accountRegion(account, region). */
   private readonly ipPools = new Map<string, FakeIpPool[]>();
-  /** Service Quotas' SES catalogue by region, created with defaultSesQuotas() when first used. */
+  /** Service Quotas' SES catalogue by accountRegion(account, region), created with defaultSesQuotas() when first used. */
   private readonly quotaCatalogues = new Map<string, FakeQuota[]>();
-  /** Every quota increase request, all regions, oldest first. */
+  /** Every quota increase request, all accounts and regions, oldest first. */
   private readonly quotaChanges: FakeQuotaRequest[] = [];
   private displaySeq = 0;
   private commSeq = 0;
   private readonly commOrder = new WeakMap<FakeCommunication, number>();
-  private readonly createdViaApi: number[] = [];
+  /** Times of the cases CreateCase created, by account (the hourly limit is each account's). */
+  private readonly createdViaApi = new Map<string, number[]>();
   /** Every recorded call, STS or not, in arrival order. */
   private readonly log: RecordedCall[] = [];
   private readonly roles = new Map<string, FakeRole>();
@@ -445,10 +456,10 @@ export class FakeAws {
 
   // ---- test-side helpers: Support ------------------------------------------
 
-  /** Put a case in place without the API's validation or hourly limit. */
+  /** Put a case in place without the API's validation or hourly limit; in `fields.accountId` (default `accountId`). */
   seedCase(fields: Partial<Omit<FakeCase, 'communications'>> & { subject: string; body?: string }): FakeCase {
-    const { body, ...rest } = fields;
-    const c = this.newCase(rest);
+    const { body, accountId, ...rest } = fields;
+    const c = this.newCase(rest, accountId ?? this.accountId);
     if (body !== undefined) this.appendCommunication(c, body, c.submittedBy, c.timeCreated, []);
     return c;
   }
@@ -471,21 +482,22 @@ export class FakeAws {
     this.mustCase(caseId).status = status;
   }
 
-  /** The case the app most recently created (or seeded). */
-  latestCase(): FakeCase | undefined {
-    return [...this.cases.values()].at(-1);
+  /** The case the app most recently created (or seeded), of any account or of `accountId` only. */
+  latestCase(accountId?: string): FakeCase | undefined {
+    return [...this.cases.values()].filter((c) => accountId === undefined || c.accountId === accountId).at(-1);
   }
 
   // ---- test-side helpers: SESv2 --------------------------------------------
 
-  setAccount(region: string, patch: SesAccountPatch): void {
-    const current = this.account(region);
-    this.accounts.set(region, { ...current, ...patch, SendQuota: { ...current.SendQuota, ...patch.SendQuota } });
+  setAccount(region: string, patch: SesAccountPatch, accountId = this.accountId): void {
+    const current = this.account(region, accountId);
+    this.accounts.set(accountRegion(accountId, region), { ...current, ...patch, SendQuota: { ...current.SendQuota, ...patch.SendQuota } });
   }
 
-  account(region: string): SesAccount {
+  /** The account's SESv2 state in `region`, as GetAccount answers it. */
+  account(region: string, accountId = this.accountId): SesAccount {
     return (
-      this.accounts.get(region) ?? {
+      this.accounts.get(accountRegion(accountId, region)) ?? {
         // A new account in the sandbox.
         SendQuota: { Max24HourSend: 200, MaxSendRate: 1, SentLast24Hours: 0 },
         ProductionAccessEnabled: false,
@@ -496,8 +508,13 @@ export class FakeAws {
     );
   }
 
-  setDedicatedIps(region: string, pools: FakeIpPool[]): void {
-    this.ipPools.set(region, pools);
+  setDedicatedIps(region: string, pools: FakeIpPool[], accountId = this.accountId): void {
+    this.ipPools.set(accountRegion(accountId, region), pools);
+  }
+
+  /** The account's dedicated IP pools in `region` (live objects). */
+  dedicatedIps(region: string, accountId = this.accountId): FakeIpPool[] {
+    return this.ipPools.get(accountRegion(accountId, region)) ?? [];
   }
 
   // ---- test-side helpers: production access (SESv2 PutAccountDetails) ------
@@ -506,36 +523,37 @@ export class FakeAws {
    * Sets the region's production access review to `status`, opening one (with its Support case,
    * as AWS does) if the region has none. GRANTED also gives the region production access.
    */
-  setReviewStatus(region: string, status: FakeReviewStatus): FakeCase {
-    const account = this.account(region);
+  setReviewStatus(region: string, status: FakeReviewStatus, accountId = this.accountId): FakeCase {
+    const account = this.account(region, accountId);
     let review = account.Details?.ReviewDetails as { Status: string; CaseId: string } | undefined;
-    if (!review) review = this.openReview(region);
+    if (!review) review = this.openReview(region, accountId);
     const Details = { ...account.Details, ReviewDetails: { ...review, Status: status } };
-    this.setAccount(region, { Details, ...(status === 'GRANTED' ? { ProductionAccessEnabled: true } : {}) });
+    this.setAccount(region, { Details, ...(status === 'GRANTED' ? { ProductionAccessEnabled: true } : {}) }, accountId);
     return this.mustCase(review.CaseId);
   }
 
   /** The region's production access review, as GetAccount reports it, if one was opened. */
-  review(region: string): { Status: FakeReviewStatus; CaseId: string } | undefined {
-    const review = this.account(region).Details?.ReviewDetails as { Status: FakeReviewStatus; CaseId: string } | undefined;
+  review(region: string, accountId = this.accountId): { Status: FakeReviewStatus; CaseId: string } | undefined {
+    const review = this.account(region, accountId).Details?.ReviewDetails as { Status: FakeReviewStatus; CaseId: string } | undefined;
     return review ? { ...review } : undefined;
   }
 
   // ---- test-side helpers: Service Quotas -----------------------------------
 
   /** The region's SES quotas in Service Quotas (live objects: editing one edits the fake). */
-  quotas(region: string): FakeQuota[] {
-    let catalogue = this.quotaCatalogues.get(region);
+  quotas(region: string, accountId = this.accountId): FakeQuota[] {
+    const key = accountRegion(accountId, region);
+    let catalogue = this.quotaCatalogues.get(key);
     if (!catalogue) {
       catalogue = defaultSesQuotas();
-      this.quotaCatalogues.set(region, catalogue);
+      this.quotaCatalogues.set(key, catalogue);
     }
     return catalogue;
   }
 
   /** Sets a quota's current value in a region (GetServiceQuota's Value; DesiredValue must exceed it). */
-  setQuotaValue(region: string, quotaCode: string, value: number): void {
-    this.mustQuota(region, quotaCode).value = value;
+  setQuotaValue(region: string, quotaCode: string, value: number, accountId = this.accountId): void {
+    this.mustQuota(region, quotaCode, accountId).value = value;
   }
 
   /**
@@ -543,25 +561,26 @@ export class FakeAws {
    * NoSuchResourceException for it. With `newCode` the quota lives on under that code (same name,
    * value and place in ListServiceQuotas), so it can be found by name; without, it is gone.
    */
-  makeQuotaCodeUnknown(region: string, quotaCode: string, newCode?: string): void {
-    const catalogue = this.quotas(region);
+  makeQuotaCodeUnknown(region: string, quotaCode: string, newCode?: string, accountId = this.accountId): void {
+    const catalogue = this.quotas(region, accountId);
     const at = catalogue.findIndex((q) => q.code === quotaCode);
-    if (at < 0) throw new Error(`FakeAws has no quota ${quotaCode} in ${region}`);
+    if (at < 0) throw new Error(`FakeAws has no quota ${quotaCode} in ${region} of ${accountId}`);
     if (newCode === undefined) catalogue.splice(at, 1);
     else catalogue[at]!.code = newCode;
   }
 
-  /** Quota increase requests made (or seeded), oldest first; live objects. */
-  quotaRequests(filter: { region?: string; quotaCode?: string; status?: FakeQuotaStatus } = {}): FakeQuotaRequest[] {
+  /** Quota increase requests made (or seeded), oldest first, of every account unless `filter.accountId`; live objects. */
+  quotaRequests(filter: { accountId?: string; region?: string; quotaCode?: string; status?: FakeQuotaStatus } = {}): FakeQuotaRequest[] {
     return this.quotaChanges.filter(
       (r) =>
+        (filter.accountId === undefined || r.accountId === filter.accountId) &&
         (filter.region === undefined || r.region === filter.region) &&
         (filter.quotaCode === undefined || r.quotaCode === filter.quotaCode) &&
         (filter.status === undefined || r.status === filter.status),
     );
   }
 
-  /** One quota increase request by id. */
+  /** One quota increase request by id, whatever its account. */
   quotaRequest(id: string): FakeQuotaRequest {
     const r = this.quotaChanges.find((q) => q.id === id);
     if (!r) throw new Error(`FakeAws has no quota request ${id}; known: ${this.quotaChanges.map((q) => q.id).join(', ') || '(none)'}`);
@@ -570,16 +589,18 @@ export class FakeAws {
 
   /**
    * Puts a quota increase request in place without the API's checks, e.g. one made in the
-   * console. `quotaCode` must be in the region's catalogue.
+   * console. `quotaCode` must be in the account's catalogue for the region.
    */
   seedQuotaRequest(
     region: string,
     fields: { quotaCode: string; desiredValue: number; status?: FakeQuotaStatus; caseId?: string; created?: string; lastUpdated?: string },
+    accountId = this.accountId,
   ): FakeQuotaRequest {
-    const quota = this.mustQuota(region, fields.quotaCode);
+    const quota = this.mustQuota(region, fields.quotaCode, accountId);
     const created = fields.created ?? this.now().toISOString();
     const r: FakeQuotaRequest = {
       id: newQuotaRequestId(),
+      accountId,
       region,
       serviceCode: SES_SERVICE_CODE,
       quotaCode: quota.code,
@@ -604,18 +625,22 @@ export class FakeAws {
   }
 
   /**
-   * AWS opens a Support case for a request: a case in the fake's case store (followed like any
-   * other), its id in the request's CaseId, and the status CASE_OPENED if it was PENDING.
+   * AWS opens a Support case for a request: a case of the request's account in the fake's case
+   * store (followed like any other), its id in the request's CaseId, and the status CASE_OPENED if
+   * it was PENDING.
    */
   openQuotaCase(id: string, opts: { body?: string } = {}): FakeCase {
     const r = this.quotaRequest(id);
     if (r.caseId) return this.mustCase(r.caseId);
-    const c = this.newCase({
-      subject: `Service Quotas: increase ${r.quotaName} (${r.quotaCode}) in ${r.region} to ${r.desiredValue}`,
-      serviceCode: 'service-limit-increase',
-      categoryCode: 'ses-sending-quota',
-      severityCode: 'low',
-    });
+    const c = this.newCase(
+      {
+        subject: `Service Quotas: increase ${r.quotaName} (${r.quotaCode}) in ${r.region} to ${r.desiredValue}`,
+        serviceCode: 'service-limit-increase',
+        categoryCode: 'ses-sending-quota',
+        severityCode: 'low',
+      },
+      r.accountId,
+    );
     this.appendCommunication(
       c,
       opts.body ??
@@ -694,12 +719,15 @@ export class FakeAws {
       if (fault.delayMs) await this.server.sleep(fault.delayMs);
       if (faultError) return fail(faultError);
     }
+    // The account whose data the call reads and writes; credentialProblem refused any other
+    // unknown signer, so only an unsigned call has none (let through, as before STS was modelled).
+    const actingAccount = accountId ?? this.accountId;
     let result: unknown;
     try {
-      if (service === 'support') result = this.support(operation, input);
-      else if (service === 'servicequotas') result = this.serviceQuotas(operation, input, region);
+      if (service === 'support') result = this.support(operation, input, actingAccount);
+      else if (service === 'servicequotas') result = this.serviceQuotas(operation, input, region, actingAccount);
       else if (service === 'sts') result = this.sts(operation, input, accessKeyId);
-      else result = this.sesv2(operation, input, region);
+      else result = this.sesv2(operation, input, region, actingAccount);
     } catch (err) {
       if (!(err instanceof AwsError)) throw err;
       return fail(err);
@@ -821,7 +849,7 @@ export class FakeAws {
 
   // ---- Support -------------------------------------------------------------
 
-  private support(operation: string, input: AwsInput): unknown {
+  private support(operation: string, input: AwsInput, accountId: string): unknown {
     // As AWS answers every Support API call from an account on the Basic or Developer plan.
     if (this.supportPlan === 'basic') {
       throw new AwsError('SubscriptionRequiredException', 'AWS Premium Support Subscription is required to use this service.');
@@ -830,15 +858,15 @@ export class FakeAws {
       case 'DescribeServices':
         return this.describeServices(input);
       case 'CreateCase':
-        return this.createCase(input);
+        return this.createCase(input, accountId);
       case 'DescribeCases':
-        return this.describeCases(input);
+        return this.describeCases(input, accountId);
       case 'DescribeCommunications':
-        return this.describeCommunications(input);
+        return this.describeCommunications(input, accountId);
       case 'AddCommunicationToCase':
-        return this.addCommunicationToCase(input);
+        return this.addCommunicationToCase(input, accountId);
       case 'ResolveCase':
-        return this.resolveCase(input);
+        return this.resolveCase(input, accountId);
       default:
         throw new AwsError('UnknownOperationException', `FakeAws does not model Support ${operation}`);
     }
@@ -850,7 +878,7 @@ export class FakeAws {
     return { services: structuredClone(services) };
   }
 
-  private createCase(input: AwsInput): unknown {
+  private createCase(input: AwsInput, accountId: string): unknown {
     requireText('subject', input.subject, 1, 255);
     requireText('communicationBody', input.communicationBody, 1, MAX_BODY);
     if (input.severityCode !== undefined && !SEVERITIES.has(input.severityCode)) {
@@ -860,26 +888,31 @@ export class FakeAws {
       throw validation(`Value at 'ccEmailAddresses' failed to satisfy constraint: Member must have length less than or equal to 10`);
     }
     const hourAgo = this.now().getTime() - 3_600_000;
-    const lastHour = this.createdViaApi.filter((t) => t > hourAgo).length;
+    let created = this.createdViaApi.get(accountId);
+    if (!created) this.createdViaApi.set(accountId, (created = []));
+    const lastHour = created.filter((t) => t > hourAgo).length;
     if (lastHour >= this.caseCreationLimitPerHour) {
       throw new AwsError('CaseCreationLimitExceeded', `You have exceeded your limit of ${this.caseCreationLimitPerHour} cases per hour.`);
     }
-    const c = this.newCase({
-      subject: input.subject,
-      serviceCode: input.serviceCode,
-      categoryCode: input.categoryCode,
-      severityCode: input.severityCode ?? 'low',
-      issueType: input.issueType ?? 'technical',
-      language: input.language ?? 'en',
-      ccEmailAddresses: input.ccEmailAddresses ?? [],
-      attachmentSetId: input.attachmentSetId,
-    });
-    this.createdViaApi.push(this.now().getTime());
+    const c = this.newCase(
+      {
+        subject: input.subject,
+        serviceCode: input.serviceCode,
+        categoryCode: input.categoryCode,
+        severityCode: input.severityCode ?? 'low',
+        issueType: input.issueType ?? 'technical',
+        language: input.language ?? 'en',
+        ccEmailAddresses: input.ccEmailAddresses ?? [],
+        attachmentSetId: input.attachmentSetId,
+      },
+      accountId,
+    );
+    created.push(this.now().getTime());
     this.appendCommunication(c, input.communicationBody, c.submittedBy, c.timeCreated, []);
     return { caseId: c.caseId };
   }
 
-  private describeCases(input: AwsInput): unknown {
+  private describeCases(input: AwsInput, accountId: string): unknown {
     const ids = input.caseIdList as string[] | undefined;
     if (ids && ids.length > 100) {
       throw validation(`Value at 'caseIdList' failed to satisfy constraint: Member must have length less than or equal to 100`);
@@ -887,9 +920,10 @@ export class FakeAws {
     const maxResults = pageLimit(input.maxResults, 100);
     const after = timeParam('afterTime', input.afterTime);
     const before = timeParam('beforeTime', input.beforeTime);
-    for (const id of ids ?? []) if (!this.cases.has(id)) throw caseNotFound(id);
+    for (const id of ids ?? []) if (!this.caseOf(id, accountId)) throw caseNotFound(id);
 
     const matching = [...this.cases.values()]
+      .filter((c) => c.accountId === accountId)
       .filter((c) => !ids?.length || ids.includes(c.caseId))
       .filter((c) => input.displayId === undefined || c.displayId === input.displayId)
       .filter((c) => input.includeResolvedCases === true || c.status !== 'resolved')
@@ -926,8 +960,8 @@ export class FakeAws {
     return { cases, ...(next ? { nextToken: next } : {}) };
   }
 
-  private describeCommunications(input: AwsInput): unknown {
-    const c = this.cases.get(input.caseId);
+  private describeCommunications(input: AwsInput, accountId: string): unknown {
+    const c = this.caseOf(input.caseId, accountId);
     if (!c) throw caseNotFound(input.caseId);
     const maxResults = pageLimit(input.maxResults, 100);
     const after = timeParam('afterTime', input.afterTime);
@@ -939,8 +973,8 @@ export class FakeAws {
     return { communications, ...(next ? { nextToken: next } : {}) };
   }
 
-  private addCommunicationToCase(input: AwsInput): unknown {
-    const c = this.cases.get(input.caseId);
+  private addCommunicationToCase(input: AwsInput, accountId: string): unknown {
+    const c = this.caseOf(input.caseId, accountId);
     if (!c) throw caseNotFound(input.caseId);
     requireText('communicationBody', input.communicationBody, 1, MAX_BODY);
     this.appendCommunication(c, input.communicationBody, this.customerIdentity, this.now().toISOString(), []);
@@ -950,23 +984,30 @@ export class FakeAws {
     return { result: true };
   }
 
-  private resolveCase(input: AwsInput): unknown {
-    const c = this.cases.get(input.caseId);
+  private resolveCase(input: AwsInput, accountId: string): unknown {
+    const c = this.caseOf(input.caseId, accountId);
     if (!c) throw caseNotFound(input.caseId);
     const initialCaseStatus = c.status;
     c.status = 'resolved';
     return { initialCaseStatus, finalCaseStatus: 'resolved' };
   }
 
-  private newCase(fields: Partial<Omit<FakeCase, 'communications'>> & { subject: string }): FakeCase {
+  /** The case `caseId` as the API shows it to `accountId`: undefined if unknown or another account's. */
+  private caseOf(caseId: unknown, accountId: string): FakeCase | undefined {
+    const c = typeof caseId === 'string' ? this.cases.get(caseId) : undefined;
+    return c?.accountId === accountId ? c : undefined;
+  }
+
+  private newCase(fields: Partial<Omit<FakeCase, 'communications' | 'accountId'>> & { subject: string }, accountId: string): FakeCase {
     const created = fields.timeCreated ?? this.now().toISOString();
-    const caseId = fields.caseId ?? `case-${this.accountId}-${created.slice(0, 4)}-${randomBytes(8).toString('hex')}`;
+    const caseId = fields.caseId ?? `case-${accountId}-${created.slice(0, 4)}-${randomBytes(8).toString('hex')}`;
     const c: FakeCase = {
       status: 'opened',
       language: 'en',
       ccEmailAddresses: [],
       submittedBy: this.customerIdentity,
       ...fields,
+      accountId,
       caseId,
       displayId: fields.displayId ?? String(17_000_000_000 + ++this.displaySeq),
       timeCreated: created,
@@ -1002,36 +1043,36 @@ export class FakeAws {
 
   // ---- Service Quotas ------------------------------------------------------
 
-  private serviceQuotas(operation: string, input: AwsInput, region: string): unknown {
+  private serviceQuotas(operation: string, input: AwsInput, region: string, accountId: string): unknown {
     switch (operation) {
       case 'GetServiceQuota': {
         this.requireServiceCode(input.ServiceCode, true);
-        return { Quota: this.wireQuota(region, this.findQuota(region, input.QuotaCode)) };
+        return { Quota: this.wireQuota(region, accountId, this.findQuota(region, accountId, input.QuotaCode)) };
       }
       case 'ListServiceQuotas': {
         this.requireServiceCode(input.ServiceCode, true);
-        const quotas = this.quotas(region).map((q) => this.wireQuota(region, q));
+        const quotas = this.quotas(region, accountId).map((q) => this.wireQuota(region, accountId, q));
         return this.serviceQuotasPage(quotas, input, 'Quotas', `quotas:${region}`);
       }
       case 'RequestServiceQuotaIncrease':
-        return { RequestedQuota: this.wireQuotaRequest(this.requestQuotaIncrease(input, region)) };
+        return { RequestedQuota: this.wireQuotaRequest(this.requestQuotaIncrease(input, region, accountId)) };
       case 'GetRequestedServiceQuotaChange': {
         if (typeof input.RequestId !== 'string' || !input.RequestId) throw serviceQuotasError('IllegalArgumentException', 'RequestId is required.');
-        const r = this.quotaChanges.find((q) => q.id === input.RequestId && q.region === region);
+        const r = this.quotaChanges.find((q) => q.id === input.RequestId && q.accountId === accountId && q.region === region);
         if (!r) throw serviceQuotasError('NoSuchResourceException', `The request ${input.RequestId} does not exist.`);
         return { RequestedQuota: this.wireQuotaRequest(r) };
       }
       case 'ListRequestedServiceQuotaChangeHistory': {
         this.requireServiceCode(input.ServiceCode, false);
         const status = this.statusFilter(input.Status);
-        const matching = this.historyOf(region, (r) => status === undefined || r.status === status);
+        const matching = this.historyOf(region, accountId, (r) => status === undefined || r.status === status);
         return this.serviceQuotasPage(matching, input, 'RequestedQuotas', `history:${region}:${status ?? ''}`);
       }
       case 'ListRequestedServiceQuotaChangeHistoryByQuota': {
         this.requireServiceCode(input.ServiceCode, true);
         if (typeof input.QuotaCode !== 'string' || !input.QuotaCode) throw serviceQuotasError('IllegalArgumentException', 'QuotaCode is required.');
         const status = this.statusFilter(input.Status);
-        const matching = this.historyOf(region, (r) => r.quotaCode === input.QuotaCode && (status === undefined || r.status === status));
+        const matching = this.historyOf(region, accountId, (r) => r.quotaCode === input.QuotaCode && (status === undefined || r.status === status));
         return this.serviceQuotasPage(matching, input, 'RequestedQuotas', `history:${region}:${input.QuotaCode}:${status ?? ''}`);
       }
       default:
@@ -1039,9 +1080,9 @@ export class FakeAws {
     }
   }
 
-  private requestQuotaIncrease(input: AwsInput, region: string): FakeQuotaRequest {
+  private requestQuotaIncrease(input: AwsInput, region: string, accountId: string): FakeQuotaRequest {
     this.requireServiceCode(input.ServiceCode, true);
-    const quota = this.findQuota(region, input.QuotaCode);
+    const quota = this.findQuota(region, accountId, input.QuotaCode);
     const desired = input.DesiredValue as unknown;
     if (typeof desired !== 'number' || !Number.isFinite(desired)) throw serviceQuotasError('IllegalArgumentException', 'DesiredValue is required.');
     if (desired > MAX_DESIRED_VALUE || desired < 0) {
@@ -1051,12 +1092,13 @@ export class FakeAws {
     if (desired <= quota.value) {
       throw serviceQuotasError('IllegalArgumentException', `The requested value ${desired} must be greater than the current quota value ${quota.value}.`);
     }
-    if (this.quotaChanges.some((r) => r.region === region && r.quotaCode === quota.code && OPEN_QUOTA_STATUSES.has(r.status))) {
+    if (this.quotaChanges.some((r) => r.accountId === accountId && r.region === region && r.quotaCode === quota.code && OPEN_QUOTA_STATUSES.has(r.status))) {
       throw serviceQuotasError('ResourceAlreadyExistsException', `A request to increase ${quota.name} (${quota.code}) is already pending.`);
     }
     const now = this.now().toISOString();
     const r: FakeQuotaRequest = {
       id: newQuotaRequestId(),
+      accountId,
       region,
       serviceCode: SES_SERVICE_CODE,
       quotaCode: quota.code,
@@ -1085,33 +1127,33 @@ export class FakeAws {
     return status as FakeQuotaStatus;
   }
 
-  private findQuota(region: string, code: unknown): FakeQuota {
+  private findQuota(region: string, accountId: string, code: unknown): FakeQuota {
     if (typeof code !== 'string' || !code) throw serviceQuotasError('IllegalArgumentException', 'QuotaCode is required.');
-    const quota = this.quotas(region).find((q) => q.code === code);
+    const quota = this.quotas(region, accountId).find((q) => q.code === code);
     if (!quota) throw serviceQuotasError('NoSuchResourceException', `The request failed because the specified quota ${code} does not exist.`);
     return quota;
   }
 
-  private mustQuota(region: string, code: string): FakeQuota {
-    const quota = this.quotas(region).find((q) => q.code === code);
-    if (!quota) throw new Error(`FakeAws has no quota ${code} in ${region}; known: ${this.quotas(region).map((q) => q.code).join(', ')}`);
+  private mustQuota(region: string, code: string, accountId: string): FakeQuota {
+    const quota = this.quotas(region, accountId).find((q) => q.code === code);
+    if (!quota) throw new Error(`FakeAws has no quota ${code} in ${region} of ${accountId}; known: ${this.quotas(region, accountId).map((q) => q.code).join(', ')}`);
     return quota;
   }
 
-  /** A region's requests matching `keep`, newest first (an assumption: AWS documents no order). */
-  private historyOf(region: string, keep: (r: FakeQuotaRequest) => boolean): AwsInput[] {
+  /** An account's requests in a region matching `keep`, newest first (an assumption: AWS documents no order). */
+  private historyOf(region: string, accountId: string, keep: (r: FakeQuotaRequest) => boolean): AwsInput[] {
     return this.quotaChanges
-      .filter((r) => r.region === region && keep(r))
+      .filter((r) => r.accountId === accountId && r.region === region && keep(r))
       .map((r, i) => ({ r, i }))
       .sort((a, b) => b.r.created.localeCompare(a.r.created) || b.i - a.i)
       .map(({ r }) => this.wireQuotaRequest(r));
   }
 
-  private wireQuota(region: string, q: FakeQuota): AwsInput {
+  private wireQuota(region: string, accountId: string, q: FakeQuota): AwsInput {
     return {
       ServiceCode: SES_SERVICE_CODE,
       ServiceName: SES_SERVICE_NAME,
-      QuotaArn: `arn:aws:servicequotas:${region}:${this.accountId}:${SES_SERVICE_CODE}/${q.code}`,
+      QuotaArn: `arn:aws:servicequotas:${region}:${accountId}:${SES_SERVICE_CODE}/${q.code}`,
       QuotaCode: q.code,
       QuotaName: q.name,
       Value: q.value,
@@ -1133,8 +1175,8 @@ export class FakeAws {
       Status: r.status,
       Created: epochSeconds(r.created),
       LastUpdated: epochSeconds(r.lastUpdated),
-      Requester: JSON.stringify({ accountId: this.accountId, callerArn: `arn:aws:sts::${this.accountId}:assumed-role/ses-bot/session` }),
-      QuotaArn: `arn:aws:servicequotas:${r.region}:${this.accountId}:${r.serviceCode}/${r.quotaCode}`,
+      Requester: JSON.stringify({ accountId: r.accountId, callerArn: `arn:aws:sts::${r.accountId}:assumed-role/ses-bot/session` }),
+      QuotaArn: `arn:aws:servicequotas:${r.region}:${r.accountId}:${r.serviceCode}/${r.quotaCode}`,
       GlobalQuota: false,
       Unit: 'None',
     };
@@ -1161,13 +1203,13 @@ export class FakeAws {
 
   // ---- SESv2 ---------------------------------------------------------------
 
-  private sesv2(operation: string, input: AwsInput, region: string): unknown {
-    const pools = this.ipPools.get(region) ?? [];
+  private sesv2(operation: string, input: AwsInput, region: string, accountId: string): unknown {
+    const pools = this.dedicatedIps(region, accountId);
     switch (operation) {
       case 'GetAccount':
-        return structuredClone(this.account(region));
+        return structuredClone(this.account(region, accountId));
       case 'PutAccountDetails':
-        return this.putAccountDetails(input, region);
+        return this.putAccountDetails(input, region, accountId);
       case 'ListDedicatedIpPools':
         return this.sesPage(pools.map((p) => p.name), input, 'DedicatedIpPools');
       case 'GetDedicatedIpPool': {
@@ -1196,7 +1238,7 @@ export class FakeAws {
    * PENDING, or after it was DENIED, AWS answers ConflictException (a new request must then go
    * through Service Quotas).
    */
-  private putAccountDetails(input: AwsInput, region: string): unknown {
+  private putAccountDetails(input: AwsInput, region: string, accountId: string): unknown {
     const bad = (detail: string) => new AwsError('BadRequestException', detail);
     if (input.MailType !== 'MARKETING' && input.MailType !== 'TRANSACTIONAL') {
       throw bad(`MailType must be MARKETING or TRANSACTIONAL, not ${JSON.stringify(input.MailType)}.`);
@@ -1217,7 +1259,7 @@ export class FakeAws {
     if (input.ProductionAccessEnabled !== undefined && typeof input.ProductionAccessEnabled !== 'boolean') {
       throw bad('ProductionAccessEnabled must be a boolean.');
     }
-    const account = this.account(region);
+    const account = this.account(region, accountId);
     const review = account.Details?.ReviewDetails as { Status: string; CaseId: string } | undefined;
     if (review?.Status === 'PENDING') {
       throw new AwsError('ConflictException', 'A review of your request for production access is already in progress in this AWS Region.');
@@ -1230,22 +1272,25 @@ export class FakeAws {
       if (input[key] !== undefined) Details[key] = structuredClone(input[key]);
     }
     if (input.ProductionAccessEnabled === true && !account.ProductionAccessEnabled) {
-      Details.ReviewDetails = this.openReview(region, Details);
+      Details.ReviewDetails = this.openReview(region, accountId, Details);
     } else if (review) {
       Details.ReviewDetails = review;
     }
-    this.setAccount(region, { Details });
+    this.setAccount(region, { Details }, accountId);
     return {};
   }
 
-  /** A PENDING review with the Support case AWS opens for it. */
-  private openReview(region: string, details: AwsInput = {}): { Status: FakeReviewStatus; CaseId: string } {
-    const c = this.newCase({
-      subject: `Amazon SES production access request (${region})`,
-      serviceCode: 'service-limit-increase',
-      categoryCode: 'ses-production-access',
-      severityCode: 'low',
-    });
+  /** A PENDING review with the Support case AWS opens for it, in the account under review. */
+  private openReview(region: string, accountId: string, details: AwsInput = {}): { Status: FakeReviewStatus; CaseId: string } {
+    const c = this.newCase(
+      {
+        subject: `Amazon SES production access request (${region})`,
+        serviceCode: 'service-limit-increase',
+        categoryCode: 'ses-production-access',
+        severityCode: 'low',
+      },
+      accountId,
+    );
     const lines = [`Region: ${region}`, `Mail type: ${details.MailType ?? ''}`, `Website URL: ${details.WebsiteURL ?? ''}`, `Use case description: ${details.UseCaseDescription ?? ''}`];
     this.appendCommunication(c, lines.join('\n'), 'Amazon Web Services', c.timeCreated, []);
     return { Status: 'PENDING', CaseId: c.caseId };
@@ -1351,6 +1396,11 @@ function stsErrorXml(err: AwsError): string {
     `<RequestId>${randomUUID()}</RequestId>` +
     `</ErrorResponse>`
   );
+}
+
+/** The key of an account's per-region state (SESv2 account and IPs, Service Quotas catalogue). */
+function accountRegion(accountId: string, region: string): string {
+  return `${accountId}/${region}`;
 }
 
 /** A stable made-up id of `length` upper-case letters and digits derived from `seed` (role ids, user ids). */

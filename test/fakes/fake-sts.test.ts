@@ -1,12 +1,33 @@
 // Proves FakeAws speaks STS (Query protocol, XML answers) as the real @aws-sdk/client-sts and
 // @aws-sdk/credential-providers' fromTemporaryCredentials expect, and that every recorded call
 // names the access key and account that signed it, so that multi-account tests (issue 14) can
-// prove which account each call was made with.
-import { GetAccountCommand, SESv2Client } from '@aws-sdk/client-sesv2';
+// prove which account each call was made with; and that each account has its own Support cases,
+// SESv2 state and Service Quotas data.
+import { GetAccountCommand, GetDedicatedIpsCommand, ListDedicatedIpPoolsCommand, PutAccountDetailsCommand, SESv2Client } from '@aws-sdk/client-sesv2';
+import {
+  GetRequestedServiceQuotaChangeCommand,
+  GetServiceQuotaCommand,
+  ListRequestedServiceQuotaChangeHistoryByQuotaCommand,
+  ListRequestedServiceQuotaChangeHistoryCommand,
+  NoSuchResourceException,
+  RequestServiceQuotaIncreaseCommand,
+  ServiceQuotasClient,
+} from '@aws-sdk/client-service-quotas';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { DescribeServicesCommand, SupportClient } from '@aws-sdk/client-support';
+import {
+  AddCommunicationToCaseCommand,
+  CaseCreationLimitExceeded,
+  CaseIdNotFound,
+  CreateCaseCommand,
+  DescribeCasesCommand,
+  DescribeCommunicationsCommand,
+  DescribeServicesCommand,
+  ResolveCaseCommand,
+  SupportClient,
+} from '@aws-sdk/client-support';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { standardPool, warm, warming } from '../helpers/dedicated-ip-fixtures.js';
 import { AWS_KEY_ID, AWS_SECRET } from '../helpers/harness.js';
 import { rejection } from '../helpers/rejection.js';
 import { FakeAws } from './fake-aws.js';
@@ -337,5 +358,184 @@ describe('fromTemporaryCredentials against FakeAws: each client provably works i
     clients.push(expiredSts);
     expect((await rejection(expiredSts.send(new GetCallerIdentityCommand({})))).name).toBe('ExpiredTokenException');
     expect(aws.callsTo('DescribeServices').map((c) => c.credentialError)).toEqual([undefined, 'expired']);
+  });
+});
+
+describe('FakeAws keeps each account’s Support, SESv2 and Service Quotas data apart (real clients, assumed roles)', () => {
+  let aws: FakeAws;
+  const clients: { destroy(): void }[] = [];
+  type Credentials = ReturnType<typeof fromTemporaryCredentials> | AwsCredentialIdentity;
+  const role = (RoleArn: string): Credentials =>
+    fromTemporaryCredentials({ masterCredentials: base, params: { RoleArn, RoleSessionName: SESSION }, clientConfig: { region: 'us-east-1', endpoint: aws.url } });
+  const track = <T extends { destroy(): void }>(client: T): T => {
+    clients.push(client);
+    return client;
+  };
+  const support = (credentials: Credentials) => track(new SupportClient({ region: 'us-east-1', endpoint: aws.url, credentials, maxAttempts: 1 }));
+  const sesv2 = (credentials: Credentials, region = 'eu-west-1') => track(new SESv2Client({ region, endpoint: aws.url, credentials, maxAttempts: 1 }));
+  const quotas = (credentials: Credentials, region = 'eu-west-1') => track(new ServiceQuotasClient({ region, endpoint: aws.url, credentials, maxAttempts: 1 }));
+  const newCase = (subject: string) => new CreateCaseCommand({ subject, communicationBody: `${subject}: body`, serviceCode: 'service-limit-increase', categoryCode: 'ses-sending-quota' });
+
+  beforeEach(async () => {
+    aws = new FakeAws();
+    await aws.start();
+    aws.addRole({ roleArn: PROD_ROLE });
+    aws.addRole({ roleArn: STAGING_ROLE });
+  });
+  afterEach(async () => {
+    for (const c of clients.splice(0)) c.destroy();
+    await aws.stop();
+  });
+
+  it('Support: a case is its account’s only; another account’s case id is answered as an unknown one', async () => {
+    const prod = support(role(PROD_ROLE));
+    const staging = support(role(STAGING_ROLE));
+    const { caseId } = await prod.send(newCase('Prod case'));
+    expect(caseId).toMatch(new RegExp(`^case-${PROD}-`));
+    expect(aws.cases.get(caseId!)).toMatchObject({ accountId: PROD, subject: 'Prod case' });
+    const { caseId: stagingCaseId } = await staging.send(newCase('Staging case'));
+    expect(aws.latestCase(PROD)!.caseId).toBe(caseId);
+    expect(aws.latestCase()!.caseId).toBe(stagingCaseId);
+
+    // Prod sees it, by id and in its list.
+    expect((await prod.send(new DescribeCasesCommand({ caseIdList: [caseId!] }))).cases!.map((c) => c.subject)).toEqual(['Prod case']);
+    expect((await prod.send(new DescribeCasesCommand({}))).cases!.map((c) => c.caseId)).toEqual([caseId]);
+    // Staging lists only its own, and every call naming prod's case fails as for an id that does not exist.
+    expect((await staging.send(new DescribeCasesCommand({ includeResolvedCases: true }))).cases!.map((c) => c.caseId)).toEqual([stagingCaseId]);
+    const unknown = await rejection(staging.send(new DescribeCasesCommand({ caseIdList: ['case-does-not-exist'] })));
+    const foreign = await rejection(staging.send(new DescribeCasesCommand({ caseIdList: [caseId!] })));
+    expect(unknown).toBeInstanceOf(CaseIdNotFound);
+    expect(foreign).toBeInstanceOf(CaseIdNotFound);
+    expect(foreign.message).toBe(`Invalid case ID: ${caseId}`);
+    expect(foreign.$metadata.httpStatusCode).toBe(unknown.$metadata.httpStatusCode);
+    const mixed = await rejection(staging.send(new DescribeCasesCommand({ caseIdList: [stagingCaseId!, caseId!] })));
+    expect(mixed).toBeInstanceOf(CaseIdNotFound);
+    expect(await rejection(staging.send(new AddCommunicationToCaseCommand({ caseId, communicationBody: 'from staging' })))).toBeInstanceOf(CaseIdNotFound);
+    expect(await rejection(staging.send(new DescribeCommunicationsCommand({ caseId })))).toBeInstanceOf(CaseIdNotFound);
+    expect(await rejection(staging.send(new ResolveCaseCommand({ caseId })))).toBeInstanceOf(CaseIdNotFound);
+    // Nothing staging tried touched prod's case.
+    expect(aws.cases.get(caseId!)).toMatchObject({ status: 'opened' });
+    expect(aws.cases.get(caseId!)!.communications.map((m) => m.body)).toEqual(['Prod case: body']);
+
+    // The long-term keys' account (where single-account tests live) sees neither.
+    const own = support(base);
+    expect((await own.send(new DescribeCasesCommand({ includeResolvedCases: true }))).cases).toEqual([]);
+    expect(await rejection(own.send(new AddCommunicationToCaseCommand({ caseId, communicationBody: 'from base' })))).toBeInstanceOf(CaseIdNotFound);
+
+    // Test-side helpers reach every account's cases, and prod sees what they add.
+    aws.addCommunication(caseId!, { body: 'AWS answers prod' });
+    const comms = await prod.send(new DescribeCommunicationsCommand({ caseId }));
+    expect(comms.communications!.map((m) => m.body)).toEqual(['AWS answers prod', 'Prod case: body']);
+    expect(aws.seedCase({ subject: 'seeded', accountId: STAGING }).accountId).toBe(STAGING);
+    expect(aws.seedCase({ subject: 'seeded in the base account' }).accountId).toBe(BASE_ACCOUNT);
+  });
+
+  it('Support: the hourly CreateCase limit counts per account', async () => {
+    aws.caseCreationLimitPerHour = 2;
+    const prod = support(role(PROD_ROLE));
+    await prod.send(newCase('one'));
+    await prod.send(newCase('two'));
+    expect(await rejection(prod.send(newCase('three')))).toBeInstanceOf(CaseCreationLimitExceeded);
+    const { caseId } = await support(role(STAGING_ROLE)).send(newCase('staging one'));
+    expect(aws.cases.get(caseId!)!.accountId).toBe(STAGING);
+  });
+
+  it('SESv2: each account has its own quotas, production access review and dedicated IPs per region', async () => {
+    aws.setAccount('eu-west-1', { SendQuota: { Max24HourSend: 50_000, MaxSendRate: 14 }, ProductionAccessEnabled: true }, PROD);
+    aws.setDedicatedIps('eu-west-1', [standardPool('prod-pool', [warm('198.51.100.1'), warm('198.51.100.2')])], PROD);
+    aws.setDedicatedIps('eu-west-1', [standardPool('staging-pool', [warming('203.0.113.9', 40)])], STAGING);
+    const prod = sesv2(role(PROD_ROLE));
+    const staging = sesv2(role(STAGING_ROLE));
+
+    expect((await prod.send(new GetAccountCommand({}))).SendQuota).toEqual({ Max24HourSend: 50_000, MaxSendRate: 14, SentLast24Hours: 0 });
+    const stagingAccount = await staging.send(new GetAccountCommand({}));
+    expect(stagingAccount.SendQuota).toEqual({ Max24HourSend: 200, MaxSendRate: 1, SentLast24Hours: 0 }); // a new account's sandbox
+    expect(stagingAccount.ProductionAccessEnabled).toBe(false);
+    // Another region of prod is a separate sandbox too.
+    expect((await sesv2(role(PROD_ROLE), 'us-east-1').send(new GetAccountCommand({}))).SendQuota!.Max24HourSend).toBe(200);
+    // And the long-term keys' account is untouched.
+    expect(aws.account('eu-west-1').SendQuota.Max24HourSend).toBe(200);
+    expect(aws.account('eu-west-1', PROD).SendQuota.Max24HourSend).toBe(50_000);
+
+    expect((await prod.send(new ListDedicatedIpPoolsCommand({}))).DedicatedIpPools).toEqual(['prod-pool']);
+    expect((await prod.send(new GetDedicatedIpsCommand({}))).DedicatedIps!.map((i) => i.Ip)).toEqual(['198.51.100.1', '198.51.100.2']);
+    expect((await staging.send(new GetDedicatedIpsCommand({}))).DedicatedIps).toEqual([{ Ip: '203.0.113.9', WarmupStatus: 'IN_PROGRESS', WarmupPercentage: 40, PoolName: 'staging-pool' }]);
+    expect((await sesv2(base).send(new GetDedicatedIpsCommand({}))).DedicatedIps).toEqual([]);
+
+    // Staging asks for production access: the review and its Support case are staging's.
+    await staging.send(new PutAccountDetailsCommand({ MailType: 'TRANSACTIONAL', WebsiteURL: 'https://staging.example.com', ProductionAccessEnabled: true }));
+    const review = aws.review('eu-west-1', STAGING)!;
+    expect(review.Status).toBe('PENDING');
+    expect(aws.cases.get(review.CaseId)!.accountId).toBe(STAGING);
+    expect(aws.review('eu-west-1', PROD)).toBeUndefined();
+    expect(aws.review('eu-west-1')).toBeUndefined();
+    expect((await staging.send(new GetAccountCommand({}))).Details!.ReviewDetails).toMatchObject({ Status: 'PENDING', CaseId: review.CaseId });
+    expect((await support(role(STAGING_ROLE)).send(new DescribeCasesCommand({ caseIdList: [review.CaseId] }))).cases).toHaveLength(1);
+    expect(await rejection(support(role(PROD_ROLE)).send(new DescribeCasesCommand({ caseIdList: [review.CaseId] })))).toBeInstanceOf(CaseIdNotFound);
+    // setReviewStatus acts in the account named.
+    expect(aws.setReviewStatus('eu-west-1', 'GRANTED', STAGING).caseId).toBe(review.CaseId);
+    expect((await staging.send(new GetAccountCommand({}))).ProductionAccessEnabled).toBe(true);
+    expect(aws.setReviewStatus('us-east-1', 'DENIED', PROD).accountId).toBe(PROD);
+  });
+
+  it('Service Quotas: each account has its own catalogue and quota requests per region', async () => {
+    aws.setQuotaValue('eu-west-1', 'L-804C8AE8', 50_000, PROD);
+    const prod = quotas(role(PROD_ROLE));
+    const staging = quotas(role(STAGING_ROLE));
+
+    const prodQuota = (await prod.send(new GetServiceQuotaCommand({ ServiceCode: 'ses', QuotaCode: 'L-804C8AE8' }))).Quota!;
+    expect(prodQuota).toMatchObject({ Value: 50_000, QuotaArn: `arn:aws:servicequotas:eu-west-1:${PROD}:ses/L-804C8AE8` });
+    expect((await staging.send(new GetServiceQuotaCommand({ ServiceCode: 'ses', QuotaCode: 'L-804C8AE8' }))).Quota!.Value).toBe(200);
+
+    const { RequestedQuota: made } = await prod.send(new RequestServiceQuotaIncreaseCommand({ ServiceCode: 'ses', QuotaCode: 'L-804C8AE8', DesiredValue: 100_000 }));
+    expect(JSON.parse(made!.Requester!)).toMatchObject({ accountId: PROD });
+    expect(aws.quotaRequest(made!.Id!)).toMatchObject({ accountId: PROD, region: 'eu-west-1', desiredValue: 100_000 });
+    // Staging may ask for the same quota: prod's open request is not in its way.
+    const { RequestedQuota: stagingMade } = await staging.send(new RequestServiceQuotaIncreaseCommand({ ServiceCode: 'ses', QuotaCode: 'L-804C8AE8', DesiredValue: 1000 }));
+    expect(aws.quotaRequests({ accountId: STAGING }).map((r) => r.id)).toEqual([stagingMade!.Id]);
+    expect(aws.quotaRequests({ accountId: PROD }).map((r) => r.id)).toEqual([made!.Id]);
+    expect(aws.quotaRequests()).toHaveLength(2);
+
+    // Each account's history and lookups see only its own.
+    expect((await prod.send(new ListRequestedServiceQuotaChangeHistoryCommand({ ServiceCode: 'ses' }))).RequestedQuotas!.map((r) => r.Id)).toEqual([made!.Id]);
+    expect(
+      (await staging.send(new ListRequestedServiceQuotaChangeHistoryByQuotaCommand({ ServiceCode: 'ses', QuotaCode: 'L-804C8AE8' }))).RequestedQuotas!.map((r) => r.Id),
+    ).toEqual([stagingMade!.Id]);
+    expect((await quotas(base).send(new ListRequestedServiceQuotaChangeHistoryCommand({ ServiceCode: 'ses' }))).RequestedQuotas).toEqual([]);
+    const foreign = await rejection(staging.send(new GetRequestedServiceQuotaChangeCommand({ RequestId: made!.Id })));
+    const unknown = await rejection(staging.send(new GetRequestedServiceQuotaChangeCommand({ RequestId: 'no-such-request' })));
+    expect(foreign).toBeInstanceOf(NoSuchResourceException);
+    expect(unknown).toBeInstanceOf(NoSuchResourceException);
+    expect(foreign.$metadata.httpStatusCode).toBe(unknown.$metadata.httpStatusCode);
+    expect((await prod.send(new GetRequestedServiceQuotaChangeCommand({ RequestId: made!.Id }))).RequestedQuota!.DesiredValue).toBe(100_000);
+
+    // The Support case AWS opens for a request is the request's account's.
+    const opened = aws.openQuotaCase(made!.Id!);
+    expect(opened.accountId).toBe(PROD);
+    expect((await support(role(PROD_ROLE)).send(new DescribeCasesCommand({ caseIdList: [opened.caseId] }))).cases).toHaveLength(1);
+    expect(await rejection(support(role(STAGING_ROLE)).send(new DescribeCasesCommand({ caseIdList: [opened.caseId] })))).toBeInstanceOf(CaseIdNotFound);
+
+    // Test-side helpers take the account last.
+    expect(aws.seedQuotaRequest('eu-west-1', { quotaCode: 'L-CDEF9B6B', desiredValue: 20 }, STAGING).accountId).toBe(STAGING);
+    expect(aws.seedQuotaRequest('eu-west-1', { quotaCode: 'L-CDEF9B6B', desiredValue: 20 }).accountId).toBe(BASE_ACCOUNT);
+    aws.makeQuotaCodeUnknown('eu-west-1', 'L-CDEF9B6B', 'L-NEWCODE1', STAGING);
+    expect(aws.quotas('eu-west-1', STAGING).map((q) => q.code)).toContain('L-NEWCODE1');
+    expect(aws.quotas('eu-west-1', PROD).map((q) => q.code)).toContain('L-CDEF9B6B');
+  });
+
+  it('refuses a temporary key it never issued before it reaches any account’s data', async () => {
+    const forged = { accessKeyId: `ASIA${PROD}ZZZZ`, secretAccessKey: 's', sessionToken: 't' };
+    expect((await rejection(support(forged).send(newCase('forged')))).name).toBe('UnrecognizedClientException');
+    expect((await rejection(sesv2(forged).send(new GetAccountCommand({})))).name).toBe('UnrecognizedClientException');
+    expect((await rejection(quotas(forged).send(new RequestServiceQuotaIncreaseCommand({ ServiceCode: 'ses', QuotaCode: 'L-804C8AE8', DesiredValue: 1000 })))).name).toBe(
+      'UnrecognizedClientException',
+    );
+    expect(aws.cases.size).toBe(0);
+    expect(aws.quotaRequests()).toEqual([]);
+    expect(aws.calls.map((c) => [c.accountId, c.credentialError])).toEqual([
+      [undefined, 'invalid'],
+      [undefined, 'invalid'],
+      [undefined, 'invalid'],
+    ]);
   });
 });

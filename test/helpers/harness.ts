@@ -40,6 +40,7 @@ export function pointAwsSdkAt(aws: FakeAws): void {
     AWS_ENDPOINT_URL_SUPPORT: aws.url,
     AWS_ENDPOINT_URL_SESV2: aws.url,
     AWS_ENDPOINT_URL_SERVICE_QUOTAS: aws.url,
+    AWS_ENDPOINT_URL_STS: aws.url,
     AWS_ACCESS_KEY_ID: AWS_KEY_ID,
     AWS_SECRET_ACCESS_KEY: AWS_SECRET,
     AWS_REGION: 'us-east-1',
