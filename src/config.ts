@@ -1,9 +1,13 @@
 /**
  * Configuration from the environment (and `.env`), validated once at start-up. Every bad
  * variable is reported together in one readable message; AWS settings are left to the SDK's
- * own chain (AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL_SUPPORT, …).
+ * own chain (AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL_SUPPORT, …). AWS_ACCOUNTS_FILE names a
+ * YAML file of AWS accounts, read and validated here too: its problems are one setting's.
  */
+import { readFileSync } from 'node:fs';
+import { parseDocument } from 'yaml';
 import { z } from 'zod';
+import { ACCOUNT_NAME, DEFAULT_ACCOUNT, ROLE_ARN, accountIdOfRole, type AccountSetting } from './domain/accounts.js';
 import { isRegionCode, type RegionCode } from './domain/regions.js';
 
 const SEVERITIES = ['low', 'normal', 'high', 'urgent', 'critical'] as const;
@@ -137,6 +141,11 @@ export interface Config {
   requesterUserIds: string[];
   /** Empty: the commands work in every channel. */
   allowedChannelIds: string[];
+  /**
+   * From AWS_ACCOUNTS_FILE: the accounts reached through assumed roles, in the file's order, each
+   * with the channels that may use it. Unset: one account, the bot's own credentials (DEFAULT_ACCOUNT).
+   */
+  accounts: AccountSetting[] | undefined;
   defaultRegion: string | undefined;
   pollIntervalSeconds: number;
   /** The quota watch: alerts in a channel when a region's 24-hour sending nears its quota. */
@@ -164,14 +173,27 @@ export class ConfigError extends Error {
   }
 }
 
-export function loadConfig(env: Record<string, string | undefined>): Config {
+type Env = Record<string, string | undefined>;
+
+export function loadConfig(env: Env): Config {
   const result = schema.safeParse(env);
   const problems = new Map<string, string>();
   for (const issue of result.error?.issues ?? []) {
     const variable = String(issue.path[0] ?? 'environment');
     if (!problems.has(variable)) problems.set(variable, issue.message);
   }
-  // Checked apart from the schema so that it is reported together with every other problem.
+  addCrossProblems(env, problems);
+  // Read even when other settings are bad, so that the file's problems are reported with theirs.
+  const accounts = loadAccounts(env);
+  if (typeof accounts === 'string') problems.set('AWS_ACCOUNTS_FILE', accounts);
+  if (!result.success || problems.size > 0 || typeof accounts === 'string') {
+    throw new ConfigError([...problems].map(([variable, problem]) => ({ variable, problem })));
+  }
+  return toConfig(result.data, accounts);
+}
+
+/** Problems between settings, checked apart from the schema so that they are reported with every other. */
+function addCrossProblems(env: Env, problems: Map<string, string>): void {
   if (!env.SLACK_APP_TOKEN?.trim() && !env.SLACK_SIGNING_SECRET?.trim()) {
     problems.set(
       'SLACK_SIGNING_SECRET',
@@ -180,7 +202,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   }
   // The alert's button opens /ses-quota in the watch channel, so the commands must work there.
   // Read from the raw values so that it is reported even when other settings are bad.
-  const allowed = (env.ALLOWED_CHANNEL_IDS ?? '').split(/[\s,]+/).filter(Boolean);
+  const allowed = rawAllowedChannels(env);
   const watchChannel = env.QUOTA_WATCH_CHANNEL_ID?.trim();
   if (watchChannel && allowed.length > 0 && !allowed.includes(watchChannel) && !problems.has('QUOTA_WATCH_CHANNEL_ID')) {
     problems.set(
@@ -188,10 +210,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       'must be one of ALLOWED_CHANNEL_IDS: its alerts\' Request an increase button opens /ses-quota in that channel',
     );
   }
-  if (!result.success || problems.size > 0) {
-    throw new ConfigError([...problems].map(([variable, problem]) => ({ variable, problem })));
-  }
-  const e = result.data!;
+}
+
+const rawAllowedChannels = (env: Env) => (env.ALLOWED_CHANNEL_IDS ?? '').split(/[\s,]+/).filter(Boolean);
+
+function toConfig(e: z.output<typeof schema>, accounts: AccountSetting[] | undefined): Config {
   return {
     slack: {
       botToken: e.SLACK_BOT_TOKEN,
@@ -212,6 +235,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     approverUserIds: e.APPROVER_USER_IDS,
     requesterUserIds: e.REQUESTER_USER_IDS,
     allowedChannelIds: e.ALLOWED_CHANNEL_IDS,
+    accounts,
     defaultRegion: e.AWS_REGION,
     pollIntervalSeconds: e.POLL_INTERVAL_SECONDS,
     quotaWatch: {
@@ -221,4 +245,167 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       intervalMinutes: e.QUOTA_WATCH_INTERVAL_MINUTES,
     },
   };
+}
+
+// ---- AWS_ACCOUNTS_FILE: the accounts, in YAML ------------------------------------------------
+
+/** Where a problem is in the file, as zod gives it: ['accounts', 0, 'channels', 1]. */
+type FileIssue = { path: PropertyKey[]; message: string };
+
+/** Shown in full this many at most; the rest are counted. */
+const MAX_FILE_PROBLEMS = 5;
+const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
+const ACCOUNT_FIELDS = ['name', 'roleArn', 'externalId', 'channels'];
+
+const NAME_PROBLEM = 'up to 32 letters, digits, - and _ such as prod (in quotes if it is only digits)';
+const ROLE_ARN_PROBLEM = 'an IAM role ARN such as arn:aws:iam::111111111111:role/ses-support-bot';
+const EXTERNAL_ID_PROBLEM = '2 to 1224 letters, digits and _+=,.@:/- (in quotes if it is only digits), or leave the line out';
+const CHANNEL_PROBLEM = 'a Slack channel id such as C012AB3CD';
+
+/** What a field expects; "required: " first when it is missing. */
+const expected = (problem: string) => (issue: { input?: unknown }) => (issue.input === undefined ? `required: ${problem}` : problem);
+
+/** Names the unknown keys, and the known key each may be a misspelling of. */
+function unknownFields(keys: string[], known: string[]): string {
+  const named = keys.map((key) => {
+    const meant = known.find((k) => k.toLowerCase() === key.toLowerCase().replace(/[-_\s]/g, ''));
+    return meant ? `${key} (did you mean ${meant}?)` : key;
+  });
+  return `unknown field${keys.length > 1 ? 's' : ''} ${named.join(', ')}, expected ${known.join(', ')}`;
+}
+
+const objectError = (known: string[], what: string) => (issue: { code?: string; keys?: string[] }) =>
+  issue.code === 'unrecognized_keys' ? unknownFields(issue.keys ?? [], known) : what;
+
+const accountSchema = z.strictObject(
+  {
+    name: z
+      .string({ error: expected(NAME_PROBLEM) })
+      .regex(ACCOUNT_NAME, NAME_PROBLEM)
+      .refine((name) => name.toLowerCase() !== DEFAULT_ACCOUNT, `"${DEFAULT_ACCOUNT}" is reserved for the bot's own credentials (the account used without AWS_ACCOUNTS_FILE): choose another name`),
+    roleArn: z.string({ error: expected(ROLE_ARN_PROBLEM) }).regex(ROLE_ARN, ROLE_ARN_PROBLEM),
+    externalId: z.string({ error: EXTERNAL_ID_PROBLEM }).regex(EXTERNAL_ID, EXTERNAL_ID_PROBLEM).optional(),
+    channels: z
+      .array(z.string({ error: CHANNEL_PROBLEM }).regex(CHANNEL_ID, CHANNEL_PROBLEM), {
+        error: expected('a list of the Slack channel ids that may use this account, such as [C0123ABCD, C0456EFGH]'),
+      })
+      .min(1, 'at least one Slack channel id: the channels that may use this account'),
+  },
+  { error: objectError(ACCOUNT_FIELDS, 'a mapping with name, roleArn, channels and optionally externalId') },
+);
+
+const accountsFileSchema = z.strictObject(
+  {
+    accounts: z
+      .array(accountSchema, { error: expected('a list of accounts, each with name, roleArn and channels') })
+      .min(1, 'at least one account, each with name, roleArn and channels'),
+  },
+  { error: objectError(['accounts'], 'the file is empty or not a YAML mapping: it must hold accounts, a list of accounts') },
+);
+
+/**
+ * The accounts of AWS_ACCOUNTS_FILE (undefined when it is unset), or one problem that names the
+ * file and reports everything wrong with it.
+ */
+function loadAccounts(env: Env): AccountSetting[] | undefined | string {
+  const file = env.AWS_ACCOUNTS_FILE?.trim();
+  if (!file) return undefined;
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    // "ENOENT: no such file or directory, open '/etc/bot/accounts.yaml'": the path is said once.
+    return `cannot read ${file} (${(err as Error).message.replace(/, \w+( '.*')?$/, '')})`;
+  }
+  const parsed = parseYaml(text);
+  if ('problems' in parsed) return fileProblem(file, parsed.problems);
+  const result = accountsFileSchema.safeParse(parsed.value);
+  const issues: FileIssue[] = [...(result.error?.issues ?? []), ...crossFileIssues(parsed.value, env)];
+  if (issues.length > 0) return fileProblem(file, describeIssues(issues, parsed.value));
+  return result.data!.accounts.map((a) => ({
+    name: a.name,
+    roleArn: a.roleArn,
+    accountId: accountIdOfRole(a.roleArn)!,
+    externalId: a.externalId,
+    channels: [...new Set(a.channels)],
+  }));
+}
+
+/** The file's value, or its YAML syntax errors with their lines. */
+function parseYaml(text: string): { value: unknown } | { problems: string[] } {
+  const doc = parseDocument(text);
+  if (doc.errors.length > 0) {
+    return {
+      problems: doc.errors.map((e) => {
+        const at = e.linePos?.[0];
+        const what = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+        return `invalid YAML${at ? ` at line ${at.line}, column ${at.col}` : ''}: ${what}`;
+      }),
+    };
+  }
+  try {
+    return { value: doc.toJS() };
+  } catch (err) {
+    return { problems: [`invalid YAML: ${(err as Error).message}`] }; // an alias to no anchor, too many aliases
+  }
+}
+
+function fileProblem(file: string, problems: string[]): string {
+  const shown = problems.slice(0, MAX_FILE_PROBLEMS);
+  const more = problems.length - shown.length;
+  return `${file}: ${shown.join('; ')}${more > 0 ? `; and ${more} more problem${more > 1 ? 's' : ''}` : ''}`;
+}
+
+/** The file's accounts as written, whatever their shape: for the checks that span accounts. */
+function rawAccounts(value: unknown): { name: unknown; channels: unknown }[] {
+  const list = (value as { accounts?: unknown } | null | undefined)?.accounts;
+  if (!Array.isArray(list)) return [];
+  return list.map((a) => (a !== null && typeof a === 'object' ? (a as { name: unknown; channels: unknown }) : { name: undefined, channels: undefined }));
+}
+
+/** Unique names; channels where the commands work; the quota watch's channel in some account. */
+function crossFileIssues(value: unknown, env: Env): FileIssue[] {
+  const accounts = rawAccounts(value);
+  const issues: FileIssue[] = [];
+  const firstWithName = new Map<string, number>();
+  accounts.forEach((a, i) => {
+    if (typeof a.name !== 'string' || !ACCOUNT_NAME.test(a.name)) return;
+    const first = firstWithName.get(a.name.toLowerCase());
+    if (first === undefined) firstWithName.set(a.name.toLowerCase(), i);
+    else issues.push({ path: ['accounts', i, 'name'], message: `also the name of accounts[${first}] (names must be unique, ignoring case)` });
+  });
+  const channelsOf = (a: { channels: unknown }) => (Array.isArray(a.channels) ? (a.channels as unknown[]) : []);
+  const allowed = rawAllowedChannels(env);
+  accounts.forEach((a, i) =>
+    channelsOf(a).forEach((c, j) => {
+      if (allowed.length > 0 && typeof c === 'string' && CHANNEL_ID.test(c) && !allowed.includes(c)) {
+        issues.push({ path: ['accounts', i, 'channels', j], message: `${c} is not one of ALLOWED_CHANNEL_IDS, so the commands would be refused there: add it to ALLOWED_CHANNEL_IDS or remove it here` });
+      }
+    }),
+  );
+  const watch = env.QUOTA_WATCH_CHANNEL_ID?.trim();
+  if (watch && CHANNEL_ID.test(watch) && accounts.length > 0 && !accounts.some((a) => channelsOf(a).includes(watch))) {
+    issues.push({ path: ['accounts'], message: `no account has QUOTA_WATCH_CHANNEL_ID ${watch} in its channels: the quota watch reads the accounts of its channel, so add it to one` });
+  }
+  return issues;
+}
+
+/** One line per place in the file (the first problem there): 'account "prod" (accounts[0]) roleArn: …'. */
+function describeIssues(issues: FileIssue[], value: unknown): string[] {
+  const accounts = rawAccounts(value);
+  const byPlace = new Map<string, string>();
+  // By account, each account's own problems (an unknown field: a misspelt one) before its fields'.
+  const order = ({ path }: FileIssue) =>
+    typeof path[1] === 'number' ? path[1] + (path.length > 2 ? 0.5 : 0) : path.length === 0 ? -2 : -1;
+  for (const { path, message } of [...issues].sort((a, b) => order(a) - order(b))) {
+    const [top, index, ...field] = path;
+    let place = path.map(String).join('.');
+    if (top === 'accounts' && typeof index === 'number') {
+      const name = accounts[index]?.name;
+      const account = typeof name === 'string' && ACCOUNT_NAME.test(name) ? `account "${name}" (accounts[${index}])` : `accounts[${index}]`;
+      place = [account, field.map((p) => (typeof p === 'number' ? `[${p}]` : String(p))).join('')].filter(Boolean).join(' ');
+    }
+    if (!byPlace.has(place)) byPlace.set(place, place ? `${place}: ${message}` : message);
+  }
+  return [...byPlace.values()];
 }

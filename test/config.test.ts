@@ -1,4 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config.js';
 
 type Env = Record<string, string | undefined>;
@@ -45,6 +48,7 @@ describe('loadConfig: valid settings', () => {
       approverUserIds: [],
       requesterUserIds: [],
       allowedChannelIds: [],
+      accounts: undefined,
       defaultRegion: undefined,
       pollIntervalSeconds: 60,
       quotaWatch: { channelId: undefined, regions: undefined, thresholdPercent: 80, intervalMinutes: 15 },
@@ -329,5 +333,169 @@ describe('loadConfig: secrets stay out of error messages', () => {
   it('does not echo a database password', () => {
     const err = configError(httpEnv({ DATABASE_URL: 'mysql://ses:LEAKEDdbPassword@db.internal:5432/ses' }));
     expectNotLeaked(err, ['LEAKEDdbPassword']);
+  });
+});
+
+describe('loadConfig: AWS_ACCOUNTS_FILE', () => {
+  let dir: string;
+  let count = 0;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'ses-bot-accounts-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** Writes `yaml` to a new file under the temp directory and returns its path. */
+  function accountsFile(yaml: string): string {
+    const file = join(dir, `accounts-${++count}.yaml`);
+    writeFileSync(file, yaml);
+    return file;
+  }
+
+  const PROD = 'arn:aws:iam::111111111111:role/ses-support-bot';
+  const STAGING = 'arn:aws:iam::222222222222:role/ses-support-bot';
+  const TWO_ACCOUNTS = `# the issue's example
+accounts:
+  - name: prod                 # letters, digits, - and _
+    roleArn: ${PROD}
+    externalId: optional-string
+    channels: [C0123ABCD, C0456EFGH]
+  - name: staging
+    roleArn: ${STAGING}
+    channels: [C0456EFGH]
+`;
+
+  it('reads every account of the file, with its account id from the role ARN', () => {
+    const config = loadConfig(httpEnv({ AWS_ACCOUNTS_FILE: accountsFile(TWO_ACCOUNTS) }));
+    expect(config.accounts).toStrictEqual([
+      { name: 'prod', roleArn: PROD, accountId: '111111111111', externalId: 'optional-string', channels: ['C0123ABCD', 'C0456EFGH'] },
+      { name: 'staging', roleArn: STAGING, accountId: '222222222222', externalId: undefined, channels: ['C0456EFGH'] },
+    ]);
+  });
+
+  it('accepts channels within ALLOWED_CHANNEL_IDS, a watch channel of an account, and other partitions', () => {
+    const file = accountsFile(`accounts:
+  - name: cn_prod-2
+    roleArn: arn:aws-cn:iam::333333333333:role/path/ses-bot
+    externalId: "0123456789"
+    channels:
+      - G0PRIVATE
+      - G0PRIVATE
+`);
+    const config = loadConfig(httpEnv({ AWS_ACCOUNTS_FILE: ` ${file} `, ALLOWED_CHANNEL_IDS: 'C0OPS,G0PRIVATE', QUOTA_WATCH_CHANNEL_ID: 'G0PRIVATE' }));
+    expect(config.accounts).toStrictEqual([
+      { name: 'cn_prod-2', roleArn: 'arn:aws-cn:iam::333333333333:role/path/ses-bot', accountId: '333333333333', externalId: '0123456789', channels: ['G0PRIVATE'] },
+    ]);
+  });
+
+  it.each([undefined, '', '  '])('is one default account (accounts undefined) when AWS_ACCOUNTS_FILE is %j', (value) => {
+    expect(loadConfig(httpEnv({ AWS_ACCOUNTS_FILE: value })).accounts).toBeUndefined();
+  });
+
+  const account = (lines: string) => `accounts:\n  - name: prod\n    roleArn: ${PROD}\n    channels: [C0123ABCD]\n${lines}`;
+
+  it.each<[string, string, Env, string]>([
+    ['an unknown (misspelt) field', 'accounts:\n  - name: prod\n    rolearn: x\n    channels: [C0123ABCD]\n', {},
+      'account "prod" (accounts[0]): unknown field rolearn (did you mean roleArn?), expected name, roleArn, externalId, channels'],
+    ['an unknown top-level key', 'account:\n  - name: prod\n', {}, 'unknown field account, expected accounts'],
+    ['an empty file', '', {}, 'the file is empty or not a YAML mapping: it must hold accounts, a list of accounts'],
+    ['a list instead of a mapping', '- name: prod\n', {}, 'the file is empty or not a YAML mapping'],
+    ['no accounts', 'accounts: []\n', {}, 'accounts: at least one account'],
+    ['accounts that are not a list', 'accounts: prod\n', {}, 'accounts: a list of accounts'],
+    ['an account that is not a mapping', 'accounts:\n  - prod\n', {}, 'accounts[0]: a mapping with name, roleArn, channels and optionally externalId'],
+    ['an account without a name', account(`  - roleArn: ${STAGING}\n    channels: [C0123ABCD]\n`), {}, 'accounts[1] name: required: up to 32 letters, digits, - and _ such as prod'],
+    ['a name with a space', `accounts:\n  - name: prod env\n    roleArn: ${PROD}\n    channels: [C0123ABCD]\n`, {}, 'accounts[0] name: up to 32 letters, digits, - and _ such as prod'],
+    ['a name that is a number', `accounts:\n  - name: 42\n    roleArn: ${PROD}\n    channels: [C0123ABCD]\n`, {}, 'accounts[0] name: up to 32 letters, digits, - and _ such as prod (in quotes if it is only digits)'],
+    ['two accounts of one name', account(`  - name: prod\n    roleArn: ${STAGING}\n    channels: [C0123ABCD]\n`), {},
+      'account "prod" (accounts[1]) name: also the name of accounts[0] (names must be unique, ignoring case)'],
+    ['two names differing in case', account(`  - name: PROD\n    roleArn: ${STAGING}\n    channels: [C0123ABCD]\n`), {}, 'account "PROD" (accounts[1]) name: also the name of accounts[0]'],
+    ['the reserved name default', `accounts:\n  - name: Default\n    roleArn: ${PROD}\n    channels: [C0123ABCD]\n`, {},
+      'account "Default" (accounts[0]) name: "default" is reserved for the bot\'s own credentials'],
+    ['a role ARN that is not one', 'accounts:\n  - name: prod\n    roleArn: ses-support-bot\n    channels: [C0123ABCD]\n', {},
+      'account "prod" (accounts[0]) roleArn: an IAM role ARN such as arn:aws:iam::111111111111:role/ses-support-bot'],
+    ['a user ARN', 'accounts:\n  - name: prod\n    roleArn: arn:aws:iam::111111111111:user/bot\n    channels: [C0123ABCD]\n', {}, 'account "prod" (accounts[0]) roleArn: an IAM role ARN'],
+    ['no role ARN', 'accounts:\n  - name: prod\n    channels: [C0123ABCD]\n', {}, 'account "prod" (accounts[0]) roleArn: required: an IAM role ARN'],
+    ['a one-character external id', account('    externalId: x\n'), {}, 'account "prod" (accounts[0]) externalId: 2 to 1224 letters, digits and _+=,.@:/-'],
+    ['an external id with a space', account('    externalId: my id\n'), {}, 'account "prod" (accounts[0]) externalId: 2 to 1224'],
+    ['an external id too long', account(`    externalId: ${'x'.repeat(1225)}\n`), {}, 'account "prod" (accounts[0]) externalId: 2 to 1224'],
+    ['an unquoted numeric external id', account('    externalId: 12345\n'), {}, 'account "prod" (accounts[0]) externalId: 2 to 1224 letters, digits and _+=,.@:/- (in quotes if it is only digits)'],
+    ['an empty external id', account('    externalId:\n'), {}, 'account "prod" (accounts[0]) externalId: 2 to 1224'],
+    ['no channels', `accounts:\n  - name: prod\n    roleArn: ${PROD}\n`, {}, 'account "prod" (accounts[0]) channels: required: a list of the Slack channel ids that may use this account'],
+    ['an empty channel list', `accounts:\n  - name: prod\n    roleArn: ${PROD}\n    channels: []\n`, {}, 'account "prod" (accounts[0]) channels: at least one Slack channel id'],
+    ['one channel not in a list', `accounts:\n  - name: prod\n    roleArn: ${PROD}\n    channels: C0123ABCD\n`, {}, 'account "prod" (accounts[0]) channels: a list of the Slack channel ids'],
+    ['a channel given by name', `accounts:\n  - name: prod\n    roleArn: ${PROD}\n    channels: [C0123ABCD, "#general"]\n`, {}, 'account "prod" (accounts[0]) channels[1]: a Slack channel id such as C012AB3CD'],
+    ['a channel where the commands are refused', TWO_ACCOUNTS, { ALLOWED_CHANNEL_IDS: 'C0123ABCD' },
+      'account "prod" (accounts[0]) channels[1]: C0456EFGH is not one of ALLOWED_CHANNEL_IDS, so the commands would be refused there'],
+    ['a watch channel of no account', TWO_ACCOUNTS, { QUOTA_WATCH_CHANNEL_ID: 'C0WATCH' },
+      'accounts: no account has QUOTA_WATCH_CHANNEL_ID C0WATCH in its channels: the quota watch reads the accounts of its channel'],
+    ['a YAML syntax error', `accounts:\n  - name: prod\n    roleArn: ${PROD}\n  channels: [C0123ABCD\n`, {}, 'invalid YAML at line 4, column 1: All mapping items must start at the same column; invalid YAML at line 5'],
+    ['a key given twice', `accounts:\n  - name: prod\n    name: staging\n`, {}, 'invalid YAML at line 3, column 5: Map keys must be unique'],
+    ['a tab as indentation', 'accounts:\n\t- name: prod\n', {}, 'invalid YAML at line 2, column 1: Tabs are not allowed as indentation'],
+    ['an alias to no anchor', 'accounts: *prod\n', {}, 'invalid YAML: '],
+  ])('refuses %s, naming the file, the account and the field', (_, yaml, env, problem) => {
+    const file = accountsFile(yaml);
+    const err = configError(httpEnv({ AWS_ACCOUNTS_FILE: file, ...env }));
+    expect(err.problems.map((p) => p.variable)).toEqual(['AWS_ACCOUNTS_FILE']);
+    expect(err.problems[0]!.problem.slice(0, file.length + 2 + problem.length)).toBe(`${file}: ${problem}`);
+    expect(err.message).toContain(`  - AWS_ACCOUNTS_FILE: ${file}: ${problem}`);
+  });
+
+  it('says the exact problem of a bad role ARN', () => {
+    const file = accountsFile('accounts:\n  - name: prod\n    roleArn: arn:aws:iam::1111:role/x\n    channels: [C0123ABCD]\n');
+    expect(configError(httpEnv({ AWS_ACCOUNTS_FILE: file })).problems).toStrictEqual([
+      { variable: 'AWS_ACCOUNTS_FILE', problem: `${file}: account "prod" (accounts[0]) roleArn: an IAM role ARN such as arn:aws:iam::111111111111:role/ses-support-bot` },
+    ]);
+  });
+
+  it('cannot read a file that does not exist, or a directory', () => {
+    const missing = join(dir, 'missing.yaml');
+    expect(configError(httpEnv({ AWS_ACCOUNTS_FILE: missing })).problems).toStrictEqual([
+      { variable: 'AWS_ACCOUNTS_FILE', problem: `cannot read ${missing} (ENOENT: no such file or directory)` },
+    ]);
+    const directory = join(dir, 'a-directory');
+    mkdirSync(directory);
+    expect(configError(httpEnv({ AWS_ACCOUNTS_FILE: directory })).problems[0]!.problem).toBe(`cannot read ${directory} (EISDIR: illegal operation on a directory)`);
+  });
+
+  it('reports every problem of the file in one, joined by "; ", the first of each place only, at most five', () => {
+    const file = accountsFile(`accounts:
+  - name: prod
+    roleArn: nope
+    channels: ["#ops", "#eng"]
+  - roleArn: ${STAGING}
+    channels: [C0123ABCD]
+    externalid: x
+  - 7
+  - name: prod
+    roleArn: ${PROD}
+    channels: []
+  - name: qa
+`);
+    const [problem] = configError(httpEnv({ AWS_ACCOUNTS_FILE: file })).problems;
+    expect(problem).toStrictEqual({
+      variable: 'AWS_ACCOUNTS_FILE',
+      problem: [
+        `${file}: account "prod" (accounts[0]) roleArn: an IAM role ARN such as arn:aws:iam::111111111111:role/ses-support-bot`,
+        'account "prod" (accounts[0]) channels[0]: a Slack channel id such as C012AB3CD',
+        'account "prod" (accounts[0]) channels[1]: a Slack channel id such as C012AB3CD',
+        'accounts[1]: unknown field externalid (did you mean externalId?), expected name, roleArn, externalId, channels',
+        'accounts[1] name: required: up to 32 letters, digits, - and _ such as prod (in quotes if it is only digits)',
+        'and 5 more problems',
+      ].join('; '),
+    });
+  });
+
+  it('reports a bad file together with every other bad setting', () => {
+    const err = configError({
+      SLACK_BOT_TOKEN: 'xoxp-user-token',
+      LOG_LEVEL: 'loud',
+      AWS_ACCOUNTS_FILE: accountsFile('accounts:\n  - name: prod\n    roleArn: nope\n    channels: [C0123ABCD]\n'),
+    });
+    expect(badVariables(err)).toEqual(['AWS_ACCOUNTS_FILE', 'LOG_LEVEL', 'SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET']);
+    expect(err.message.split('\n')).toHaveLength(1 + 4);
+  });
+
+  it('reports a missing file together with a watch channel outside ALLOWED_CHANNEL_IDS', () => {
+    const err = configError(httpEnv({ AWS_ACCOUNTS_FILE: join(dir, 'gone.yaml'), ALLOWED_CHANNEL_IDS: 'C0OPS', QUOTA_WATCH_CHANNEL_ID: 'C0WATCH' }));
+    expect(badVariables(err)).toEqual(['AWS_ACCOUNTS_FILE', 'QUOTA_WATCH_CHANNEL_ID']);
   });
 });
