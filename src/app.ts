@@ -3,9 +3,7 @@
  * put together in the order they depend on each other. No behaviour of its own lives here.
  */
 import type { Server } from 'node:http';
-import { ServiceQuotasGateway } from './aws/service-quotas-gateway.js';
-import { SesGateway } from './aws/ses-gateway.js';
-import { SupportGateway } from './aws/support-gateway.js';
+import { AwsAccounts } from './aws/accounts.js';
 import type { Config } from './config.js';
 import { defaultRegion } from './domain/regions.js';
 import { registerListeners } from './listeners/index.js';
@@ -42,25 +40,19 @@ export interface RunningBot {
 /** A modal lives at most a few hours; the snapshot of what it showed is kept a day. */
 const FORM_SNAPSHOT_TTL_MS = 24 * 60 * 60_000;
 
-/** The AWS gateways: one per service, each with its own clients per region. */
-interface Gateways {
-  support: SupportGateway;
-  ses: SesGateway;
-  quotas: ServiceQuotasGateway;
-}
-
 /** The services, built in the order they depend on each other. */
-function buildServices(config: Config, logger: Logger, store: Store, aws: Gateways, messenger: SlackMessenger) {
+function buildServices(config: Config, logger: Logger, store: Store, aws: AwsAccounts, messenger: SlackMessenger) {
   const access = new AccessPolicy({
     allowedChannelIds: config.allowedChannelIds,
+    accounts: aws,
     requesterUserIds: config.requesterUserIds,
     approverUserIds: config.approverUserIds,
   });
   const poster = new ThreadPoster(store, messenger, logger.child({ component: 'thread-poster' }));
-  const proof = new ProofOfEffect(store, aws.ses, poster, { dedicatedIpPriceCents: config.dedicatedIpMonthlyPriceCents }, logger.child({ component: 'proof' }));
+  const proof = new ProofOfEffect(store, aws, poster, { dedicatedIpPriceCents: config.dedicatedIpMonthlyPriceCents }, logger.child({ component: 'proof' }));
   const filing = new FilingService(
     store,
-    aws.support,
+    aws,
     messenger,
     {
       quotaFiling: config.quotaFiling,
@@ -68,21 +60,21 @@ function buildServices(config: Config, logger: Logger, store: Store, aws: Gatewa
       issueType: config.support.issueType,
       categoryOverrides: { quota: config.support.quotaCategoryCode, dedicated_ip: config.support.dedicatedIpCategoryCode },
     },
-    new QuotaRowsFiling(store, aws.quotas, aws.ses, { leaseMs: FILING_LEASE_MS, graceMs: UNCERTAIN_GRACE_MS }, logger.child({ component: 'filing' })),
+    new QuotaRowsFiling(store, aws, { leaseMs: FILING_LEASE_MS, graceMs: UNCERTAIN_GRACE_MS }, logger.child({ component: 'filing' })),
     poster,
     proof,
     logger.child({ component: 'filing' }),
   );
-  const actions = new CaseActions(store, aws.support, poster, access, logger.child({ component: 'case-actions' }));
-  const sync = new CaseSync(store, aws.support, aws.ses, poster, { access, dedicatedIpPriceCents: config.dedicatedIpMonthlyPriceCents }, logger.child({ component: 'case-sync' }));
-  const forms = new CaseForms(store, aws.support, poster, logger.child({ component: 'case-forms' }));
-  const rowSync = new QuotaRowSync(store, aws.quotas, aws.ses, forms, poster, logger.child({ component: 'quota-sync' }));
-  const watch = new QuotaWatch(store, aws.ses, messenger, { ...config.quotaWatch, defaultRegion: defaultRegion(config.defaultRegion) }, logger.child({ component: 'quota-watch' }));
+  const actions = new CaseActions(store, aws, poster, access, logger.child({ component: 'case-actions' }));
+  const sync = new CaseSync(store, aws, poster, { access, dedicatedIpPriceCents: config.dedicatedIpMonthlyPriceCents }, logger.child({ component: 'case-sync' }));
+  const forms = new CaseForms(store, aws, poster, logger.child({ component: 'case-forms' }));
+  const rowSync = new QuotaRowSync(store, aws, forms, poster, logger.child({ component: 'quota-sync' }));
+  const watch = new QuotaWatch(store, aws, messenger, { ...config.quotaWatch, defaultRegion: defaultRegion(config.defaultRegion) }, logger.child({ component: 'quota-watch' }));
   return { access, filing, poster, actions, sync, rowSync, watch, proof };
 }
 
 /** The background work, in the order it runs: at start-up, then every poll interval. */
-function backgroundWork(store: Store, { filing, actions, poster, sync, rowSync, watch, proof }: ReturnType<typeof buildServices>): Schedule {
+function backgroundWork(store: Store, accounts: AwsAccounts, logger: Logger, { filing, actions, poster, sync, rowSync, watch, proof }: ReturnType<typeof buildServices>): Schedule {
   return {
     // What a previous process left: requests to file or reconcile, communications to settle, posts to send.
     atStartup: [
@@ -90,6 +82,9 @@ function backgroundWork(store: Store, { filing, actions, poster, sync, rowSync, 
       { name: 'communication reconciliation', run: () => actions.reconcile(true) },
       { name: 'thread outbox', run: () => poster.kickAll() },
     ],
+    // Each replica keeps its own credentials: roles that could not be assumed are tried again, so
+    // their accounts come back on their own.
+    everyReplica: [{ name: 'account check', run: () => checkAccounts(accounts, logger) }],
     everyInterval: [
       { name: 'filing recovery', run: () => filing.recover() },
       { name: 'communication reconciliation', run: () => actions.reconcile() },
@@ -112,21 +107,26 @@ function backgroundWork(store: Store, { filing, actions, poster, sync, rowSync, 
   };
 }
 
+/** Assumes the roles not yet proven; each account still unavailable is named in the log. */
+async function checkAccounts(accounts: AwsAccounts, logger: Logger): Promise<void> {
+  for (const account of await accounts.check()) {
+    logger.error({ account: account.name, accountId: account.accountId, problem: account.problem }, `AWS account ${account.name} is unavailable: ${account.problem}`);
+  }
+}
+
 export async function startBot(config: Config, logger: Logger): Promise<RunningBot> {
   // Operators see what the bot runs with; the logger redacts the secrets in it.
   logger.info({ config }, 'starting with this configuration');
   const store = await openStore(config.databaseUrl);
-  const support = new SupportGateway();
-  const ses = new SesGateway();
-  const quotas = new ServiceQuotasGateway();
-  const health = new Health(store);
+  const accounts = new AwsAccounts(config.accounts, defaultRegion(config.defaultRegion));
+  const health = new Health(store, () => accounts.health());
   const slack = createSlackConnection(config, logger, health);
-  const services = buildServices(config, logger, store, { support, ses, quotas }, new SlackMessenger(slack.app.client, logger));
+  const services = buildServices(config, logger, store, accounts, new SlackMessenger(slack.app.client, logger));
   const { filing, poster, sync } = services;
-  const scheduler = new Scheduler(store, config.pollIntervalSeconds * 1000, backgroundWork(store, services), logger.child({ component: 'scheduler' }));
+  const scheduler = new Scheduler(store, config.pollIntervalSeconds * 1000, backgroundWork(store, accounts, logger, services), logger.child({ component: 'scheduler' }));
   const installation = registerListeners(slack.app, {
     ...services,
-    ses,
+    accounts,
     store,
     defaultRegion: defaultRegion(config.defaultRegion),
     quotaFiling: config.quotaFiling,
@@ -142,11 +142,11 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
     ({ server, port } = await slack.start());
   } catch (err) {
     await store.close().catch(() => undefined);
-    support.destroy();
-    ses.destroy();
-    quotas.destroy();
+    accounts.destroy();
     throw err;
   }
+  // Each role once before the first sync; an account that fails stays unavailable, the others work.
+  await checkAccounts(accounts, logger);
   await scheduler.startUp();
   scheduler.start();
   health.setReady(true);
@@ -167,9 +167,7 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
       if (config.slack.mode === 'socket') await new Promise((resolve) => server.close(resolve));
       await filing.idle();
       await poster.idle();
-      support.destroy();
-      ses.destroy();
-      quotas.destroy();
+      accounts.destroy();
       await store.close();
     },
   };

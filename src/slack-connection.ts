@@ -35,7 +35,11 @@ export class Health {
   private ready = false;
   private disconnectedSince: number | null = null;
 
-  constructor(private readonly store: Store) {}
+  /** `accounts`: each AWS account's availability, shown in the details (undefined: one account). */
+  constructor(
+    private readonly store: Store,
+    private readonly accounts: () => Record<string, unknown> | undefined = () => undefined,
+  ) {}
 
   setReady(ready: boolean): void {
     this.ready = ready;
@@ -59,7 +63,9 @@ export class Health {
   readonly handler = async (_req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const ok = await this.healthy();
     res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ ok }));
+    // `ok` is the process's (Slack, database): one account's role failing does not make it restart.
+    const accounts = this.accounts();
+    res.end(JSON.stringify(accounts ? { ok, accounts } : { ok }));
   };
 }
 

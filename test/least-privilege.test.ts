@@ -6,6 +6,8 @@
  *     API, and nothing more;
  *   - the running bot, driven through filing, the dedicated-IP modal, a sync, a reply and a
  *     resolution, sends the fake AWS nothing that the policy does not grant;
+ *   - docs/iam-trust-policy.json, the trust policy of the role each account gives the bot, lets
+ *     one principal do one thing: sts:AssumeRole, with the external id;
  *   - docs/slack-scopes.md documents exactly the bot scopes of BOT_SCOPES.
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -21,6 +23,7 @@ import { managedPool, standardPool, warm, warming } from './helpers/dedicated-ip
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const POLICY_FILE = 'docs/iam-policy.json';
+const TRUST_POLICY_FILE = 'docs/iam-trust-policy.json';
 const SCOPES_FILE = 'docs/slack-scopes.md';
 
 /** The AWS SDK clients the bot may use, and the IAM prefix of their actions (SESv2's is `ses`). */
@@ -28,7 +31,14 @@ const IAM_PREFIX: Record<string, string> = {
   '@aws-sdk/client-support': 'support',
   '@aws-sdk/client-sesv2': 'ses',
   '@aws-sdk/client-service-quotas': 'servicequotas',
+  '@aws-sdk/client-sts': 'sts',
 };
+/**
+ * Sent by src/ with each account's role, yet granted by no policy: AWS answers
+ * GetCallerIdentity for every principal (the bot checks which account a role lands in).
+ * AssumeRole is the bot's own principal's permission, sent inside the SDK's credential provider.
+ */
+const NEEDS_NO_GRANT = new Set(['sts:GetCallerIdentity']);
 /** The fake AWS's name for each service, and the IAM prefix of its operations. */
 const FAKE_SERVICE_PREFIX: Record<AwsCall['service'], string> = { support: 'support', sesv2: 'ses', servicequotas: 'servicequotas' };
 /** Aggregated clients send commands from methods (`ses.getAccount()`), which the scan cannot see. */
@@ -50,9 +60,9 @@ interface Policy {
   [key: string]: unknown;
 }
 
-function loadPolicy(): Policy {
-  const parsed: unknown = JSON.parse(readFileSync(join(ROOT, POLICY_FILE), 'utf8'));
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error(`${POLICY_FILE} is not a JSON object`);
+function loadPolicy(file = POLICY_FILE): Policy {
+  const parsed: unknown = JSON.parse(readFileSync(join(ROOT, file), 'utf8'));
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error(`${file} is not a JSON object`);
   return parsed as Policy;
 }
 
@@ -211,7 +221,7 @@ describe(`${POLICY_FILE}`, () => {
 
     const granted = grantedActions(policy);
     const missing = sorted(sent.keys())
-      .filter((a) => !granted.has(a))
+      .filter((a) => !granted.has(a) && !NEEDS_NO_GRANT.has(a))
       .map((a) => `${a} (sent at ${sent.get(a)!.join(', ')})`);
     const unused = sorted(granted).filter((a) => !sent.has(a));
     expect(
@@ -219,6 +229,32 @@ describe(`${POLICY_FILE}`, () => {
       `${POLICY_FILE} must grant exactly the actions src/ sends. "missing": add to the policy (the bot would get AccessDenied). ` +
         `"unused": remove from the policy (nothing in src/ sends it).`,
     ).toEqual({ missing: [], unused: [] });
+  });
+});
+
+describe(`${TRUST_POLICY_FILE}`, () => {
+  it('lets one AWS principal assume the role, and only with the external id: one Allow of sts:AssumeRole', () => {
+    const policy = loadPolicy(TRUST_POLICY_FILE);
+    expect(policy.Version, 'Version').toBe('2012-10-17');
+    expect(Object.keys(policy).sort(), 'top-level keys').toEqual(['Statement', 'Version']);
+    expect(Array.isArray(policy.Statement) && policy.Statement.length === 1, 'Statement is a list of one').toBe(true);
+    const [s] = statementsOf(policy);
+    expect(s, 'the statement is an object').toBeDefined();
+    // No NotPrincipal, NotAction or Resource: a trust policy names who, and the role is the resource.
+    expect(Object.keys(s!).sort(), 'statement keys').toEqual(['Action', 'Condition', 'Effect', 'Principal', 'Sid']);
+    expect(s!.Sid, 'Sid (letters and digits only, as IAM requires)').toMatch(/^[A-Za-z0-9]+$/);
+    expect(s!.Effect, 'Effect').toBe('Allow');
+    expect(actionsOf(s!), 'Action').toEqual(['sts:AssumeRole']);
+
+    // One principal, the bot's own: an IAM role or user ARN (a placeholder account id is fine), never "*".
+    const principal = s!.Principal as Record<string, unknown> | undefined;
+    expect(typeof principal === 'object' && principal !== null ? Object.keys(principal) : principal, 'Principal has AWS only').toEqual(['AWS']);
+    expect(principal!.AWS, 'Principal.AWS is one IAM role or user ARN').toMatch(/^arn:aws[a-z-]*:iam::[A-Z0-9_]+:(role|user)\/[\w+=,.@/-]+$/);
+
+    // The external id: StringEquals on sts:ExternalId, one string value, and no other condition.
+    expect(s!.Condition, 'Condition').toEqual({ StringEquals: { 'sts:ExternalId': expect.any(String) } });
+    const externalId = (s!.Condition as { StringEquals: Record<string, string> }).StringEquals['sts:ExternalId']!;
+    expect(externalId.length, 'sts:ExternalId is not empty').toBeGreaterThan(0);
   });
 });
 

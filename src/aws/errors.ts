@@ -3,7 +3,19 @@
  * whether AWS may have carried out the call anyway (timeouts, 5xx): such a call must be
  * reconciled, never blindly repeated.
  */
+/** Temporary credentials, as the SDK's clients take them. */
+export interface AwsCredentialIdentity {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+  expiration?: Date;
+}
+/** Where an account's clients get their credentials (an assumed role's, refreshed). */
+export type AwsCredentials = () => Promise<AwsCredentialIdentity>;
+
 export type AwsFailureKind =
+  /** The account's role could not be assumed (or is not configured): nothing was sent. */
+  | 'account_unavailable'
   | 'no_support_plan'
   | 'case_limit'
   | 'access_denied'
@@ -43,6 +55,8 @@ export class AwsError extends Error {
   /** What to tell the user, in words they can act on. */
   get userMessage(): string {
     switch (this.kind) {
+      case 'account_unavailable':
+        return `The bot cannot work in this AWS account now: ${publicDetail(this.message)}. Nothing was sent to AWS. Fix its role (the bot's /healthz says what failed) and press Retry; the bot checks the role again every poll interval.`;
       case 'no_support_plan':
         return 'AWS Support refused: this AWS account has no paid support plan (Business, Enterprise On-Ramp or Enterprise), which the AWS Support API requires. Subscribe in the AWS console, or file the request in Support Center.';
       case 'case_limit':

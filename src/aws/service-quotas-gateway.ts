@@ -15,7 +15,7 @@ import {
 } from '@aws-sdk/client-service-quotas';
 import type { QuotaLimit } from '../domain/quota-request.js';
 import { SES_QUOTAS, SES_SERVICE_CODE } from '../domain/service-quotas.js';
-import { AwsError, translateAwsError } from './errors.js';
+import { AwsError, translateAwsError, type AwsCredentials } from './errors.js';
 
 /** A quota increase request as Service Quotas reports it. */
 export interface QuotaChange {
@@ -53,12 +53,15 @@ export class ServiceQuotasGateway {
   private readonly clients = new Map<string, { reads: ServiceQuotasClient; writes: ServiceQuotasClient }>();
   private readonly codes = new Map<string, Promise<string>>();
 
+  /** `credentials`: an account's assumed role; unset, the SDK's default chain (the bot's own). */
+  constructor(private readonly credentials?: AwsCredentials) {}
+
   private client(region: string) {
     let pair = this.clients.get(region);
     if (!pair) {
       pair = {
-        reads: new ServiceQuotasClient({ region, maxAttempts: 3, requestHandler: TIMEOUTS }),
-        writes: new ServiceQuotasClient({ region, maxAttempts: 1, requestHandler: TIMEOUTS }),
+        reads: new ServiceQuotasClient({ region, maxAttempts: 3, requestHandler: TIMEOUTS, credentials: this.credentials }),
+        writes: new ServiceQuotasClient({ region, maxAttempts: 1, requestHandler: TIMEOUTS, credentials: this.credentials }),
       };
       this.clients.set(region, pair);
     }

@@ -17,7 +17,7 @@ import type { DedicatedIp, RegionInventory } from '../domain/dedicated-ip.js';
 import type { CurrentQuota } from '../domain/quota-request.js';
 import type { RegionCode } from '../domain/regions.js';
 import { productionAccessMailType } from '../domain/service-quotas.js';
-import { translateAwsError } from './errors.js';
+import { translateAwsError, type AwsCredentials } from './errors.js';
 
 /** What a production access request tells AWS; empty fields are left out of the call. */
 export interface ProductionAccessDetails {
@@ -51,12 +51,16 @@ export class SesGateway {
   private readonly writers = new Map<string, SESv2Client>();
   private readonly quotas = new Map<string, { at: number; value: Promise<CurrentQuota>; known?: CurrentQuota }>();
 
-  constructor(private readonly now: () => number = Date.now) {}
+  /** `credentials`: an account's assumed role; unset, the SDK's default chain (the bot's own). */
+  constructor(
+    private readonly credentials?: AwsCredentials,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   private client(region: string): SESv2Client {
     let client = this.clients.get(region);
     if (!client) {
-      client = new SESv2Client({ region, maxAttempts: 3, requestHandler: SES_TIMEOUTS });
+      client = new SESv2Client({ region, maxAttempts: 3, requestHandler: SES_TIMEOUTS, credentials: this.credentials });
       this.clients.set(region, client);
     }
     return client;
@@ -65,7 +69,7 @@ export class SesGateway {
   private writer(region: string): SESv2Client {
     let client = this.writers.get(region);
     if (!client) {
-      client = new SESv2Client({ region, maxAttempts: 1, requestHandler: SES_WRITE_TIMEOUTS });
+      client = new SESv2Client({ region, maxAttempts: 1, requestHandler: SES_WRITE_TIMEOUTS, credentials: this.credentials });
       this.writers.set(region, client);
     }
     return client;

@@ -15,7 +15,7 @@ import {
   type Communication as SdkCommunication,
 } from '@aws-sdk/client-support';
 import { isCaseFor } from '../domain/case-text.js';
-import { translateAwsError } from './errors.js';
+import { translateAwsError, type AwsCredentials } from './errors.js';
 import { AwsError } from './errors.js';
 import { CallSpacer, SpacerTimeoutError } from './rate-limiter.js';
 
@@ -89,14 +89,17 @@ export interface ReferenceLookup {
 
 export class SupportGateway {
   // The Support API has one commercial endpoint, signed for us-east-1, whatever AWS_REGION says.
-  private readonly reads = new SupportClient({ region: 'us-east-1', maxAttempts: 4, requestHandler: TIMEOUTS });
-  private readonly writes = new SupportClient({ region: 'us-east-1', maxAttempts: 1, requestHandler: TIMEOUTS });
+  private readonly reads: SupportClient;
+  private readonly writes: SupportClient;
   private readonly categoryCache = new Map<string, Promise<Category>>();
   private readonly spacer = new CallSpacer(SUPPORT_CALLS_PER_SECOND);
   /** Support API calls sent (each attempt), for the sync's accounting and the benchmark. */
   callCount = 0;
 
-  constructor() {
+  /** `credentials`: an account's assumed role; unset, the SDK's default chain (the bot's own). */
+  constructor(credentials?: AwsCredentials) {
+    this.reads = new SupportClient({ region: 'us-east-1', maxAttempts: 4, requestHandler: TIMEOUTS, credentials });
+    this.writes = new SupportClient({ region: 'us-east-1', maxAttempts: 1, requestHandler: TIMEOUTS, credentials });
     for (const [client, urgent] of [
       [this.reads, false],
       [this.writes, true],

@@ -87,6 +87,22 @@ export function renderLimitCaseBody(parts: {
   return lines.join('\n');
 }
 
+/** The line naming the AWS account a case is filed in (a named account's: AWS_ACCOUNTS_FILE). */
+export function accountLine(accountId: string): string {
+  return `AWS account: ${accountId}`;
+}
+
+/** Room the account line takes (with its line break): the form's length checks keep it free. */
+export const ACCOUNT_LINE_CHARS = accountLine('123456789012').length + 1;
+
+/** The case text with the account it is filed in named just above the reference line (which stays last). */
+export function withAccountLine(text: CaseText, accountId: string | null): CaseText {
+  if (!accountId) return text;
+  const lines = text.body.split('\n');
+  const at = Math.max(0, lines.length - 2);
+  return { ...text, body: [...lines.slice(0, at), accountLine(accountId), ...lines.slice(at)].join('\n') };
+}
+
 const MAX_SUBJECT = 250;
 
 /** Subjects carry the reference too, so a case can be recognised from DescribeCases alone. */

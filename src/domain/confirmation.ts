@@ -24,10 +24,19 @@ function slackAuthor(userId: string, userName: string | undefined): string {
 }
 
 /** The confirmation AWS receives: the addresses, region and count released, who confirmed and when. */
-export function confirmationBody(relinquish: DedicatedIpRelinquish, reference: string, userId: string, userName: string | undefined, at: Date): string {
+export function confirmationBody(
+  relinquish: DedicatedIpRelinquish,
+  reference: string,
+  userId: string,
+  userName: string | undefined,
+  at: Date,
+  /** The account, named when accounts are (AWS_ACCOUNTS_FILE): the release is the account's. */
+  accountId: string | null = null,
+): string {
   const total = relinquish.rows.reduce((n, r) => n + r.count, 0);
+  const where = accountId ? ` in AWS account ${accountId}` : '';
   return [
-    `We confirm the relinquishment of the following standard dedicated IP address${total === 1 ? '' : 'es'} (${total} in total). We understand that this cannot be undone.`,
+    `We confirm the relinquishment of the following standard dedicated IP address${total === 1 ? '' : 'es'}${where} (${total} in total). We understand that this cannot be undone.`,
     ...relinquish.rows.map(
       (r) => `- Region ${regionName(r.region)} (${r.region}), ${r.count} address${r.count === 1 ? '' : 'es'}${r.addresses.length ? `: ${r.addresses.join(', ')}` : ''}`,
     ),
@@ -45,8 +54,9 @@ export function confirmationQuote(body: string): string {
 const REPLY_SIGNATURE = '\n\n--\nSent from Slack by ';
 
 /** A reply as AWS receives it: the text, signed with its Slack author and a reference only this reply has. */
-export function replyBody(text: string, reference: string, key: string, userId: string, userName: string | undefined): string {
-  return `${text.trim()}${REPLY_SIGNATURE}${slackAuthor(userId, userName)}. ${replyReference(reference, key)}`;
+export function replyBody(text: string, reference: string, key: string, userId: string, userName: string | undefined, accountId: string | null = null): string {
+  const account = accountId ? ` for AWS account ${accountId}` : '';
+  return `${text.trim()}${REPLY_SIGNATURE}${slackAuthor(userId, userName)}${account}. ${replyReference(reference, key)}`;
 }
 
 /** The text of a reply built by replyBody, without its signature. */

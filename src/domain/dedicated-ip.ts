@@ -3,7 +3,7 @@
  * Service limit increase case (limit "Desired Maximum Send Rate"). Rules, costs and case text.
  */
 import { z } from 'zod';
-import { renderLimitCaseBody, subjectWithReference, type CaseText } from './case-text.js';
+import { ACCOUNT_LINE_CHARS, renderLimitCaseBody, subjectWithReference, type CaseText } from './case-text.js';
 import {
   CASE_EXPECTATIONS,
   CONTACT_LANGUAGES,
@@ -363,7 +363,8 @@ function compareIps(a: string, b: string): number {
 }
 
 function fitsCase<T extends DedicatedIpRequest>(request: T, field: string): Validation<T> {
-  const length = dedicatedIpCaseText(request, referenceFor(LONGEST_REQUEST_ID)).body.length;
+  // With room for the account line a case in a named account carries.
+  const length = dedicatedIpCaseText(request, referenceFor(LONGEST_REQUEST_ID)).body.length + ACCOUNT_LINE_CHARS;
   if (length <= MAX_CASE_BODY_CHARS) return { ok: true, value: request };
   return {
     ok: false,

@@ -22,7 +22,7 @@ import {
   type MailType,
   type Validation,
 } from './common.js';
-import { renderLimitCaseBody, subjectWithReference, type CaseText } from './case-text.js';
+import { ACCOUNT_LINE_CHARS, renderLimitCaseBody, subjectWithReference, type CaseText } from './case-text.js';
 import { isRegionCode, regionName, type RegionCode } from './regions.js';
 
 /** The limits a row can ask to raise. Their values are bounded only by MAX_REQUESTED_VALUE (common.ts). */
@@ -194,7 +194,8 @@ export function validateQuotaForm(
     // JSON drops an undefined key anyway; leaving it out keeps stored payloads equal to their parse.
     ...(contacts.emails.length ? { additionalContactEmails: contacts.emails } : {}),
   };
-  const bodyLength = quotaCaseText(request, referenceFor(LONGEST_REQUEST_ID)).body.length;
+  // With room for the account line a case in a named account carries.
+  const bodyLength = quotaCaseText(request, referenceFor(LONGEST_REQUEST_ID)).body.length + ACCOUNT_LINE_CHARS;
   if (bodyLength > MAX_CASE_BODY_CHARS) {
     return {
       ok: false,

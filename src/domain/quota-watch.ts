@@ -167,4 +167,11 @@ export function watchFingerprint(settings: { channelId: string; regions: readonl
 }
 
 /** One region as a run read it: its quota, or why it could not be read (`transient`: retried next run, not reported). */
-export type RegionRead = { region: RegionCode; quota: QuotaReading } | { region: RegionCode; problem: string; transient: boolean };
+/** The account a read is of, when accounts are named (AWS_ACCOUNTS_FILE): its name and how Slack shows it. */
+export interface WatchedAccount {
+  name: string;
+  label: string;
+}
+export type RegionRead =
+  | { region: RegionCode; quota: QuotaReading; account?: WatchedAccount }
+  | { region: RegionCode; problem: string; transient: boolean; account?: WatchedAccount };

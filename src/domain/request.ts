@@ -77,6 +77,10 @@ export interface RequestRecord {
   pollUntil: string | null;
   /** Per region: the figures when filed and the check that AWS's answer took effect (null until filed). */
   effects: RegionEffect[] | null;
+  /** The AWS account it is filed in: "default" (the bot's own credentials) or a name from AWS_ACCOUNTS_FILE. */
+  accountName: string;
+  /** That account's id, when known (a named account's, from its role ARN). */
+  accountId: string | null;
 }
 
 /** As QUOTA_FILING names them; a dedicated-IP request is always a Support case. */

@@ -6,15 +6,17 @@
  */
 import type { AllMiddlewareArgs, App, BlockAction, SlackActionMiddlewareArgs, SlackCommandMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction, webApi } from '@slack/bolt';
 import { AwsError } from '../aws/errors.js';
-import type { SesGateway } from '../aws/ses-gateway.js';
+import type { AwsAccounts } from '../aws/accounts.js';
 import { MAX_DEDICATED_IP_ROWS, validateLease, validateRelinquish, type DedicatedIpFormInput } from '../domain/dedicated-ip.js';
 import { isRegionCode } from '../domain/regions.js';
+import { DEFAULT_ACCOUNT } from '../domain/accounts.js';
 import { standingLeaseAnswers } from '../domain/standing-answers.js';
 import type { Logger } from '../logger.js';
 import type { AccessPolicy } from '../services/access.js';
 import type { FilingService } from '../services/filing.js';
 import { dedicatedIpErrorsToBlocks, readDedicatedIpForm } from '../slack/dedicated-ip-form.js';
-import { ACTION, CALLBACK, COMMANDS, DIP_BLOCK, rowBlockId } from '../slack/ids.js';
+import { ACCOUNT_BLOCK, ACTION, CALLBACK, COMMANDS, DIP_BLOCK, rowBlockId } from '../slack/ids.js';
+import { accountChoice, formAccount, submittedAccount, switchedAccount } from './accounts.js';
 import { decodeDedicatedIpMeta, type DedicatedIpModalMeta } from '../slack/modal-metadata.js';
 import {
   buildDedicatedIpAcceptedView,
@@ -29,7 +31,7 @@ import { acceptAndFile, answeredWithoutModal, asksForFreshForm, openModal, stand
 
 export interface DedicatedIpDeps {
   filing: FilingService;
-  ses: SesGateway;
+  accounts: AwsAccounts;
   store: Store;
   access: AccessPolicy;
   defaultRegion: string;
@@ -41,8 +43,12 @@ export interface DedicatedIpDeps {
 type ActionArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
 type Modal = { view: ViewOutput; meta: DedicatedIpModalMeta; form: DedicatedIpFormInput };
 
-/** Inventories are kept in the view's form snapshot under this prefix and the region code. */
+/** Inventories are kept in the view's form snapshot under this prefix, the account and the region code. */
 const INVENTORY_KEY = 'inventory:';
+
+function inventoryPrefix(account: string): string {
+  return `${INVENTORY_KEY}${account}:`;
+}
 
 export function registerDedicatedIpListeners(app: App, deps: DedicatedIpDeps): void {
   app.command(COMMANDS.dedicatedIp, openDedicatedIpForm(deps));
@@ -52,22 +58,28 @@ export function registerDedicatedIpListeners(app: App, deps: DedicatedIpDeps): v
   // A region change reads that region's inventory; a count or address change redraws the guidance.
   app.action(ACTION.dipRowRegion, redrawAfterChange(deps));
   app.action(ACTION.dipRowInput, redrawAfterChange(deps));
+  // Both forms have the select: each answers only its own modal's (one ack per action).
+  app.action({ type: 'block_actions', action_id: ACTION.account, callback_id: CALLBACK.dedicatedIpRequest }, switchDedicatedIpAccount(deps));
   app.view(CALLBACK.dedicatedIpRequest, submitDedicatedIpForm(deps));
 }
 
-function lookupsFrom(snapshot: Record<string, unknown> | undefined): Record<string, InventoryLookup> {
+/** One account's inventories, by region, from the view's snapshot. */
+function lookupsFrom(snapshot: Record<string, unknown> | undefined, account: string): Record<string, InventoryLookup> {
   const out: Record<string, InventoryLookup> = {};
-  for (const [key, value] of Object.entries(snapshot ?? {})) if (key.startsWith(INVENTORY_KEY)) out[key.slice(INVENTORY_KEY.length)] = value as InventoryLookup;
+  const prefix = inventoryPrefix(account);
+  for (const [key, value] of Object.entries(snapshot ?? {})) if (key.startsWith(prefix)) out[key.slice(prefix.length)] = value as InventoryLookup;
   return out;
 }
 
 function build(deps: DedicatedIpDeps, form: DedicatedIpFormInput, meta: DedicatedIpModalMeta, lookups: Record<string, InventoryLookup>) {
-  return buildDedicatedIpModal({ form, meta, lookups, defaultRegion: deps.defaultRegion, priceCents: deps.priceCents, now: (deps.now ?? (() => new Date()))() });
+  const account = accountChoice(deps.accounts, meta.channelId, meta.account);
+  return buildDedicatedIpModal({ form, meta, lookups, defaultRegion: deps.defaultRegion, priceCents: deps.priceCents, now: (deps.now ?? (() => new Date()))(), account });
 }
 
 /** Reads the inventories the form's regions still lack, keeps them with the view, and redraws. */
 async function redraw(deps: DedicatedIpDeps, client: webApi.WebClient, { view, form, meta }: Modal): Promise<void> {
-  let lookups = lookupsFrom(await deps.store.getFormSnapshot(view.id));
+  const account = formAccount(deps.accounts, meta.channelId, meta.account);
+  let lookups = lookupsFrom(await deps.store.getFormSnapshot(view.id), account);
   const missing = dedicatedIpRegions(form, deps.defaultRegion).filter((r) => !lookups[r] && isRegionCode(r));
   if (missing.length) {
     const fetched: Record<string, InventoryLookup> = {};
@@ -75,15 +87,15 @@ async function redraw(deps: DedicatedIpDeps, client: webApi.WebClient, { view, f
       missing.map(async (region) => {
         if (!isRegionCode(region)) return;
         try {
-          fetched[INVENTORY_KEY + region] = { state: 'ok', inventory: await deps.ses.getDedicatedIpInventory(region) };
+          fetched[inventoryPrefix(account) + region] = { state: 'ok', inventory: await deps.accounts.gateways(account).ses.getDedicatedIpInventory(region) };
         } catch (err) {
           deps.logger.warn({ region, err: (err as Error).message }, 'could not read the dedicated IP inventory');
           const message = err instanceof AwsError ? err.brief : 'unexpected error (see the bot log)';
-          fetched[INVENTORY_KEY + region] = { state: 'error', message: message.slice(0, 200) };
+          fetched[inventoryPrefix(account) + region] = { state: 'error', message: message.slice(0, 200) };
         }
       }),
     );
-    lookups = lookupsFrom(await deps.store.mergeFormSnapshot(view.id, fetched));
+    lookups = lookupsFrom(await deps.store.mergeFormSnapshot(view.id, fetched), account);
   }
   await updateModal(client, view, build(deps, form, meta, lookups), deps.logger);
 }
@@ -100,6 +112,8 @@ function openDedicatedIpForm(deps: DedicatedIpDeps) {
     await ack();
     if (await answeredWithoutModal(command, respond, { access: deps.access, store: deps.store, client, kind: 'dedicated_ip' })) return;
     const meta = newDedicatedIpMeta(command.channel_id, command.response_url);
+    const choice = accountChoice(deps.accounts, command.channel_id);
+    if (choice) meta.account = choice.selected;
     const form: DedicatedIpFormInput = { rows: [{ key: meta.rowKeys[0]!, region: deps.defaultRegion }] };
     if (!asksForFreshForm(command.text)) {
       const standing = await standingAnswersFor(deps, command.channel_id, 'dedicated_ip', standingLeaseAnswers);
@@ -158,6 +172,18 @@ function redrawAfterChange(deps: DedicatedIpDeps) {
   };
 }
 
+/** Another account chosen: its inventory is read (or taken from the view's snapshot) and the form redrawn, keeping everything typed. */
+function switchDedicatedIpAccount(deps: DedicatedIpDeps) {
+  return async function switchDedicatedIpAccount({ ack, body, action, client }: ActionArgs): Promise<void> {
+    await ack();
+    const modal = modalOf(body);
+    const chosen = modal && switchedAccount(deps.accounts, modal.meta.channelId, (action as { selected_option?: { value?: string } }).selected_option?.value);
+    if (!modal || !chosen || chosen === modal.meta.account) return;
+    modal.meta.account = chosen;
+    await redraw(deps, client, modal);
+  };
+}
+
 function submitDedicatedIpForm(deps: DedicatedIpDeps) {
   return async function submitDedicatedIpForm({ ack, body, view }: SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs): Promise<void> {
     const refuse = (errors: Record<string, string>) => ack({ response_action: 'errors', errors });
@@ -165,6 +191,8 @@ function submitDedicatedIpForm(deps: DedicatedIpDeps) {
     if (!meta) return refuse({ [DIP_BLOCK.language]: `This form is out of date. Close it and run ${COMMANDS.dedicatedIp} again.` });
     const refusal = deps.access.refusal(body.user.id, meta.channelId);
     if (refusal) return refuse({ [DIP_BLOCK.language]: refusal });
+    const chosen = submittedAccount(deps.accounts, meta.channelId, view.state.values, meta.account);
+    if ('error' in chosen) return refuse({ [accountChoice(deps.accounts, meta.channelId)?.options.length === 1 ? DIP_BLOCK.language : ACCOUNT_BLOCK]: chosen.error });
     const form = readDedicatedIpForm(view.state.values, meta);
     // The choice was changed but the form not yet redrawn for it: never file the other action.
     if (form.action !== meta.action) return refuse({ [DIP_BLOCK.action]: 'The form is changing to match this choice. Check it, then submit again.' });
@@ -173,7 +201,8 @@ function submitDedicatedIpForm(deps: DedicatedIpDeps) {
     if (meta.action === 'request') {
       result = validateLease(form);
     } else {
-      const lookups = lookupsFrom(await deps.store.getFormSnapshot(view.id).catch(() => undefined));
+      // The addresses must be the chosen account's: its own inventory, read for this view.
+      const lookups = lookupsFrom(await deps.store.getFormSnapshot(view.id).catch(() => undefined), chosen.account?.name ?? DEFAULT_ACCOUNT);
       const pending = form.rows.filter((r) => isRegionCode(r.region) && !lookups[r.region]);
       if (pending.length) {
         return refuse(Object.fromEntries(pending.map((r) => [rowBlockId(r.key, 'region'), 'The addresses in this region are still being read. Submit again in a moment.'])));
@@ -182,6 +211,6 @@ function submitDedicatedIpForm(deps: DedicatedIpDeps) {
     }
     if (!result.ok) return refuse(dedicatedIpErrorsToBlocks(result.errors, meta, inputBlocks));
     const acceptedView = buildDedicatedIpAcceptedView(meta.channelId, meta.action);
-    await acceptAndFile({ ack, filing: deps.filing, logger: deps.logger, request: result.value, view, body, meta, errorBlockId: DIP_BLOCK.language, acceptedView });
+    await acceptAndFile({ ack, filing: deps.filing, logger: deps.logger, request: result.value, view, body, meta, errorBlockId: DIP_BLOCK.language, acceptedView, account: chosen.account });
   };
 }

@@ -1,6 +1,6 @@
 /** Every inbound Slack surface, registered in one place; the installation guard comes first. */
 import type { App } from '@slack/bolt';
-import type { SesGateway } from '../aws/ses-gateway.js';
+import type { AwsAccounts } from '../aws/accounts.js';
 import type { Logger } from '../logger.js';
 import type { AccessPolicy } from '../services/access.js';
 import type { CaseActions } from '../services/case-actions.js';
@@ -18,7 +18,7 @@ export interface ListenerDeps {
   filing: FilingService;
   actions: CaseActions;
   access: AccessPolicy;
-  ses: SesGateway;
+  accounts: AwsAccounts;
   store: Store;
   defaultRegion: string;
   quotaFiling: FilingMode;

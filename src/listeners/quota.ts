@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { AllMiddlewareArgs, App, BlockAction, SlackActionMiddlewareArgs, SlackCommandMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction, webApi } from '@slack/bolt';
 import { AwsError } from '../aws/errors.js';
-import type { SesGateway } from '../aws/ses-gateway.js';
+import type { AwsAccounts } from '../aws/accounts.js';
 import { farAboveCurrent, MAX_QUOTA_ROWS, validateQuotaForm, type CurrentQuota, type FieldWarning, type QuotaFormInput } from '../domain/quota-request.js';
 import { isRegionCode } from '../domain/regions.js';
 import type { QuotaFilingMode } from '../domain/service-quotas.js';
@@ -14,7 +14,8 @@ import { standingQuotaAnswers } from '../domain/standing-answers.js';
 import type { Logger } from '../logger.js';
 import type { AccessPolicy } from '../services/access.js';
 import type { FilingService } from '../services/filing.js';
-import { ACTION, CALLBACK, COMMANDS, QUOTA_BLOCK } from '../slack/ids.js';
+import { ACCOUNT_BLOCK, ACTION, CALLBACK, COMMANDS, QUOTA_BLOCK } from '../slack/ids.js';
+import { accountChoice, formAccount, submittedAccount, switchedAccount } from './accounts.js';
 import { decodeQuotaMeta, type QuotaModalMeta } from '../slack/modal-metadata.js';
 import { quotaErrorsToBlocks, readQuotaForm } from '../slack/quota-form.js';
 import { buildQuotaAcceptedView, buildQuotaModal, newQuotaMeta, regionsInForm } from '../slack/views/quota-modal.js';
@@ -23,7 +24,7 @@ import { acceptAndFile, answeredWithoutModal, asksForFreshForm, openModal, stand
 
 export interface QuotaDeps {
   filing: FilingService;
-  ses: SesGateway;
+  accounts: AwsAccounts;
   store: Store;
   access: AccessPolicy;
   defaultRegion: string;
@@ -39,6 +40,8 @@ export function registerQuotaListeners(app: App, deps: QuotaDeps): void {
   app.action(ACTION.addRow, addQuotaRow(deps));
   app.action(ACTION.removeRow, removeQuotaRow(deps));
   app.action(ACTION.rowRegion, showRegionQuota(deps));
+  // Both forms have the select: each answers only its own modal's (one ack per action).
+  app.action({ type: 'block_actions', action_id: ACTION.account, callback_id: CALLBACK.quotaRequest }, switchQuotaAccount(deps));
   // The other row inputs dispatch nothing, but Bolt must not log unhandled actions for them.
   app.action(ACTION.rowLimit, async function ignoreLimitChange({ ack }) {
     await ack();
@@ -53,7 +56,7 @@ async function showQuotas(deps: QuotaDeps, client: webApi.WebClient, view: ViewO
   await Promise.all(
     missing.map(async (region) => {
       try {
-        meta.quotas[region] = { state: 'ok', quota: await deps.ses.getQuota(region) };
+        meta.quotas[region] = { state: 'ok', quota: await sesOf(deps, meta).getQuota(region) };
       } catch (err) {
         deps.logger.warn({ region, err: (err as Error).message }, 'could not read the sending quota');
         const message = err instanceof AwsError ? err.brief : 'unexpected error (see the bot log)';
@@ -64,9 +67,14 @@ async function showQuotas(deps: QuotaDeps, client: webApi.WebClient, view: ViewO
   await updateModal(client, view, quotaModal(deps, form, meta), deps.logger);
 }
 
-/** The modal in the deployment's filing mode: every redraw must speak of the same mode. */
+/** The SESv2 gateway of the account the form shows. */
+function sesOf(deps: QuotaDeps, meta: QuotaModalMeta) {
+  return deps.accounts.gateways(formAccount(deps.accounts, meta.channelId, meta.account)).ses;
+}
+
+/** The modal in the deployment's filing mode: every redraw must speak of the same mode and account. */
 function quotaModal(deps: QuotaDeps, form: QuotaFormInput, meta: QuotaModalMeta, warnings: FieldWarning[] = []) {
-  return buildQuotaModal(form, meta, deps.defaultRegion, warnings, deps.quotaFiling);
+  return buildQuotaModal(form, meta, deps.defaultRegion, warnings, deps.quotaFiling, accountChoice(deps.accounts, meta.channelId, meta.account));
 }
 
 /** Which warnings were shown: the same values submitted again after them are meant. */
@@ -87,6 +95,8 @@ export interface QuotaPreset {
   region: string;
   limit: 'send_quota' | 'send_rate';
   newValue: number;
+  /** The account to preselect (the quota watch's alert is about one), if the channel may use it. */
+  account?: string;
 }
 
 /** The form's first row: the preset's when given (a region the bot does not know falls back to the default), else the default region. */
@@ -110,6 +120,8 @@ export async function openQuotaFormFor(
   const refusal = deps.access.refusal(at.userId, at.channelId);
   if (refusal) return tellPrivately(at.client, at.responseUrl, `:no_entry: ${refusal}`, deps.logger);
   const meta = newQuotaMeta(at.channelId, at.responseUrl);
+  const choice = accountChoice(deps.accounts, at.channelId, preset?.account);
+  if (choice) meta.account = choice.selected;
   const row = firstRow(meta.rowKeys[0]!, deps.defaultRegion, preset);
   const form: QuotaFormInput = { rows: [row] };
   if (!options.fresh) {
@@ -118,7 +130,7 @@ export async function openQuotaFormFor(
     if (standing.note) meta.standing = standing.note;
   }
   // A quota read in the last minute goes straight into the modal: no second round trip.
-  const known = deps.ses.peekQuota(row.region!);
+  const known = sesOf(deps, meta).peekQuota(row.region!);
   if (known) meta.quotas[row.region!] = { state: 'ok', quota: known };
   const opened = await openModal(at.client, { triggerId: at.triggerId, command: COMMANDS.quota, responseUrl: at.responseUrl }, quotaModal(deps, form, meta), deps.logger);
   if (!opened) return;
@@ -165,6 +177,20 @@ function showRegionQuota(deps: QuotaDeps) {
   };
 }
 
+/** Another account chosen: its quotas are read and the form redrawn, keeping everything typed. */
+function switchQuotaAccount(deps: QuotaDeps) {
+  return async function switchQuotaAccount({ ack, body, action, client }: ActionArgs): Promise<void> {
+    await ack();
+    const modal = modalOf(body);
+    const chosen = modal && switchedAccount(deps.accounts, modal.meta.channelId, (action as { selected_option?: { value?: string } }).selected_option?.value);
+    if (!modal || !chosen || chosen === modal.meta.account) return;
+    modal.meta.account = chosen;
+    // The figures shown were the other account's: every region is read again (one redraw, when they arrive).
+    modal.meta.quotas = {};
+    await showQuotas(deps, client, modal.view, modal.form, modal.meta);
+  };
+}
+
 function submitQuotaForm(deps: QuotaDeps) {
   return async function submitQuotaForm({ ack, body, view }: SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs): Promise<void> {
     const meta = decodeQuotaMeta(view.private_metadata);
@@ -175,6 +201,11 @@ function submitQuotaForm(deps: QuotaDeps) {
     const refusal = deps.access.refusal(body.user.id, meta.channelId);
     if (refusal) {
       await ack({ response_action: 'errors', errors: { [QUOTA_BLOCK.useCase]: refusal } });
+      return;
+    }
+    const chosen = submittedAccount(deps.accounts, meta.channelId, view.state.values, meta.account);
+    if ('error' in chosen) {
+      await ack({ response_action: 'errors', errors: { [accountChoice(deps.accounts, meta.channelId)?.options.length === 1 ? QUOTA_BLOCK.useCase : ACCOUNT_BLOCK]: chosen.error } });
       return;
     }
     const form = readQuotaForm(view.state.values, meta);
@@ -193,6 +224,6 @@ function submitQuotaForm(deps: QuotaDeps) {
       return;
     }
     const acceptedView = buildQuotaAcceptedView(meta.channelId, deps.quotaFiling);
-    await acceptAndFile({ ack, filing: deps.filing, logger: deps.logger, request: result.value, view, body, meta, errorBlockId: QUOTA_BLOCK.useCase, acceptedView });
+    await acceptAndFile({ ack, filing: deps.filing, logger: deps.logger, request: result.value, view, body, meta, errorBlockId: QUOTA_BLOCK.useCase, acceptedView, account: chosen.account });
   };
 }

@@ -51,6 +51,8 @@ export async function loadForUser(
     };
   }
   if (!request) return { why: 'unknown', refusal: 'That request is not known to this bot.' };
+  const accountRefusal = deps.access.accountRefusal(request);
+  if (accountRefusal) return { why: 'not_allowed', refusal: accountRefusal };
   if (!deps.access.mayActOn(userId, request)) return { why: 'not_allowed', refusal: refusal(request, deps.access.whoMayActOn(request)) };
   return { request };
 }

@@ -159,6 +159,8 @@ export async function acceptAndFile(opts: {
   meta: { channelId: string; responseUrl?: string | undefined };
   errorBlockId: string;
   acceptedView: types.ModalView;
+  /** The AWS account it files in, checked against the channel (undefined: the single account). */
+  account?: { name: string; id: string | null } | undefined;
 }): Promise<void> {
   const ack = opts.ack as AckFn<ViewResponseAction>;
   let accepted;
@@ -172,6 +174,7 @@ export async function acceptAndFile(opts: {
       // Who asked is Slack's word, never the metadata's.
       requesterId: opts.body.user.id,
       responseUrl: opts.meta.responseUrl,
+      ...(opts.account ? { account: opts.account } : {}),
     });
   } catch (err) {
     opts.logger.error({ err }, 'could not store a request');

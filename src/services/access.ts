@@ -4,14 +4,20 @@
  * - ALLOWED_CHANNEL_IDS: the channels where the commands work (none listed: every channel);
  * - REQUESTER_USER_IDS: who may file requests (none listed: anyone who can run the commands);
  * - APPROVER_USER_IDS: who, besides a request's requester, may retry, confirm, reply to and
- *   resolve it.
+ *   resolve it;
+ * - AWS_ACCOUNTS_FILE: which AWS accounts each channel may file in; a request is acted on only in
+ *   a channel its account allows (the file as it is now). Requests from before accounts were
+ *   named ("default") keep working wherever the commands do.
  */
+import type { AwsAccounts } from '../aws/accounts.js';
+import { accountLabel, DEFAULT_ACCOUNT } from '../domain/accounts.js';
 import type { StoredRequest } from '../domain/request.js';
 
 export interface AccessSettings {
   allowedChannelIds: string[];
   requesterUserIds: string[];
   approverUserIds: string[];
+  accounts: Pick<AwsAccounts, 'named' | 'forChannel' | 'find'>;
 }
 
 export class AccessPolicy {
@@ -25,9 +31,23 @@ export class AccessPolicy {
     return this.settings.requesterUserIds.length === 0 || this.settings.requesterUserIds.includes(userId);
   }
 
-  /** Retry, confirm, reply, resolve: the requester and the approvers. */
+  /** Whether a channel may file in (and act on requests of) an account; whether the commands work there at all is `refusal`'s. */
+  mayUseAccount(channelId: string, accountName: string): boolean {
+    if (accountName === DEFAULT_ACCOUNT) return true;
+    return this.settings.accounts.forChannel(channelId).some((a) => a.name === accountName);
+  }
+
+  /** Retry, confirm, reply, resolve: the requester and the approvers, in a channel the request's account allows. */
   mayActOn(userId: string, request: StoredRequest): boolean {
-    return userId === request.requesterId || this.settings.approverUserIds.includes(userId);
+    const person = userId === request.requesterId || this.settings.approverUserIds.includes(userId);
+    return person && this.mayUseAccount(request.channelId, request.accountName);
+  }
+
+  /** Why nobody may act on a request in its channel, or undefined when its account allows it. */
+  accountRefusal(request: StoredRequest): string | undefined {
+    if (this.mayUseAccount(request.channelId, request.accountName)) return undefined;
+    const account = accountLabel(request.accountName, request.accountId);
+    return `This request is in AWS account ${account}, which this channel may no longer use (the bot's AWS_ACCOUNTS_FILE). Nothing was done.`;
   }
 
   whoMayActOn(request: StoredRequest): string[] {
@@ -38,6 +58,9 @@ export class AccessPolicy {
   refusal(userId: string, channelId: string): string | undefined {
     if (!this.mayUseChannel(channelId)) return 'The SES support commands are not enabled in this channel. Ask your Slack admins which channel to use.';
     if (!this.mayFile(userId)) return 'You are not on the list of people who may file SES support requests with this bot. Ask an approver to file it for you.';
+    if (this.settings.accounts.named && this.settings.accounts.forChannel(channelId).length === 0) {
+      return "No AWS account is set up for this channel: the bot's AWS_ACCOUNTS_FILE lists the channels each account may be used in, and this one is in none. Ask whoever runs the bot to add it.";
+    }
     return undefined;
   }
 }

@@ -6,6 +6,8 @@
  */
 import { AwsError } from '../aws/errors.js';
 import { WRITE_MAX_MS, type SupportGateway } from '../aws/support-gateway.js';
+import type { AwsAccounts } from '../aws/accounts.js';
+import { DEFAULT_ACCOUNT } from '../domain/accounts.js';
 import { confirmationBody, confirmationQuote, replyBody, replyText } from '../domain/confirmation.js';
 import type { Logger } from '../logger.js';
 import { escape, userMention } from '../slack/mrkdwn.js';
@@ -33,10 +35,15 @@ export async function communicationOnCase(support: SupportGateway, caseId: strin
   return (await support.describeCommunications(caseId, since)).some((m) => m.body.trimEnd().split('\n').at(-1)?.trim() === marker);
 }
 
+/** The account id AWS-facing text names: a named account's (AWS_ACCOUNTS_FILE), none for the single account. */
+function namedAccountId(request: StoredRequest): string | null {
+  return request.accountName === DEFAULT_ACCOUNT ? null : request.accountId;
+}
+
 export class CaseActions {
   constructor(
     private readonly store: Store,
-    private readonly support: SupportGateway,
+    private readonly accounts: AwsAccounts,
     private readonly poster: ThreadPoster,
     private readonly access: AccessPolicy,
     private readonly logger: Logger,
@@ -71,10 +78,14 @@ export class CaseActions {
     redelivery = false,
   ): Promise<'sent' | 'denied' | 'duplicate' | 'not_filed' | 'not_asked' | 'failed' | 'uncertain'> {
     if (!this.mayAct(userId, request)) {
+      // The thread's account is the only one a confirmation here can act on, and only where it is allowed.
+      const accountRefusal = this.access.accountRefusal(request);
       await this.say(
         request,
         refusalPostKey('deny', request.id, eventKey),
-        `${userMention(userId)}, only ${this.whoMayAct(request).map(userMention).join(', ')} may confirm this relinquishment. Nothing was sent to AWS.`,
+        accountRefusal
+          ? `${userMention(userId)}, ${escape(accountRefusal)}`
+          : `${userMention(userId)}, only ${this.whoMayAct(request).map(userMention).join(', ')} may confirm this relinquishment. Nothing was sent to AWS.`,
       );
       return 'denied';
     }
@@ -92,7 +103,7 @@ export class CaseActions {
       return 'not_asked';
     }
     const id = confirmationId(request.id);
-    const body = confirmationBody(request.payload, request.reference, userId, userName, this.now());
+    const body = confirmationBody(request.payload, request.reference, userId, userName, this.now(), namedAccountId(request));
     const owner = newOwnerToken();
     let { created, row } = await this.store.insertOutgoing({ id, requestId: request.id, kind: 'confirmation', authorId: userId, body }, owner, OUTGOING_LEASE_MS);
     if (!created) {
@@ -121,7 +132,7 @@ export class CaseActions {
       return 'duplicate';
     }
     try {
-      await this.support.addCommunication(request.caseId!, row.body);
+      await this.accounts.gateways(request.accountName).support.addCommunication(request.caseId!, row.body);
     } catch (err) {
       const aws = err instanceof AwsError ? err : undefined;
       const state = aws?.maybeApplied ? 'uncertain' : 'failed';
@@ -161,7 +172,7 @@ export class CaseActions {
   /** A reply written in the Reply modal (`key` = the modal's view id). */
   async reply(request: StoredRequest, userId: string, userName: string | undefined, text: string, key: string): Promise<'sent' | 'duplicate' | 'denied' | 'failed' | 'uncertain'> {
     if (!this.mayAct(userId, request) || !request.caseId) return 'denied';
-    const body = replyBody(text, request.reference, key, userId, userName);
+    const body = replyBody(text, request.reference, key, userId, userName, namedAccountId(request));
     const owner = newOwnerToken();
     const { created, row } = await this.store.insertOutgoing({ id: replyId(key), requestId: request.id, kind: 'reply', authorId: userId, body }, owner, OUTGOING_LEASE_MS);
     if (!created) return 'duplicate';
@@ -179,7 +190,7 @@ export class CaseActions {
   async resolve(request: StoredRequest, userId: string): Promise<'resolved' | 'denied' | 'failed'> {
     if (!this.mayAct(userId, request) || !request.caseId) return 'denied';
     try {
-      await this.support.resolveCase(request.caseId);
+      await this.accounts.gateways(request.accountName).support.resolveCase(request.caseId);
     } catch (err) {
       const message = err instanceof AwsError ? err.userMessage : 'something unexpected stopped it; the bot\'s log has the details.';
       this.logger.warn({ requestId: request.id, err: (err as Error).message }, 'resolving a case did not complete');
@@ -225,7 +236,7 @@ export class CaseActions {
     }
     let found: boolean;
     try {
-      found = await communicationOnCase(this.support, request.caseId, row);
+      found = await communicationOnCase(this.accounts.gateways(request.accountName).support, request.caseId, row);
     } catch (err) {
       log.warn({ err: (err as Error).message }, 'could not check a communication with AWS; will retry');
       await this.store.finishOutgoing(row.id, owner, 'uncertain', row.errorMessage);

@@ -9,8 +9,10 @@
  * to paste into the case if AWS asks for it.
  */
 import { AwsError } from '../aws/errors.js';
-import type { SupportGateway } from '../aws/support-gateway.js';
+import type { AwsAccounts } from '../aws/accounts.js';
+import { DEFAULT_ACCOUNT } from '../domain/accounts.js';
 import { quotaCaseText } from '../domain/quota-request.js';
+import { withAccountLine } from '../domain/case-text.js';
 import type { OutgoingCommunication, QuotaRequest } from '../domain/request.js';
 import type { Logger } from '../logger.js';
 import { formAddedNotice, pasteReadyForm } from '../slack/views/quota-thread.js';
@@ -23,6 +25,10 @@ import { threadPosts, type ThreadPoster } from './thread-poster.js';
 
 /** The account fact that says whether the Support API serves this account. */
 export const SUPPORT_PLAN_FACT = 'support_plan';
+/** Each account has its own plan; the default account keeps the name it had before accounts were named. */
+function planFact(account: string): string {
+  return account === DEFAULT_ACCOUNT ? SUPPORT_PLAN_FACT : `${SUPPORT_PLAN_FACT}:${account}`;
+}
 /** A missing plan is asked about again at most this often (someone may subscribe). */
 export const PLAN_RECHECK_MS = 24 * 60 * 60_000;
 
@@ -31,14 +37,14 @@ type FormOutcome = 'sent' | 'no_plan' | 'failed' | 'uncertain' | 'busy';
 export class CaseForms {
   constructor(
     private readonly store: Store,
-    private readonly support: SupportGateway,
+    private readonly accounts: AwsAccounts,
     private readonly poster: ThreadPoster,
     private readonly logger: Logger,
   ) {}
 
   /** True while the account is known to have no paid support plan (learned less than a day ago). */
-  async planMissing(): Promise<boolean> {
-    const fact = await this.store.getAccountFact(SUPPORT_PLAN_FACT);
+  async planMissing(account: string): Promise<boolean> {
+    const fact = await this.store.getAccountFact(planFact(account));
     if (fact?.value !== 'none') return false;
     return (await this.store.now()).getTime() - Date.parse(fact.checkedAt) < PLAN_RECHECK_MS;
   }
@@ -50,7 +56,7 @@ export class CaseForms {
     const forms = new Map((await this.store.listOutgoing(request.id)).filter((o) => o.kind === 'form').map((o) => [o.caseId, o]));
     const due = caseIds.filter((c) => forms.get(c)?.state !== 'sent');
     if (!due.length) return;
-    if (await this.planMissing()) return this.offerPasteReady(request, caseIds);
+    if (await this.planMissing(request.accountName)) return this.offerPasteReady(request, caseIds);
     for (const caseId of due) {
       const outcome = await this.addForm(request, caseId, forms.get(caseId));
       if (outcome === 'no_plan') return this.offerPasteReady(request, caseIds);
@@ -64,7 +70,7 @@ export class CaseForms {
   private async addForm(request: QuotaRequest, caseId: string, existing: OutgoingCommunication | undefined): Promise<FormOutcome> {
     const owner = newOwnerToken();
     const id = formId(caseId);
-    const body = quotaCaseText(request.payload, request.reference).body;
+    const body = withAccountLine(quotaCaseText(request.payload, request.reference), request.accountId).body;
     let row: OutgoingCommunication | undefined;
     if (!existing) {
       const inserted = await this.store.insertOutgoing({ id, requestId: request.id, kind: 'form', authorId: request.requesterId, body, caseId }, owner, OUTGOING_LEASE_MS);
@@ -75,7 +81,7 @@ export class CaseForms {
       row = await this.store.claimOutgoing(id, ['failed', 'uncertain', 'sending'], owner, OUTGOING_LEASE_MS);
       if (!row) return 'busy';
       if (existing.state !== 'failed') {
-        const found = await this.lookFor(caseId, row, owner);
+        const found = await this.lookFor(request, caseId, row, owner);
         if (found === 'found') return this.added(request, caseId, owner);
         if (found !== 'absent') return found;
       }
@@ -84,13 +90,13 @@ export class CaseForms {
   }
 
   /** Whether an earlier attempt's form is on the case; a refusal for lack of a plan is learned here too. */
-  private async lookFor(caseId: string, row: OutgoingCommunication, owner: string): Promise<'found' | 'absent' | 'no_plan' | 'uncertain'> {
+  private async lookFor(request: QuotaRequest, caseId: string, row: OutgoingCommunication, owner: string): Promise<'found' | 'absent' | 'no_plan' | 'uncertain'> {
     try {
-      return (await communicationOnCase(this.support, caseId, row)) ? 'found' : 'absent';
+      return (await communicationOnCase(this.accounts.gateways(request.accountName).support, caseId, row)) ? 'found' : 'absent';
     } catch (err) {
       if (err instanceof AwsError && err.kind === 'no_support_plan') {
         await this.store.finishOutgoing(row.id, owner, 'failed', err.userMessage);
-        await this.store.setAccountFact(SUPPORT_PLAN_FACT, 'none');
+        await this.store.setAccountFact(planFact(request.accountName), 'none');
         return 'no_plan';
       }
       this.logger.warn({ caseId, err: (err as Error).message }, 'could not look for the form on the case; the next cycle looks again');
@@ -103,13 +109,13 @@ export class CaseForms {
     const log = this.logger.child({ requestId: request.id, caseId });
     if (!(await this.store.renewOutgoing(row.id, owner, OUTGOING_LEASE_MS, true))) return 'busy';
     try {
-      await this.support.addCommunication(caseId, row.body);
+      await this.accounts.gateways(request.accountName).support.addCommunication(caseId, row.body);
     } catch (err) {
       const aws = err instanceof AwsError ? err : undefined;
       if (aws?.kind === 'no_support_plan') {
         log.info('the AWS Support API refuses this account (no paid support plan); the thread gets the form to paste instead');
         await this.store.finishOutgoing(row.id, owner, 'failed', aws.userMessage);
-        await this.store.setAccountFact(SUPPORT_PLAN_FACT, 'none');
+        await this.store.setAccountFact(planFact(request.accountName), 'none');
         return 'no_plan';
       }
       const state = aws?.maybeApplied ? 'uncertain' : 'failed';
@@ -138,13 +144,13 @@ export class CaseForms {
       await this.store.enqueuePosts([notice!]);
     }
     await this.store.finishOutgoing(formId(caseId), owner, 'sent');
-    await this.store.setAccountFact(SUPPORT_PLAN_FACT, 'paid');
+    await this.store.setAccountFact(planFact(request.accountName), 'paid');
     this.poster.kick(request.channelId);
     return 'sent';
   }
 
   private async offerPasteReady(request: QuotaRequest, caseIds: string[]): Promise<void> {
-    const messages = pasteReadyForm(request.requesterId, caseIds, quotaCaseText(request.payload, request.reference).body);
+    const messages = pasteReadyForm(request.requesterId, caseIds, withAccountLine(quotaCaseText(request.payload, request.reference), request.accountId).body);
     await this.store.enqueuePosts(threadPosts(request, messages.map((message, i) => ({ key: pasteFormKey(request.id, caseIds, i), message }))));
     this.poster.kick(request.channelId);
   }

@@ -5,7 +5,8 @@
  * status and five newest communications; DescribeCommunications only for a case with more new
  * ones than that.
  */
-import type { CaseCommunication, SupportCase, SupportGateway } from '../aws/support-gateway.js';
+import type { AwsAccounts } from '../aws/accounts.js';
+import type { CaseCommunication, SupportCase } from '../aws/support-gateway.js';
 import { isOwnCommunication } from '../domain/case-text.js';
 import type { Logger } from '../logger.js';
 import { buildRootMessage } from '../slack/views/root-message.js';
@@ -13,7 +14,6 @@ import { addressesReleasedNotice, AWS_AUTHOR, communicationMessage, confirmation
 import type { FollowedCase, NewThreadPost, RequestPatch, Store } from '../store/store.js';
 import { isRelinquishment, type RelinquishRequest, type StoredRequest } from '../domain/request.js';
 import { armRegions } from '../domain/proof.js';
-import type { SesGateway } from '../aws/ses-gateway.js';
 import type { AccessPolicy } from './access.js';
 import type { ThreadPoster } from './thread-poster.js';
 import { communicationKey, communicationPostKey, promptPostKey, releasedPostKey, rootDisplayIdKey, rootRedrawKey, statusPostKey } from './outbox-keys.js';
@@ -28,6 +28,8 @@ export interface CycleReport {
   /** Every Support API call of the cycle, DescribeCommunications pages and retries included. */
   supportCalls: number;
   posts: number;
+  /** Accounts whose cases were not read this cycle: their role cannot be assumed. */
+  skippedAccounts: string[];
 }
 
 
@@ -58,8 +60,7 @@ export const LATE_COMMUNICATION_WINDOW_MS = 60 * 60_000;
 export class CaseSync {
   constructor(
     private readonly store: Store,
-    private readonly support: SupportGateway,
-    private readonly ses: SesGateway,
+    private readonly accounts: AwsAccounts,
     private readonly poster: ThreadPoster,
     private readonly settings: { access: AccessPolicy; dedicatedIpPriceCents: number },
     private readonly logger: Logger,
@@ -67,42 +68,80 @@ export class CaseSync {
   ) {}
 
   /**
-   * One pass over every tracked case, a batch of 100 at a time: each batch's rows are loaded
-   * when its answer arrives and its posts are handed to the poster at once, so memory stays flat
-   * and a reply does not wait for the rest of a long cycle. A replica that loses the sync lease
-   * mid-cycle stops.
+   * One pass over every tracked case, account by account side by side (each account has its own
+   * Support API budget), a batch of 100 at a time: each batch's rows are loaded when its answer
+   * arrives and its posts are handed to the poster at once, so memory stays flat and a reply
+   * does not wait for the rest of a long cycle. A replica that loses the sync lease mid-cycle
+   * stops. An account whose role cannot be assumed is skipped until it can be.
    */
   async cycle(options: { stillLeader?: () => boolean } = {}): Promise<CycleReport> {
     const leading = options.stillLeader ?? (() => true);
-    const ids = await this.store.listTrackedCaseIds(new Date(this.now() - RESOLVED_WATCH_MS).toISOString());
-    const callsBefore = this.support.callCount;
-    const report: CycleReport = { cases: ids.length, describeCasesCalls: 0, supportCalls: 0, posts: 0 };
-    for (let i = 0; i < ids.length; i += DESCRIBE_CASES_BATCH) {
-      if (!leading()) {
-        this.logger.warn('lost the case-sync lease mid-cycle; another replica carries on');
-        break;
-      }
-      const batch = ids.slice(i, i + DESCRIBE_CASES_BATCH);
-      report.describeCasesCalls += 1;
-      const cases = await this.support.describeCases(batch, true);
-      const requests = new Map((await this.store.getRequestsByCaseIds(batch)).map((r) => [r.caseId!, r]));
-      const others = requests.size < batch.length ? new Map((await this.store.getFollowedCases(batch)).map((f) => [f.followed.caseId, f])) : new Map();
-      const channels = new Set<string>();
-      for (const c of cases) {
-        const other = others.get(c.caseId);
-        // Another case of a request (a second Service Quotas row's): synced as the request's, from its own position.
-        const request = requests.get(c.caseId) ?? (other && asFollowing(other.request, other.followed));
-        if (!request?.rootTs) continue;
-        const posts = await this.syncCase(request, c, other?.followed.caseId);
-        report.posts += posts;
-        if (posts) channels.add(request.channelId);
-      }
-      for (const channel of channels) this.poster.kick(channel);
-    }
+    const tracked = await this.store.listTrackedCases(new Date(this.now() - RESOLVED_WATCH_MS).toISOString());
+    const byAccount = new Map<string, string[]>();
+    for (const t of tracked) byAccount.set(t.accountName, [...(byAccount.get(t.accountName) ?? []), t.caseId]);
+    const report: CycleReport = { cases: tracked.length, describeCasesCalls: 0, supportCalls: 0, posts: 0, skippedAccounts: [] };
+    const failures: unknown[] = [];
+    await Promise.all(
+      [...byAccount].map(async ([account, ids]) => {
+        // Unavailable, or no longer configured: nothing is sent with credentials that would be refused.
+        if (!this.accounts.find(account)?.available) {
+          report.skippedAccounts.push(account);
+          return;
+        }
+        try {
+          await this.syncAccount(account, ids, report, leading);
+        } catch (err) {
+          // One account's failure (its role, its throttling) leaves the others' cycle whole.
+          this.logger.warn({ account, err: (err as Error).message }, 'case sync of an account stopped early');
+          failures.push(err);
+        }
+      }),
+    );
+    if (report.skippedAccounts.length) this.logger.warn({ accounts: report.skippedAccounts }, 'case sync skipped accounts whose role cannot be assumed');
     // Also posts left pending by a failed try or by a replica that died.
     await this.poster.kickAll();
-    report.supportCalls = this.support.callCount - callsBefore;
+    // The cycle still fails as a whole (the scheduler logs it) once every account has had its turn.
+    if (failures.length) throw failures[0];
     return report;
+  }
+
+  /** One account's share of a cycle: ⌈N/100⌉ DescribeCases, spaced by that account's own budget. */
+  private async syncAccount(account: string, ids: string[], report: CycleReport, leading: () => boolean): Promise<void> {
+    const { support } = this.accounts.gateways(account);
+    const callsBefore = support.callCount;
+    try {
+      for (let i = 0; i < ids.length; i += DESCRIBE_CASES_BATCH) {
+        if (!leading()) {
+          this.logger.warn('lost the case-sync lease mid-cycle; another replica carries on');
+          break;
+        }
+        const batch = ids.slice(i, i + DESCRIBE_CASES_BATCH);
+        report.describeCasesCalls += 1;
+        const cases = await support.describeCases(batch, true);
+        report.posts += await this.syncBatch(batch, cases);
+      }
+    } finally {
+      report.supportCalls += support.callCount - callsBefore;
+    }
+  }
+
+  /** Brings one DescribeCases answer into the threads; returns the posts queued. */
+  private async syncBatch(batch: string[], cases: SupportCase[]): Promise<number> {
+    const requests = new Map((await this.store.getRequestsByCaseIds(batch)).map((r) => [r.caseId!, r]));
+    const others = requests.size < batch.length ? new Map((await this.store.getFollowedCases(batch)).map((f) => [f.followed.caseId, f])) : new Map();
+    const channels = new Set<string>();
+    let total = 0;
+    for (const c of cases) {
+      const other = others.get(c.caseId);
+      // Another case of a request (a second Service Quotas row's): synced as the request's, from its own position.
+      const request = requests.get(c.caseId) ?? (other && asFollowing(other.request, other.followed));
+      if (!request?.rootTs) continue;
+      const posts = await this.syncCase(request, c, other?.followed.caseId);
+      total += posts;
+      if (posts) channels.add(request.channelId);
+    }
+    for (const channel of channels) this.poster.kick(channel);
+    return total;
   }
 
   /**
@@ -122,7 +161,7 @@ export class CaseSync {
     let unseen = await unseenOf(c.recentCommunications);
     if (c.moreCommunications && unseen.length === c.recentCommunications.length) {
       // Every one of the five shown is new and there are more: page the rest since the look-back.
-      unseen = await unseenOf(await this.support.describeCommunications(c.caseId, since === undefined ? undefined : new Date(since).toISOString()));
+      unseen = await unseenOf(await this.accounts.gateways(request.accountName).support.describeCommunications(c.caseId, since === undefined ? undefined : new Date(since).toISOString()));
     }
     return unseen.sort((a, b) => time(a.m.timeCreated) - time(b.m.timeCreated));
   }
@@ -207,7 +246,7 @@ export class CaseSync {
     if (!rows.length) return false;
     try {
       for (const row of rows) {
-        const present = new Set((await this.ses.getDedicatedIpInventory(row.region)).ips.map((ip) => ip.ip));
+        const present = new Set((await this.accounts.gateways(request.accountName).ses.getDedicatedIpInventory(row.region)).ips.map((ip) => ip.ip));
         if (row.addresses.some((a) => present.has(a))) return false;
       }
       return true;

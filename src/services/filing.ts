@@ -5,11 +5,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { referenceFor } from '../domain/common.js';
-import { CASE_SERVICE_NAME, type CaseText } from '../domain/case-text.js';
+import { CASE_SERVICE_NAME, withAccountLine, type CaseText } from '../domain/case-text.js';
 import { quotaCaseText } from '../domain/quota-request.js';
 import { dedicatedIpCaseText } from '../domain/dedicated-ip.js';
 import { AwsError } from '../aws/errors.js';
-import { CategoryNotFoundError, REFERENCE_LOOKUP_MAX_PAGES, WRITE_MAX_MS, type Category, type CategoryMatch, type SupportGateway } from '../aws/support-gateway.js';
+import { CategoryNotFoundError, REFERENCE_LOOKUP_MAX_PAGES, WRITE_MAX_MS, type Category, type CategoryMatch } from '../aws/support-gateway.js';
+import type { AwsAccounts } from '../aws/accounts.js';
 import type { Logger } from '../logger.js';
 import { toSlackError, type SlackMessenger } from '../slack/messenger.js';
 import { buildNotInChannelMessage, buildThreadNotice } from '../slack/views/notices.js';
@@ -51,6 +52,8 @@ export interface Submission {
   channelId: string;
   requesterId: string;
   responseUrl: string | undefined;
+  /** The AWS account it is filed in (already checked against the channel); unset: "default". */
+  account?: { name: string; id: string | null };
 }
 
 /** How long a claim on a request being filed lasts; renewed before the irreversible call, which takes far less (WRITE_MAX_MS). */
@@ -87,7 +90,7 @@ export class FilingService {
 
   constructor(
     private readonly store: Store,
-    private readonly support: SupportGateway,
+    private readonly accounts: AwsAccounts,
     private readonly slack: SlackMessenger,
     private readonly settings: FilingSettings,
     private readonly rowsFiling: QuotaRowsFiling,
@@ -109,6 +112,7 @@ export class FilingService {
       payload: submission.request,
       responseUrl: submission.responseUrl ?? null,
       filingMode: submission.request.kind === 'quota' ? this.settings.quotaFiling : 'support-case',
+      ...(submission.account ? { account: submission.account } : {}),
     });
   }
 
@@ -143,11 +147,11 @@ export class FilingService {
     while (this.running.size) await Promise.allSettled([...this.running]);
   }
 
-  /** Asks AWS once which of these requests it already has a case for. */
+  /** Asks AWS once which of these requests (all of one account) it already has a case for. */
   private async lookUp(requests: StoredRequest[]): Promise<(request: StoredRequest) => CaseLookup> {
     const since = new Date(Math.min(...requests.map((r) => Date.parse(r.createdAt))) - LOOKUP_MARGIN_MS);
     try {
-      const result = await this.support.findCasesByReferences(requests.map((r) => r.reference), since);
+      const result = await this.accounts.gateways(requests[0]!.accountName).support.findCasesByReferences(requests.map((r) => r.reference), since);
       return (request) => {
         const caseId = result.found.get(request.reference);
         if (caseId) return { caseId };
@@ -219,12 +223,13 @@ export class FilingService {
     await this.proof.recordBaseline(request).catch((err: unknown) => log.warn({ err: (err as Error).message }, 'could not record the figures before filing'));
     if (request.kind === 'quota' && byRows(request)) return this.fileByRows(claim, request, log, recovered);
 
+    const { support } = this.accounts.gateways(request.accountName);
     let category: Category;
     let text: CaseText;
     try {
       const override = this.settings.categoryOverrides[request.kind];
-      category = override ? { code: override, name: CASE_SERVICE_NAME } : await this.support.resolveCategory(CATEGORIES[request.kind]);
-      text = this.caseText(request, category.name);
+      category = override ? { code: override, name: CASE_SERVICE_NAME } : await support.resolveCategory(CATEGORIES[request.kind]);
+      text = withAccountLine(this.caseText(request, category.name), request.accountId);
     } catch (err) {
       return this.fail(claim, err, log);
     }
@@ -236,7 +241,7 @@ export class FilingService {
     }
     let caseId: string;
     try {
-      caseId = await this.support.createCase({
+      caseId = await support.createCase({
         subject: text.subject,
         body: text.body,
         categoryCode: category.code,
@@ -353,7 +358,7 @@ export class FilingService {
     let stored = await this.finish(claim, 'filed', { caseId, caseStatus: 'opened', errorCode: null, errorMessage: null }, log);
     if (!stored) return;
     try {
-      const [details] = await this.support.describeCases([caseId], false);
+      const [details] = await this.accounts.gateways(claim.request.accountName).support.describeCases([caseId], false);
       if (details) {
         stored = await this.store.updateRequest(claim.request.id, {
           displayId: details.displayId ?? null,
@@ -426,13 +431,18 @@ export class FilingService {
       this.track(job);
       await job.catch(() => undefined);
     }
-    const cases = claims.filter((c) => !byRows(c.claim.request));
-    if (cases.length === 0) return;
-    const lookup = await this.lookUp(cases.map((c) => c.claim.request));
-    for (const { claim, before } of cases) {
-      const job = this.fileAfterLookup(claim, lookup, before);
-      this.track(job);
-      await job.catch(() => undefined);
+    // One shared lookup per account: each account's cases are only visible with its credentials.
+    const byAccount = new Map<string, typeof claims>();
+    for (const c of claims.filter((c) => !byRows(c.claim.request))) {
+      byAccount.set(c.claim.request.accountName, [...(byAccount.get(c.claim.request.accountName) ?? []), c]);
+    }
+    for (const cases of byAccount.values()) {
+      const lookup = await this.lookUp(cases.map((c) => c.claim.request));
+      for (const { claim, before } of cases) {
+        const job = this.fileAfterLookup(claim, lookup, before);
+        this.track(job);
+        await job.catch(() => undefined);
+      }
     }
   }
 }

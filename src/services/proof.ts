@@ -5,7 +5,7 @@
  * ten per region over the 72 hours, and one per region and kind per cycle, whatever the number of
  * requests waiting on it.
  */
-import type { SesGateway } from '../aws/ses-gateway.js';
+import type { AwsAccounts } from '../aws/accounts.js';
 import { standardIps } from '../domain/dedicated-ip.js';
 import { afterMiss, askedIn, describeChange, effectsOf, effectSeen, type Figures, type RegionEffect } from '../domain/proof.js';
 import type { StoredRequest } from '../domain/request.js';
@@ -26,7 +26,7 @@ export interface ProofReport {
 export class ProofOfEffect {
   constructor(
     private readonly store: Store,
-    private readonly ses: SesGateway,
+    private readonly accounts: AwsAccounts,
     private readonly poster: ThreadPoster,
     private readonly settings: { dedicatedIpPriceCents: number },
     private readonly logger: Logger,
@@ -40,7 +40,7 @@ export class ProofOfEffect {
     await Promise.all(
       effects.map(async (effect) => {
         try {
-          effect.before = await this.read(effect);
+          effect.before = await this.read(request.accountName, effect);
         } catch (err) {
           this.logger.warn({ requestId: request.id, region: effect.region, err: (err as Error).message }, 'could not read the figures before filing; the effect is checked against what was asked');
         }
@@ -49,12 +49,14 @@ export class ProofOfEffect {
     await this.store.initEffects(request.id, effects);
   }
 
-  private async read(effect: Pick<RegionEffect, 'kind' | 'region'>): Promise<Figures> {
+  /** The account's figures for one effect, read with that account's credentials. */
+  private async read(account: string, effect: Pick<RegionEffect, 'kind' | 'region'>): Promise<Figures> {
+    const { ses } = this.accounts.gateways(account);
     if (effect.kind === 'quota' || effect.kind === 'production_access') {
-      const q = await this.ses.readQuotaFresh(effect.region);
+      const q = await ses.readQuotaFresh(effect.region);
       return { quota: { max24HourSend: q.max24HourSend, maxSendRate: q.maxSendRate, productionAccess: q.productionAccess } };
     }
-    const inventory = await this.ses.getDedicatedIpInventory(effect.region);
+    const inventory = await ses.getDedicatedIpInventory(effect.region);
     return { ips: standardIps(inventory).map((i) => ({ ip: i.ip, pool: i.pool, warmupPercentage: i.warmupPercentage })) };
   }
 
@@ -62,19 +64,19 @@ export class ProofOfEffect {
   async cycle(): Promise<ProofReport> {
     const due = await this.store.listDueEffectChecks();
     const reads = new Map<string, Promise<Figures | undefined>>();
-    const readOnce = (effect: RegionEffect) => {
+    const readOnce = (account: string, effect: RegionEffect) => {
       const family = effect.kind === 'quota' || effect.kind === 'production_access' ? 'quota' : 'ips';
-      const key = `${family}:${effect.region}`;
+      const key = `${account}:${family}:${effect.region}`;
       if (!reads.has(key)) {
-        reads.set(key, this.read(effect).catch((err: unknown) => {
-          this.logger.warn({ region: effect.region, err: (err as Error).message }, 'could not read the account to check an effect; counted as not seen yet');
+        reads.set(key, this.read(account, effect).catch((err: unknown) => {
+          this.logger.warn({ account, region: effect.region, err: (err as Error).message }, 'could not read the account to check an effect; counted as not seen yet');
           return undefined;
         }));
       }
       return reads.get(key)!;
     };
     const report: ProofReport = { requests: due.length, reads: 0, verified: 0, notSeen: 0 };
-    for (const request of due) await this.check(request, readOnce, report);
+    for (const request of due) await this.check(request, (effect) => readOnce(request.accountName, effect), report);
     report.reads = reads.size;
     return report;
   }

@@ -7,8 +7,8 @@
  * earlier attempt is looked for at AWS before anything is sent again.
  */
 import { AwsError, publicDetail } from '../aws/errors.js';
-import type { QuotaChange, ServiceQuotasGateway } from '../aws/service-quotas-gateway.js';
-import type { SesGateway } from '../aws/ses-gateway.js';
+import type { QuotaChange } from '../aws/service-quotas-gateway.js';
+import type { AccountGateways, AwsAccounts } from '../aws/accounts.js';
 import { productionAccessUseCase, type QuotaRowState } from '../domain/quota-rows.js';
 import type { QuotaRequest } from '../domain/request.js';
 import { isFinalQuotaStatus, isFinalReviewStatus, SES_QUOTAS } from '../domain/service-quotas.js';
@@ -40,8 +40,7 @@ type Outcome = Pick<QuotaRowState, 'sending' | 'awsId' | 'status' | 'finalAt' | 
 export class QuotaRowsFiling {
   constructor(
     private readonly store: Store,
-    private readonly quotas: ServiceQuotasGateway,
-    private readonly ses: SesGateway,
+    private readonly accounts: AwsAccounts,
     private readonly timing: {
       /** The filing claim's length. */
       leaseMs: number;
@@ -50,6 +49,11 @@ export class QuotaRowsFiling {
     },
     private readonly logger: Logger,
   ) {}
+
+  /** The gateways of the request's own account: every row goes to AWS with its credentials. */
+  private aws(request: QuotaRequest): AccountGateways {
+    return this.accounts.gateways(request.accountName);
+  }
 
   /**
    * Sends every row AWS does not have yet, in order, writing each row's outcome as soon as it is
@@ -101,7 +105,7 @@ export class QuotaRowsFiling {
         return { path: row.path, sending: 'uncertain', errorCode: 'awaiting_aws', errorMessage };
       }
     } else if (row.sending === 'unsent') {
-      row.path = (await this.inSandbox(row.region, log)) ? 'production_access' : 'service_quotas';
+      row.path = (await this.inSandbox(request, row.region, log)) ? 'production_access' : 'service_quotas';
     }
     return row.path === 'production_access' ? this.requestProductionAccess(request, rows, index, owner, log) : this.requestIncrease(request, rows, index, owner, log);
   }
@@ -113,9 +117,9 @@ export class QuotaRowsFiling {
   }
 
   /** Whether a region is still in the sandbox; unknown counts as not (Service Quotas takes the request either way). */
-  private async inSandbox(region: string, log: Logger): Promise<boolean> {
+  private async inSandbox(request: QuotaRequest, region: string, log: Logger): Promise<boolean> {
     try {
-      return !(await this.ses.getQuota(region)).productionAccess;
+      return !(await this.aws(request).ses.getQuota(region)).productionAccess;
     } catch (err) {
       log.warn({ region, err: (err as Error).message }, 'could not tell whether the region is in the sandbox; filing through Service Quotas');
       return false;
@@ -134,27 +138,27 @@ export class QuotaRowsFiling {
     const row = rows[index]!;
     let code: string;
     try {
-      code = await this.quotas.quotaCode(row.region, row.limit);
+      code = await this.aws(request).quotas.quotaCode(row.region, row.limit);
     } catch (err) {
       // Only a read failed: nothing reached AWS, whatever the error says.
       return { ...this.refused(row, 'service_quotas', err, log), sending: 'failed' };
     }
     if (!(await this.markAttempted(request, rows, index, owner, 'service_quotas'))) return 'lost';
     try {
-      const change = await this.quotas.requestIncrease(row.region, code, row.newValue);
+      const change = await this.aws(request).quotas.requestIncrease(row.region, code, row.newValue);
       log.info({ region: row.region, quotaCode: code, awsId: change.id }, 'Service Quotas request sent');
       return { ...sentAs(change), path: 'service_quotas', note };
     } catch (err) {
-      if (err instanceof AwsError && err.kind === 'already_pending') return this.linkPending(row, code, err, log);
+      if (err instanceof AwsError && err.kind === 'already_pending') return this.linkPending(request, row, code, err, log);
       return this.refused(row, 'service_quotas', err, log);
     }
   }
 
   /** AWS already has an open request for this quota: the row follows it instead of failing. */
-  private async linkPending(row: QuotaRowState, code: string, err: AwsError, log: Logger): Promise<Outcome> {
+  private async linkPending(request: QuotaRequest, row: QuotaRowState, code: string, err: AwsError, log: Logger): Promise<Outcome> {
     let open: QuotaChange | undefined;
     try {
-      open = (await this.quotas.historyOfQuota(row.region, code)).filter((c) => OPEN_STATUSES.has(c.status)).sort(byCreated).at(-1);
+      open = (await this.aws(request).quotas.historyOfQuota(row.region, code)).filter((c) => OPEN_STATUSES.has(c.status)).sort(byCreated).at(-1);
     } catch (lookupErr) {
       return { ...this.refused(row, 'service_quotas', lookupErr, log), sending: 'failed' };
     }
@@ -181,7 +185,7 @@ export class QuotaRowsFiling {
     if (!(await this.markAttempted(request, rows, index, owner, 'production_access'))) return 'lost';
     const p = request.payload;
     try {
-      await this.ses.requestProductionAccess(row.region, {
+      await this.aws(request).ses.requestProductionAccess(row.region, {
         mailType: p.mailType,
         websiteUrl: p.websiteUrl,
         language: p.language,
@@ -204,7 +208,7 @@ export class QuotaRowsFiling {
     const row = rows[index]!;
     let review;
     try {
-      review = await this.ses.reviewDetails(row.region);
+      review = await this.aws(request).ses.reviewDetails(row.region);
     } catch (lookupErr) {
       return this.refused(row, 'production_access', lookupErr, log);
     }
@@ -239,16 +243,16 @@ export class QuotaRowsFiling {
   private async lookUp(request: QuotaRequest, row: QuotaRowState, log: Logger): Promise<Outcome | 'absent'> {
     try {
       if (row.path === 'production_access') {
-        const review = await this.ses.reviewDetails(row.region);
+        const review = await this.aws(request).ses.reviewDetails(row.region);
         if (review?.status === 'PENDING' || review?.status === 'GRANTED') {
           const finalAt = isFinalReviewStatus(review.status) ? new Date().toISOString() : undefined;
           return { path: 'production_access', sending: 'sent', status: review.status, finalAt, caseId: review.caseId, errorCode: undefined, errorMessage: undefined };
         }
         return 'absent';
       }
-      const code = await this.quotas.quotaCode(row.region, row.limit);
+      const code = await this.aws(request).quotas.quotaCode(row.region, row.limit);
       const since = Date.parse(request.createdAt) - LOOKUP_MARGIN_MS;
-      const found = (await this.quotas.historyOfQuota(row.region, code))
+      const found = (await this.aws(request).quotas.historyOfQuota(row.region, code))
         .filter((c) => c.desiredValue === row.newValue && Date.parse(c.created ?? '') >= since)
         .sort(byCreated)
         .at(0);

@@ -5,8 +5,9 @@
  * production access review. Every status change is said once in the thread and drawn on the
  * root, written in one step with the rows; a case AWS opens gets the form (CaseForms).
  */
-import type { QuotaChange, ServiceQuotasGateway } from '../aws/service-quotas-gateway.js';
-import type { ProductionAccessReview, SesGateway } from '../aws/ses-gateway.js';
+import type { QuotaChange } from '../aws/service-quotas-gateway.js';
+import type { AwsAccounts } from '../aws/accounts.js';
+import type { ProductionAccessReview } from '../aws/ses-gateway.js';
 import { armRegions, positiveOutcomeOf, type Outcome } from '../domain/proof.js';
 import { isFinalRowStatus, isRowFollowed, pollUntil, type QuotaRowState } from '../domain/quota-rows.js';
 import type { QuotaRequest, StoredRequest } from '../domain/request.js';
@@ -27,16 +28,26 @@ export interface RowSyncReport {
 }
 
 /** What AWS says of every followed row this cycle, by region; a region AWS did not answer for is absent. */
+/** What AWS says, read once per account and region (keyed by placeOf). */
 interface AwsView {
   changes: Map<string, Map<string, QuotaChange>>;
   reviews: Map<string, ProductionAccessReview | undefined>;
 }
 
+/** An account's region: each account's requests and reviews are its own. */
+function placeOf(account: string, region: string): string {
+  return `${account}\n${region}`;
+}
+
+function splitPlace(place: string): [account: string, region: string] {
+  const at = place.indexOf('\n');
+  return [place.slice(0, at), place.slice(at + 1)];
+}
+
 export class QuotaRowSync {
   constructor(
     private readonly store: Store,
-    private readonly quotas: ServiceQuotasGateway,
-    private readonly ses: SesGateway,
+    private readonly accounts: AwsAccounts,
     private readonly forms: CaseForms,
     private readonly poster: ThreadPoster,
     private readonly logger: Logger,
@@ -62,24 +73,26 @@ export class QuotaRowSync {
     for (const request of requests) {
       for (const row of request.quotaRows ?? []) {
         if (!isRowFollowed(row, now)) continue;
-        if (row.path === 'production_access') reviews.add(row.region);
-        else if (row.awsId) histories.add(row.region);
+        if (row.path === 'production_access') reviews.add(placeOf(request.accountName, row.region));
+        else if (row.awsId) histories.add(placeOf(request.accountName, row.region));
       }
     }
     const view: AwsView = { changes: new Map(), reviews: new Map() };
     await Promise.all([
-      ...[...histories].map(async (region) => {
+      ...[...histories].map(async (place) => {
+        const [account, region] = splitPlace(place);
         try {
-          view.changes.set(region, new Map((await this.quotas.history(region)).map((c) => [c.id, c])));
+          view.changes.set(place, new Map((await this.accounts.gateways(account).quotas.history(region)).map((c) => [c.id, c])));
         } catch (err) {
-          this.logger.warn({ region, err: (err as Error).message }, 'could not read the Service Quotas requests of a region; the next cycle tries again');
+          this.logger.warn({ account, region, err: (err as Error).message }, 'could not read the Service Quotas requests of a region; the next cycle tries again');
         }
       }),
-      ...[...reviews].map(async (region) => {
+      ...[...reviews].map(async (place) => {
+        const [account, region] = splitPlace(place);
         try {
-          view.reviews.set(region, await this.ses.reviewDetails(region));
+          view.reviews.set(place, await this.accounts.gateways(account).ses.reviewDetails(region));
         } catch (err) {
-          this.logger.warn({ region, err: (err as Error).message }, 'could not read the production access review of a region; the next cycle tries again');
+          this.logger.warn({ account, region, err: (err as Error).message }, 'could not read the production access review of a region; the next cycle tries again');
         }
       }),
     ]);
@@ -92,7 +105,7 @@ export class QuotaRowSync {
     const messages: ThreadNotice[] = [];
     const outcomes: Outcome[] = [];
     rows.forEach((row, index) => {
-      const seen = isRowFollowed(row, now) ? awsSays(row, view) : undefined;
+      const seen = isRowFollowed(row, now) ? awsSays(row, view, placeOf(request.accountName, row.region)) : undefined;
       if (!seen) return;
       // One production access review covers every sandboxed row of its region: said once for the region.
       const subject = row.path === 'production_access' ? `review:${row.region}` : String(index);
@@ -128,12 +141,12 @@ function isRowRequest(request: StoredRequest): request is QuotaRequest {
 }
 
 /** What AWS reports for one row, if its region answered. */
-function awsSays(row: QuotaRowState, view: AwsView): { status: string | undefined; caseId: string | undefined } | undefined {
+function awsSays(row: QuotaRowState, view: AwsView, place: string): { status: string | undefined; caseId: string | undefined } | undefined {
   if (row.path === 'production_access') {
-    if (!view.reviews.has(row.region)) return undefined;
-    const review = view.reviews.get(row.region);
+    if (!view.reviews.has(place)) return undefined;
+    const review = view.reviews.get(place);
     return review && { status: review.status, caseId: review.caseId };
   }
-  const change = row.awsId ? view.changes.get(row.region)?.get(row.awsId) : undefined;
+  const change = row.awsId ? view.changes.get(place)?.get(row.awsId) : undefined;
   return change && { status: change.status, caseId: change.caseId };
 }

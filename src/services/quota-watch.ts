@@ -15,7 +15,8 @@
  * run says it again.
  */
 import { AwsError } from '../aws/errors.js';
-import type { SesGateway } from '../aws/ses-gateway.js';
+import type { AwsAccount, AwsAccounts } from '../aws/accounts.js';
+import { accountLabel, DEFAULT_ACCOUNT } from '../domain/accounts.js';
 import {
   isDue,
   parseRegionWatchState,
@@ -40,7 +41,8 @@ import type { Store } from '../store/store.js';
 
 export const LAST_RUN_FACT = 'quota_watch:last_run';
 export const STARTED_FACT = 'quota_watch:started';
-export const regionFact = (region: RegionCode): string => `quota_watch:${region}`;
+export const regionFact = (region: RegionCode, account: string = DEFAULT_ACCOUNT): string =>
+  account === DEFAULT_ACCOUNT ? `quota_watch:${region}` : `quota_watch:${account}:${region}`;
 
 export interface QuotaWatchSettings {
   /** Unset: the watch is off. */
@@ -67,7 +69,7 @@ const ALL_STATUSES = Object.keys(REQUEST_TRANSITIONS) as RequestStatus[];
 export class QuotaWatch {
   constructor(
     private readonly store: Store,
-    private readonly ses: Pick<SesGateway, 'readQuotaFresh'>,
+    private readonly accounts: AwsAccounts,
     private readonly messenger: Pick<SlackMessenger, 'post'>,
     private readonly settings: QuotaWatchSettings,
     private readonly logger: Logger,
@@ -84,11 +86,15 @@ export class QuotaWatch {
     // Claim this interval first: whatever happens next, the regions are read once per interval.
     await this.store.setAccountFact(LAST_RUN_FACT, now.toISOString());
     report.ran = true;
-    report.regions = await this.regions();
-    const reads = await Promise.all(report.regions.map((region) => this.read(region)));
+    // The accounts the watch channel may use, each read with its own credentials.
+    const accounts = this.accounts.forChannel(channelId);
+    const targets = await this.targets(accounts);
+    report.regions = [...new Set(targets.map((t) => t.region))];
+    const reads = await Promise.all(targets.map((t) => this.read(t.account, t.region)));
     if (!stillLeader()) return report;
 
-    const fingerprint = watchFingerprint({ ...this.settings, channelId });
+    const named = this.accounts.named ? `|${accounts.map((a) => a.name).join(',')}` : '';
+    const fingerprint = watchFingerprint({ ...this.settings, channelId }) + named;
     const started = await this.store.getAccountFact(STARTED_FACT);
     if (started?.value !== fingerprint) {
       const message = buildWatchStarted({ reads, thresholdPercent: this.settings.thresholdPercent, intervalMinutes: this.settings.intervalMinutes });
@@ -99,9 +105,10 @@ export class QuotaWatch {
     }
 
     for (const read of reads) {
-      const before = parseRegionWatchState((await this.store.getAccountFact(regionFact(read.region)))?.value);
+      const fact = regionFact(read.region, read.account?.name);
+      const before = parseRegionWatchState((await this.store.getAccountFact(fact))?.value);
       const after = await this.handle(channelId, read, before, report);
-      if (after && !sameState(before, after)) await this.store.setAccountFact(regionFact(read.region), serializeRegionWatchState(after));
+      if (after && !sameState(before, after)) await this.store.setAccountFact(fact, serializeRegionWatchState(after));
     }
     this.logger.info({ regions: report.regions, started: report.started, alerts: report.alerts, unreadable: report.unreadableReported }, 'quota watch run');
     return report;
@@ -118,6 +125,7 @@ export class QuotaWatch {
         level: step.alert,
         thresholdPercent: this.settings.thresholdPercent,
         suggested: suggestedQuota(read.quota.max24HourSend),
+        ...(read.account ? { account: read.account } : {}),
       });
       if (!(await this.post(channelId, message, { what: 'a quota alert', region: read.region }))) return undefined;
       report.alerts.push({ region: read.region, level: step.alert });
@@ -127,34 +135,46 @@ export class QuotaWatch {
     if (!step.report) return step.state;
     // The start message just listed it: that was the one report.
     if (!report.started) {
-      if (!(await this.post(channelId, buildUnreadableRegionNotice(read.region, read.problem), { what: 'an unreadable region notice', region: read.region }))) return undefined;
+      if (!(await this.post(channelId, buildUnreadableRegionNotice(read.region, read.problem, read.account), { what: 'an unreadable region notice', region: read.region }))) return undefined;
     }
     report.unreadableReported.push(read.region);
     return step.state;
   }
 
-  /** The configured regions, or those of every stored request plus the bot's own region (worked out each run). */
-  private async regions(): Promise<RegionCode[]> {
-    if (this.settings.regions?.length) return watchedRegions(this.settings.regions, [], undefined);
-    let seen: string[] = [];
-    try {
-      const requests = await this.store.listRequestsByStatus(ALL_STATUSES);
-      seen = requests.flatMap((r) => r.payload.rows.map((row) => row.region));
-    } catch (err) {
-      this.logger.warn({ err: (err as Error).message }, 'could not list the regions of stored requests; the quota watch reads only AWS_REGION this time');
+  /**
+   * Each account's regions: the configured ones, or those of the account's stored requests plus
+   * the bot's own region (worked out each run).
+   */
+  private async targets(accounts: AwsAccount[]): Promise<{ account: AwsAccount; region: RegionCode }[]> {
+    const seen = new Map<string, string[]>();
+    if (!this.settings.regions?.length) {
+      try {
+        for (const r of await this.store.listRequestsByStatus(ALL_STATUSES)) {
+          seen.set(r.accountName, [...(seen.get(r.accountName) ?? []), ...r.payload.rows.map((row) => row.region)]);
+        }
+      } catch (err) {
+        this.logger.warn({ err: (err as Error).message }, 'could not list the regions of stored requests; the quota watch reads only AWS_REGION this time');
+      }
     }
-    return watchedRegions(undefined, seen, this.settings.defaultRegion);
+    return accounts.flatMap((account) => {
+      const regions = this.settings.regions?.length
+        ? watchedRegions(this.settings.regions, [], undefined)
+        : watchedRegions(undefined, seen.get(account.name) ?? [], this.settings.defaultRegion);
+      return regions.map((region) => ({ account, region }));
+    });
   }
 
-  /** One GetAccount, fresh (a cached answer could hide a crossing). */
-  private async read(region: RegionCode): Promise<RegionRead> {
+  /** One GetAccount, fresh (a cached answer could hide a crossing), with the account's own credentials. */
+  private async read(account: AwsAccount, region: RegionCode): Promise<RegionRead> {
+    // Named only when there are names to tell apart (AWS_ACCOUNTS_FILE).
+    const named = this.accounts.named ? { account: { name: account.name, label: accountLabel(account.name, account.accountId) } } : {};
     try {
-      return { region, quota: await this.ses.readQuotaFresh(region) };
+      return { region, quota: await this.accounts.gateways(account.name).ses.readQuotaFresh(region), ...named };
     } catch (err) {
       const transient = !(err instanceof AwsError) || err.kind === 'throttled' || err.kind === 'unavailable';
-      this.logger.warn({ region, err: (err as Error).message, transient }, 'the quota watch could not read a region');
+      this.logger.warn({ account: account.name, region, err: (err as Error).message, transient }, 'the quota watch could not read a region');
       const problem = err instanceof AwsError ? err.brief : 'an unexpected error (see the bot log)';
-      return { region, problem, transient };
+      return { region, problem, transient, ...named };
     }
   }
 

@@ -21,6 +21,8 @@ export interface Schedule {
   atStartup: PeriodicStep[];
   /** Run every interval, in order, by the replica holding the lease. */
   everyInterval: PeriodicStep[];
+  /** Run every interval by every replica, before the lease is sought: state each process keeps for itself. */
+  everyReplica?: PeriodicStep[];
 }
 
 /** The name of the lease; unchanged from earlier versions so old and new replicas never both lead. */
@@ -72,6 +74,11 @@ export class Scheduler {
     void tick();
   }
 
+  /** Waits for the interval's work under way, if any (tests, shutdown). */
+  async idle(): Promise<void> {
+    await this.running;
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
@@ -83,8 +90,16 @@ export class Scheduler {
   /** Runs every periodic step once, in order, without the lease; returns each step's result (tests, the benchmark). */
   async runOnce(): Promise<unknown[]> {
     const results: unknown[] = [];
+    await this.ownWork();
     for (const step of this.schedule.everyInterval) results.push(await step.run(() => true));
     return results;
+  }
+
+  /** This replica's own steps; one that fails is logged, and the lease's work goes on. */
+  private async ownWork(): Promise<void> {
+    for (const step of this.schedule.everyReplica ?? []) {
+      await step.run(() => true).catch((err: unknown) => this.logger.warn({ step: step.name, err: (err as Error).message }, 'a step of this replica failed; the next interval retries'));
+    }
   }
 
   /**
@@ -92,6 +107,7 @@ export class Scheduler {
    * its length while the work runs; once a renewal fails, no further step starts.
    */
   private async leadOnce(first: boolean): Promise<void> {
+    await this.ownWork();
     // A database no other process shares: a lease left by a dead predecessor is ours at once.
     if (!(await this.holdLease(first && this.store.exclusive))) return;
     let held = true;

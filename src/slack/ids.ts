@@ -30,6 +30,9 @@ export const QUOTA_BLOCK = {
   standingAnswers: 'standing_answers',
 } as const;
 
+/** Both forms' AWS account select (or the line naming the channel's one account); block id = action id. */
+export const ACCOUNT_BLOCK = 'aws_account';
+
 /** Blocks of the dedicated-IP form that are not rows. */
 export const DIP_BLOCK = {
   action: 'dip_action',
@@ -67,6 +70,8 @@ export const ACTION = {
   resolveCase: 'resolve_case',
   /** The quota watch alert's "Request an increase": opens /ses-quota pre-filled. */
   quotaWatchIncrease: 'quota_watch_increase',
+  /** The forms' AWS account select (AWS_ACCOUNTS_FILE, a channel with several accounts). */
+  account: 'aws_account',
 } as const;
 
 /** Row blocks carry a stable row key so that typed values survive adding and removing rows. */

@@ -4,6 +4,7 @@
  * the user is (that comes from Slack's payload).
  */
 import { z } from 'zod';
+import { ACCOUNT_NAME } from '../domain/accounts.js';
 
 const quotaLookup = z.discriminatedUnion('state', [
   z.object({ state: z.literal('loading') }),
@@ -69,6 +70,8 @@ export const quotaModalMeta = z.object({
   /** The values the user was warned about (far above the current quota) and chose to keep: submitting them again files them. */
   warned: z.string().max(400).optional(),
   standing: standingNote.optional(),
+  /** The AWS account whose figures the form shows (AWS_ACCOUNTS_FILE); checked again on submit. */
+  account: z.string().regex(ACCOUNT_NAME).optional(),
 }).refine(nextKeyIsNew, { error: 'nextRowKey must be above every row key' });
 export type QuotaModalMeta = z.infer<typeof quotaModalMeta>;
 
@@ -80,6 +83,8 @@ export const dedicatedIpModalMeta = z.object({
   rowKeys,
   nextRowKey: z.number().int().min(0).max(1_000_000),
   standing: standingNote.optional(),
+  /** As the quota form's. */
+  account: z.string().regex(ACCOUNT_NAME).optional(),
 }).refine(nextKeyIsNew, { error: 'nextRowKey must be above every row key' });
 export type DedicatedIpModalMeta = z.infer<typeof dedicatedIpModalMeta>;
 

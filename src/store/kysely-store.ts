@@ -2,7 +2,8 @@
 import { Migrator, sql, type Expression, type Kysely, type RawBuilder, type Selectable, type Updateable } from 'kysely';
 import { migrationProvider } from './migrations.js';
 import type { Database, OutgoingCommunicationsTable, RequestsTable, ThreadPostsTable } from './schema.js';
-import type { AccountFact, CaseSyncResult, FollowedCase, NewRequest, NewThreadPost, RequestPatch, Store, ThreadPost } from './store.js';
+import type { AccountFact, CaseSyncResult, FollowedCase, NewRequest, NewThreadPost, RequestPatch, Store, ThreadPost, TrackedCase } from './store.js';
+import { DEFAULT_ACCOUNT } from '../domain/accounts.js';
 import { quotaRowsSchema } from '../domain/quota-rows.js';
 import { effectsSchema, nextDue, type RegionEffect } from '../domain/proof.js';
 import { mayMove, parsePayload, typedRequest, type OutgoingCommunication, type OutgoingState, type RequestKind, type RequestRecord, type RequestStatus, type StoredRequest } from '../domain/request.js';
@@ -86,6 +87,9 @@ export class KyselyStore implements Store {
         payload: JSON.stringify(parsePayload(request.payload.kind, request.payload)),
         status: 'received',
         filing_mode: request.filingMode ?? 'support-case',
+        // The default account is stored as null, as every request from before accounts were named.
+        account_name: request.account && request.account.name !== DEFAULT_ACCOUNT ? request.account.name : null,
+        account_id: request.account?.id ?? null,
         response_url: request.responseUrl,
         created_at: now,
         updated_at: now,
@@ -240,10 +244,10 @@ export class KyselyStore implements Store {
     return row ? (JSON.parse(row.data) as Record<string, unknown>) : undefined;
   }
 
-  async listTrackedCaseIds(resolvedSince: string): Promise<string[]> {
+  async listTrackedCases(resolvedSince: string): Promise<TrackedCase[]> {
     const rows = await this.db
       .selectFrom('requests')
-      .select('case_id')
+      .select(['case_id', 'account_name'])
       // A request sent row by row follows its case even while one of its other rows is refused.
       .where((eb) => eb.or([eb('status', '=', 'filed'), eb.and([eb('filing_mode', '=', 'service-quotas'), eb('status', '!=', 'filing')])]))
       .where('case_id', 'is not', null)
@@ -252,11 +256,13 @@ export class KyselyStore implements Store {
       .execute();
     const more = await this.db
       .selectFrom('followed_cases')
-      .select('case_id')
-      .where((eb) => eb.or([eb('resolved_at', 'is', null), eb('resolved_at', '>=', resolvedSince)]))
-      .orderBy('case_id')
+      .innerJoin('requests', 'requests.id', 'followed_cases.request_id')
+      .select(['followed_cases.case_id', 'requests.account_name'])
+      .where((eb) => eb.or([eb('followed_cases.resolved_at', 'is', null), eb('followed_cases.resolved_at', '>=', resolvedSince)]))
+      .orderBy('followed_cases.case_id')
       .execute();
-    return [...rows.map((r) => r.case_id!), ...more.map((r) => r.case_id)];
+    const tracked = (r: { case_id: string | null; account_name: string | null }) => ({ caseId: r.case_id!, accountName: r.account_name ?? DEFAULT_ACCOUNT });
+    return [...rows.map(tracked), ...more.map(tracked)];
   }
 
   async getRequestsByCaseIds(caseIds: string[]): Promise<StoredRequest[]> {
@@ -781,6 +787,8 @@ function toRequest(row: Selectable<RequestsTable>): StoredRequest {
     quotaRows: row.quota_rows === null ? null : quotaRowsSchema.parse(JSON.parse(row.quota_rows)),
     pollUntil: row.poll_until,
     effects: row.effects === null ? null : effectsSchema.parse(JSON.parse(row.effects)),
+    accountName: row.account_name ?? DEFAULT_ACCOUNT,
+    accountId: row.account_id,
   };
   return typedRequest(record, row.kind, JSON.parse(row.payload));
 }

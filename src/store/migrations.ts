@@ -179,6 +179,14 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('requests_by_channel_kind').on('requests').columns(['channel_id', 'kind', 'created_at']).execute();
     },
   },
+  '0010_accounts': {
+    async up(db: Kysely<any>) {
+      // The AWS account a request is filed in (AWS_ACCOUNTS_FILE's name) and its id. Null for
+      // requests stored before: they belong to the bot's own credentials, the "default" account.
+      await db.schema.alterTable('requests').addColumn('account_name', 'text').execute();
+      await db.schema.alterTable('requests').addColumn('account_id', 'text').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -28,6 +28,8 @@ export interface RequestsTable {
   lease_owner: string | null;
   attempted_at: string | null;
   filing_mode: Generated<string>;
+  account_name: string | null;
+  account_id: string | null;
   quota_rows: string | null;
   poll_until: string | null;
   effects: string | null;

@@ -8,7 +8,15 @@ export type NewRequest = Pick<RequestRecord, 'id' | 'submissionKey' | 'reference
   payload: RequestPayload;
   /** Unset: a Support case. */
   filingMode?: RequestRecord['filingMode'];
+  /** Unset: the "default" account (the bot's own credentials). */
+  account?: { name: string; id: string | null };
 };
+
+/** A case the sync follows, and the account whose credentials read it. */
+export interface TrackedCase {
+  caseId: string;
+  accountName: string;
+}
 
 export type RequestPatch = Partial<
   Pick<
@@ -126,11 +134,11 @@ export interface Store {
   /** Forgets snapshots of modals not touched since `before` (Slack closes a modal long before). */
   pruneFormSnapshots(before: Date): Promise<number>;
   /**
-   * Case ids of the filed cases the sync follows: open ones, and resolved ones since
-   * `resolvedSince`. Ids only: a cycle over thousands of cases loads each batch's rows when it
+   * The filed cases the sync follows (open ones, and resolved ones since `resolvedSince`) with
+   * their account. Ids only: a cycle over thousands of cases loads each batch's rows when it
    * needs them.
    */
-  listTrackedCaseIds(resolvedSince: string): Promise<string[]>;
+  listTrackedCases(resolvedSince: string): Promise<TrackedCase[]>;
   getRequestsByCaseIds(caseIds: string[]): Promise<StoredRequest[]>;
   /** Follows one more case for a request (its own is requests.case_id); nothing if already followed. */
   addFollowedCase(requestId: string, caseId: string): Promise<void>;

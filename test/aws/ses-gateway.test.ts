@@ -26,7 +26,7 @@ describe('SesGateway production access against the fake SESv2', () => {
   });
   afterAll(() => aws.stop());
   const fresh = (now?: () => number) => {
-    gateway = new SesGateway(now);
+    gateway = new SesGateway(undefined, now);
     return gateway;
   };
   afterEach(() => gateway?.destroy());

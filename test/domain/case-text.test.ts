@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
+  ACCOUNT_LINE_CHARS,
   caseStatusLabel,
+  isCaseFor,
   renderLimitCaseBody,
+  withAccountLine,
   subjectWithReference,
   supportCaseUrl,
 } from '../../src/domain/case-text.js';
@@ -84,6 +87,23 @@ Slack request reference: SESBOT-0123456789abcdef`,
     expect(body).toContain('Region: Asia Pacific (Tokyo)\nLimit name: Desired Maximum Send Quota\nNew limit value: 5000000\n------------\n');
     expect(body).toContain(`\nUse case description: ${VALID_USE_CASE}\nMail Type: Marketing\n`);
     expect(body.endsWith('\n\nSlack request reference: SESBOT-0123456789abcdef')).toBe(true);
+  });
+});
+
+describe('withAccountLine', () => {
+  const text = quotaCaseText(valueOf(validateQuotaForm(validForm())), 'SESBOT-0123456789abcdef');
+
+  it('names the account just above the reference line, which stays last so the case is still recognised', () => {
+    const named = withAccountLine(text, '111111111111');
+    const lines = named.body.split('\n');
+    expect(lines.slice(-3)).toEqual(['AWS account: 111111111111', '', 'Slack request reference: SESBOT-0123456789abcdef']);
+    expect(named.body.length - text.body.length).toBe(ACCOUNT_LINE_CHARS);
+    expect(named.subject).toBe(text.subject);
+    expect(isCaseFor('SESBOT-0123456789abcdef', { bodies: [named.body] })).toBe(true);
+  });
+
+  it('leaves the text of the single account (no id) as it was', () => {
+    expect(withAccountLine(text, null)).toEqual(text);
   });
 });
 

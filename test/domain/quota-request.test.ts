@@ -23,6 +23,7 @@ import {
 } from '../../src/domain/quota-request.js';
 import { SES_REGIONS } from '../../src/domain/regions.js';
 import { parsePayload } from '../../src/domain/request.js';
+import { withAccountLine } from '../../src/domain/case-text.js';
 import { VALID_USE_CASE, errorsOf, expectPlainMessage, quota, row, validForm, valueOf, withRow } from './builders.js';
 
 describe('validateQuotaForm: form → request', () => {
@@ -376,8 +377,9 @@ describe('validateQuotaForm: case body size', () => {
     });
     return validForm({ mailType: 'system_notifications', rows, useCase: 'u'.repeat(MAX_USE_CASE_CHARS), websiteUrl });
   }
+  // As filed in a named account (AWS_ACCOUNTS_FILE): with the line naming the account, the longest case text there is.
   const bodyOf = (form: QuotaFormInput) =>
-    quotaCaseText(valueOf(validateQuotaForm(form)), referenceFor(LONGEST_REQUEST_ID)).body;
+    withAccountLine(quotaCaseText(valueOf(validateQuotaForm(form)), referenceFor(LONGEST_REQUEST_ID)), '111111111111').body;
   const urlOfLength = (n: number) => `https://example.com/${'p'.repeat(n - 'https://example.com/'.length)}`;
 
   it('fits the largest form with an ordinary website URL into 8,000 characters', () => {

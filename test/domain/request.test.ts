@@ -32,6 +32,8 @@ const record: RequestRecord = {
   quotaRows: null,
   pollUntil: null,
   effects: null,
+  accountName: 'default',
+  accountId: null,
 };
 
 /** What the store keeps: the validated request as JSON. */

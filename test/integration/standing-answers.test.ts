@@ -5,8 +5,8 @@
  * is too slow for Slack's 3-second window.
  */
 import { webApi } from '@slack/bolt';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SesGateway } from '../../src/aws/ses-gateway.js';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AwsAccounts } from '../../src/aws/accounts.js';
 import { openQuotaFormFor, type QuotaDeps } from '../../src/listeners/quota.js';
 import { createLogger } from '../../src/logger.js';
 import { AccessPolicy } from '../../src/services/access.js';
@@ -261,11 +261,14 @@ describe('a store too slow for the 3-second window', () => {
 });
 
 describe('openQuotaFormFor (the quota watch\'s "Request an increase")', () => {
-  function deps(access = new AccessPolicy({ allowedChannelIds: [], requesterUserIds: [], approverUserIds: [] })): QuotaDeps {
+  // The bot's own credentials, as without AWS_ACCOUNTS_FILE.
+  const singleAccount = new AwsAccounts(undefined, 'us-east-1');
+  afterAll(() => singleAccount.destroy());
+  function deps(access = new AccessPolicy({ allowedChannelIds: [], requesterUserIds: [], approverUserIds: [], accounts: singleAccount })): QuotaDeps {
     return {
       // Opening a form files nothing.
       filing: undefined as unknown as FilingService,
-      ses: new SesGateway(),
+      accounts: singleAccount,
       store: h.bot.store,
       access,
       defaultRegion: 'us-east-1',
@@ -298,7 +301,7 @@ describe('openQuotaFormFor (the quota watch\'s "Request an increase")', () => {
   });
 
   it('tells a user who may not file, through the response_url, and opens nothing', async () => {
-    const refused = deps(new AccessPolicy({ allowedChannelIds: ['C0ELSEWHERE'], requesterUserIds: [], approverUserIds: [] }));
+    const refused = deps(new AccessPolicy({ allowedChannelIds: ['C0ELSEWHERE'], requesterUserIds: [], approverUserIds: [], accounts: singleAccount }));
     await openQuotaFormFor(refused, { client: client(), triggerId: '1234.5678.abcd', channelId: CHANNEL, userId: COLLEAGUE, responseUrl: h.slack.responseUrl('watch') });
     const response: any = await h.slack.waitFor(() => h.slack.responses[0]);
     expect(response.body.text).toContain(':no_entry: The SES support commands are not enabled in this channel.');

@@ -297,6 +297,8 @@ const storedRequest: fc.Arbitrary<StoredRequest> = fc
     quotaRows: null,
     pollUntil: null,
     effects: null,
+    accountName: 'default',
+    accountId: null,
     ...rest,
   }));
 

@@ -65,6 +65,8 @@ function request(displayId: string | null): StoredRequest {
     quotaRows: null,
     pollUntil: null,
     effects: null,
+    accountName: 'default',
+    accountId: null,
   };
 }
 

@@ -40,6 +40,8 @@ function record(overrides: Partial<RequestRecord> = {}): RequestRecord {
     quotaRows: null,
     pollUntil: null,
     effects: null,
+    accountName: 'default',
+    accountId: null,
     ...overrides,
   };
 }

@@ -169,7 +169,7 @@ describe.each(backends)('the store on %s', (name, make) => {
     expect(after!.commWatermark).toBe('2026-11-22T10:00:00.000Z');
     expect(after!.caseStatus).toBe('work-in-progress');
     expect(await store.seenKeys(request.id, [`k1-${name}`, 'unknown'])).toEqual(new Set([`k1-${name}`]));
-    expect(await store.listTrackedCaseIds(new Date(0).toISOString())).toContain(`case-${request.id}`);
+    expect(await store.listTrackedCases(new Date(0).toISOString())).toContainEqual({ caseId: `case-${request.id}`, accountName: "default" });
     expect((await store.getRequestsByCaseIds([`case-${request.id}`])).map((r) => r.id)).toEqual([request.id]);
     expect(await store.findRequestByThread('C0SESOPS', '1700000000.000100').then((r) => r?.id)).toBe(request.id);
 

@@ -41,6 +41,7 @@ import {
   selectInput,
   textInput,
 } from './blocks.js';
+import { accountBlocks, type AccountChoice } from './account-block.js';
 import { standingAnswersBlock } from './quota-modal.js';
 
 type KnownBlock = types.KnownBlock;
@@ -55,6 +56,8 @@ export interface DedicatedIpModalInput {
   defaultRegion: string;
   priceCents: Cents;
   now: Date;
+  /** The AWS account chosen (AWS_ACCOUNTS_FILE); undefined: the single account. */
+  account?: AccountChoice | undefined;
 }
 
 const REGION_OPTIONS = SES_REGIONS.map((r) => option(r.code, r.name));
@@ -80,6 +83,7 @@ export function knownInventories(lookups: Record<string, InventoryLookup>): Inve
 export function buildDedicatedIpModal(input: DedicatedIpModalInput): ModalView {
   const { form, meta, lookups, defaultRegion } = input;
   const blocks: KnownBlock[] = [
+    ...accountBlocks(input.account),
     radioDispatchInput({ blockId: DIP_BLOCK.action, label: 'What do you want to do?', options: ACTION_OPTIONS, initial: meta.action }),
     inventoryBlock(dedicatedIpRegions(form, defaultRegion), lookups),
   ];

@@ -24,6 +24,7 @@ import { encodeMeta, type QuotaLookup, type QuotaModalMeta, type StandingNote } 
 import { channelMention, escape, userMention } from '../mrkdwn.js';
 import { YES_NO, context, expectationsBlock, option, plain, radioInput, section, selectInput, textInput } from './blocks.js';
 import { FORM_LIMIT_TYPE } from '../../domain/case-text.js';
+import { accountBlocks, type AccountChoice } from './account-block.js';
 
 type KnownBlock = types.KnownBlock;
 type ModalView = types.ModalView;
@@ -72,6 +73,7 @@ export function buildQuotaModal(
   defaultRegion: string,
   warnings: FieldWarning[] = [],
   mode: QuotaFilingMode = 'service-quotas',
+  account?: AccountChoice,
 ): ModalView {
   return {
     type: 'modal',
@@ -81,6 +83,7 @@ export function buildQuotaModal(
     close: plain('Cancel', 24),
     private_metadata: encodeMeta(meta),
     blocks: [
+      ...accountBlocks(account),
       ...answerBlocks(form, meta, defaultRegion, mode),
       ...requestRowBlocks(form, meta, defaultRegion, mode),
       ...(warnings.length ? [section(warnings.map((w) => `:warning: ${escape(w.message)}`).join('\n'), QUOTA_BLOCK.farAbove)] : []),

@@ -6,7 +6,8 @@ import type { types } from '@slack/bolt';
 import { z } from 'zod';
 import { formatNumber, MAX_REQUESTED_VALUE } from '../../domain/common.js';
 import { QUOTA_LIMITS, type QuotaLimit } from '../../domain/quota-request.js';
-import { CRITICAL_PERCENT, regionKind, usagePercent, type AlertLevel, type QuotaReading, type RegionRead } from '../../domain/quota-watch.js';
+import { CRITICAL_PERCENT, regionKind, usagePercent, type AlertLevel, type QuotaReading, type RegionRead, type WatchedAccount } from '../../domain/quota-watch.js';
+import { ACCOUNT_NAME } from '../../domain/accounts.js';
 import { isRegionCode, regionName, type RegionCode } from '../../domain/regions.js';
 import { ACTION, COMMANDS } from '../ids.js';
 import { escape } from '../mrkdwn.js';
@@ -20,17 +21,20 @@ export interface IncreasePreset {
   region: RegionCode;
   limit: QuotaLimit;
   newValue: number;
+  /** The account the alert is about, when accounts are named: the form preselects it. */
+  account?: string;
 }
 
 const presetSchema = z.object({
   r: z.string().refine(isRegionCode),
   l: z.enum(Object.keys(QUOTA_LIMITS) as [QuotaLimit, ...QuotaLimit[]]),
   v: z.number().int().positive().max(MAX_REQUESTED_VALUE),
+  a: z.string().regex(ACCOUNT_NAME).optional(),
 });
 
 /** The button's value: short JSON (Slack allows 2,000 characters). */
 export function encodeIncreasePreset(preset: IncreasePreset): string {
-  return JSON.stringify({ r: preset.region, l: preset.limit, v: preset.newValue });
+  return JSON.stringify({ r: preset.region, l: preset.limit, v: preset.newValue, ...(preset.account ? { a: preset.account } : {}) });
 }
 
 /** The preset a button carries, or undefined when the value is not one the bot wrote. */
@@ -38,15 +42,18 @@ export function decodeIncreasePreset(value: string | undefined): IncreasePreset 
   if (!value) return undefined;
   try {
     const parsed = presetSchema.safeParse(JSON.parse(value));
-    return parsed.success ? { region: parsed.data.r as RegionCode, limit: parsed.data.l, newValue: parsed.data.v } : undefined;
+    if (!parsed.success) return undefined;
+    const { r, l, v, a } = parsed.data;
+    return { region: r as RegionCode, limit: l, newValue: v, ...(a ? { account: a } : {}) };
   } catch {
     return undefined;
   }
 }
 
-/** "US East (N. Virginia) (`us-east-1`)", as the other messages name a region. */
-function regionLabel(region: RegionCode): string {
-  return `${escape(regionName(region))} (\`${region}\`)`;
+/** "US East (N. Virginia) (`us-east-1`)", as the other messages name a region; "… of prod · 111111111111" when accounts are named. */
+function regionLabelOf(region: RegionCode, account?: WatchedAccount): string {
+  const name = `${escape(regionName(region))} (\`${region}\`)`;
+  return account ? `${name} of *${escape(account.label)}*` : name;
 }
 
 /** A share of the quota as people read it: whole percent, rounded down (never more than was reached). */
@@ -59,8 +66,17 @@ function usageText(reading: QuotaReading): string {
 }
 
 /** The alert: the region, sent/quota and percentage, and a button that opens /ses-quota pre-filled. */
-export function buildQuotaAlert(opts: { region: RegionCode; reading: QuotaReading; level: AlertLevel; thresholdPercent: number; suggested: number }): SlackMessage {
-  const { region, reading, level, thresholdPercent, suggested } = opts;
+export function buildQuotaAlert(opts: {
+  region: RegionCode;
+  reading: QuotaReading;
+  level: AlertLevel;
+  thresholdPercent: number;
+  suggested: number;
+  account?: WatchedAccount;
+}): SlackMessage {
+  const { reading, level, thresholdPercent, suggested } = opts;
+  const region = opts.region;
+  const regionLabel = (r: RegionCode) => regionLabelOf(r, opts.account);
   const percent = percentText(reading);
   const headline =
     level === 'critical'
@@ -84,7 +100,7 @@ export function buildQuotaAlert(opts: { region: RegionCode; reading: QuotaReadin
             action_id: ACTION.quotaWatchIncrease,
             text: plain('Request an increase'),
             style: 'primary',
-            value: encodeIncreasePreset({ region, limit: 'send_quota', newValue: suggested }),
+            value: encodeIncreasePreset({ region, limit: 'send_quota', newValue: suggested, ...(opts.account ? { account: opts.account.name } : {}) }),
           },
         ],
       },
@@ -97,8 +113,8 @@ const UNREADABLE_ADVICE =
   "Check that the region is enabled for this AWS account (opt-in regions) and that the bot's credentials allow `ses:GetAccount` there.";
 
 /** A region the watch cannot read: said once, until it can read the region again. */
-export function buildUnreadableRegionNotice(region: RegionCode, problem: string): SlackMessage {
-  const text = `:warning: *The SES quota watch cannot read ${regionLabel(region)}*: ${escape(problem)}. ${UNREADABLE_ADVICE} The watch keeps trying and says nothing more about it until it can read the region.`;
+export function buildUnreadableRegionNotice(region: RegionCode, problem: string, account?: WatchedAccount): SlackMessage {
+  const text = `:warning: *The SES quota watch cannot read ${regionLabelOf(region, account)}*: ${escape(problem)}. ${UNREADABLE_ADVICE} The watch keeps trying and says nothing more about it until it can read the region.`;
   return { text, blocks: [section(text)] };
 }
 
@@ -137,18 +153,18 @@ export function buildWatchStarted(opts: { reads: RegionRead[]; thresholdPercent:
   const notNow: string[] = [];
   for (const read of reads) {
     if (!('quota' in read)) {
-      (read.transient ? notNow : unreadable).push(`• ${regionLabel(read.region)}: ${escape(read.problem)}`);
+      (read.transient ? notNow : unreadable).push(`• ${regionLabelOf(read.region, read.account)}: ${escape(read.problem)}`);
       continue;
     }
     switch (regionKind(read.quota)) {
       case 'watched':
-        watched.push(`• ${regionLabel(read.region)}: ${usageText(read.quota)} (${percentText(read.quota)})`);
+        watched.push(`• ${regionLabelOf(read.region, read.account)}: ${usageText(read.quota)} (${percentText(read.quota)})`);
         break;
       case 'sandbox':
-        sandbox.push(`• ${regionLabel(read.region)}`);
+        sandbox.push(`• ${regionLabelOf(read.region, read.account)}`);
         break;
       case 'unlimited':
-        unlimited.push(`• ${regionLabel(read.region)}`);
+        unlimited.push(`• ${regionLabelOf(read.region, read.account)}`);
         break;
     }
   }

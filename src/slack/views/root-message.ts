@@ -9,6 +9,7 @@ import { QUOTA_EXPECTATIONS, QUOTA_LIMITS, type QuotaIncreaseRequest } from '../
 import { DEDICATED_IP_EXPECTATIONS, type DedicatedIpRequest } from '../../domain/dedicated-ip.js';
 import { regionName } from '../../domain/regions.js';
 import type { StoredRequest } from '../../domain/request.js';
+import { accountLabel, DEFAULT_ACCOUNT } from '../../domain/accounts.js';
 import { rowStatusWord, type QuotaRowState } from '../../domain/quota-rows.js';
 import type { RegionEffect } from '../../domain/proof.js';
 import { ACTION } from '../ids.js';
@@ -20,6 +21,22 @@ type KnownBlock = types.KnownBlock;
 export interface SlackMessage {
   text: string;
   blocks: KnownBlock[];
+}
+
+/** The AWS account a request is in, when accounts are named (AWS_ACCOUNTS_FILE): "prod · 111111111111". */
+export function accountOf(request: StoredRequest): string | undefined {
+  return request.accountName === DEFAULT_ACCOUNT ? undefined : accountLabel(request.accountName, request.accountId);
+}
+
+function accountField(request: StoredRequest): string {
+  const account = accountOf(request);
+  return account ? ` · *AWS account* ${escape(account)}` : '';
+}
+
+/** "Case 17100000000", linked to Support Center, with the account it must be opened in when accounts are named. */
+export function caseReference(request: StoredRequest, word = 'Case'): string {
+  const ref = request.displayId ? link(supportCaseUrl(request.displayId), `${word} ${request.displayId}`) : `${word} \`${escape(request.caseId ?? '')}\``;
+  return request.accountId && request.accountName !== DEFAULT_ACCOUNT ? `${ref} (AWS account ${request.accountId})` : ref;
 }
 
 function titleOf(request: StoredRequest): string {
@@ -35,7 +52,7 @@ function rowsStatusLine(request: StoredRequest): string {
       return ':hourglass_flowing_sand: Sending each request to AWS Service Quotas…';
     case 'filed': {
       if (!request.caseId) return ':white_check_mark: Every request reached AWS; their statuses are below.';
-      const caseRef = request.displayId ? link(supportCaseUrl(request.displayId), `Case ${request.displayId}`) : `Case \`${escape(request.caseId)}\``;
+      const caseRef = caseReference(request);
       const status = request.caseStatus ? ` · AWS status: *${escape(caseStatusLabel(request.caseStatus))}*` : '';
       return `:white_check_mark: Every request reached AWS; their statuses are below. ${caseRef} is followed here${status}`;
     }
@@ -55,7 +72,7 @@ export function statusLine(request: StoredRequest): string {
     case 'filing':
       return request.caseId ? ':hourglass_flowing_sand: Case filed; fetching its number…' : ':hourglass_flowing_sand: Filing with AWS Support…';
     case 'filed': {
-      const caseRef = request.displayId ? link(supportCaseUrl(request.displayId), `Case ${request.displayId}`) : `Case \`${escape(request.caseId ?? '')}\``;
+      const caseRef = caseReference(request);
       const status = request.caseStatus ? ` · AWS status: *${escape(caseStatusLabel(request.caseStatus))}*` : '';
       return `:white_check_mark: ${caseRef} filed${status}`;
     }
@@ -135,7 +152,7 @@ export function buildRootMessage(request: StoredRequest): SlackMessage {
   const lines = request.kind === 'quota' ? quotaLines(request.payload, request.quotaRows) : dedicatedIpLines(request.payload, request.requesterId);
   const blocks: KnownBlock[] = [
     { type: 'header', text: plain(title, 150) },
-    section(`*Requested by* ${userMention(request.requesterId)}\n*Status:* ${status}`),
+    section(`*Requested by* ${userMention(request.requesterId)}${accountField(request)}\n*Status:* ${status}`),
     section(lines.join('\n')),
     context(detailsLine(request)),
   ];

@@ -3,7 +3,7 @@ import { caseStatusLabel } from '../../domain/case-text.js';
 import type { RequestKind, StoredRequest } from '../../domain/request.js';
 import { COMMANDS } from '../ids.js';
 import { escape, link, userMention } from '../mrkdwn.js';
-import { statusLine } from './root-message.js';
+import { accountOf, statusLine } from './root-message.js';
 
 /** `threads` holds each request's thread permalink, where Slack gave one. */
 export function buildChannelStatus(kind: RequestKind, requests: StoredRequest[], threads: Map<string, string>): string {
@@ -13,7 +13,8 @@ export function buildChannelStatus(kind: RequestKind, requests: StoredRequest[],
     const permalink = threads.get(r.id);
     const thread = permalink ? link(permalink, 'thread') : r.rootTs ? 'thread' : 'no thread';
     const state = r.status === 'filed' && r.caseStatus ? `case ${escape(r.displayId ?? r.caseId ?? '')}: *${caseStatusLabel(r.caseStatus)}*` : statusLine(r);
-    return `• ${r.createdAt.slice(0, 10)} by ${userMention(r.requesterId)} · ${state} · ${thread}`;
+    const account = accountOf(r);
+    return `• ${r.createdAt.slice(0, 10)} by ${userMention(r.requesterId)}${account ? ` · AWS account ${escape(account)}` : ''} · ${state} · ${thread}`;
   });
   return [`*${kind === 'quota' ? 'SES sending quota' : 'SES dedicated IP'} requests in this channel* (newest first):`, ...lines].join('\n');
 }

@@ -3,14 +3,14 @@
  * here, so it can never mention anyone or hide a link.
  */
 import type { types } from '@slack/bolt';
-import { caseStatusLabel, supportCaseUrl } from '../../domain/case-text.js';
+import { caseStatusLabel } from '../../domain/case-text.js';
 import { formatUsd, prorationIfReleasedOn, RELEASE_DAY_NOTE } from '../../domain/dedicated-ip.js';
 import { regionName } from '../../domain/regions.js';
 import type { RelinquishRequest, StoredRequest } from '../../domain/request.js';
 import { ACTION } from '../ids.js';
-import { escape, link, truncate, userMention } from '../mrkdwn.js';
+import { escape, truncate, userMention } from '../mrkdwn.js';
 import { context, plain, section } from './blocks.js';
-import type { SlackMessage } from './root-message.js';
+import { caseReference, type SlackMessage } from './root-message.js';
 
 type KnownBlock = types.KnownBlock;
 
@@ -27,7 +27,8 @@ function slackDate(iso: string): string {
 }
 
 function caseLink(request: StoredRequest): string {
-  return request.displayId ? link(supportCaseUrl(request.displayId), `case ${request.displayId}`) : 'the case in Support Center';
+  if (!request.displayId) return 'the case in Support Center';
+  return caseReference(request, 'case');
 }
 
 /**

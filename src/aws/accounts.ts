@@ -1,0 +1,200 @@
+/**
+ * The AWS accounts the bot works in, each with its own gateways (and so its own Support API
+ * budget). Without AWS_ACCOUNTS_FILE there is one, "default", on the SDK's default credential
+ * chain. With it, each named account is reached through its role: assumed once at start-up and
+ * checked with GetCallerIdentity, then refreshed before expiry. An account whose role cannot be
+ * assumed, or whose id is not the one in its ARN, is unavailable (its calls fail before anything
+ * is sent) and checked again at every poll interval; the others work.
+ * "default" stays reachable in file mode for requests filed before accounts were named.
+ */
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import { DEFAULT_ACCOUNT, type AccountSetting } from '../domain/accounts.js';
+import { AwsError, type AwsCredentialIdentity, type AwsCredentials } from './errors.js';
+import { ServiceQuotasGateway } from './service-quotas-gateway.js';
+import { SesGateway } from './ses-gateway.js';
+import { SupportGateway } from './support-gateway.js';
+
+/** The session name AWS CloudTrail shows for the bot's calls in each account. */
+export const ROLE_SESSION_NAME = 'ses-support-bot';
+/** Credentials are renewed this long before they expire (as the SDK's own clients do). */
+const REFRESH_BEFORE_MS = 5 * 60_000;
+const STS_TIMEOUTS = { requestTimeout: 10_000, connectionTimeout: 5_000, throwOnRequestTimeout: true };
+
+export interface AccountGateways {
+  support: SupportGateway;
+  ses: SesGateway;
+  quotas: ServiceQuotasGateway;
+}
+
+/** An account as the rest of the bot sees it. */
+export interface AwsAccount {
+  name: string;
+  /** Known from the file's role ARN; null for "default" (the bot's own, never looked up). */
+  accountId: string | null;
+  /** Null: every channel (the single-account setup). */
+  channels: string[] | null;
+  available: boolean;
+  /** Why it is unavailable, for the log, /healthz and the forms. */
+  problem: string | undefined;
+}
+
+interface Entry extends AwsAccount {
+  setting: AccountSetting | undefined;
+  gateways: AccountGateways | undefined;
+  credentials: AwsCredentials | undefined;
+  /** The same credentials without the availability gate, for the check. */
+  checkCredentials: AwsCredentials | undefined;
+}
+
+/**
+ * One refreshing cache of an assumed role's credentials, shared by every client of the account
+ * (each SDK client would otherwise call AssumeRole on its own). `gated` refuses, before any call
+ * is sent, while the account is unavailable; `raw` is for the check that makes it available.
+ */
+function roleCredentials(entry: Entry, setting: AccountSetting, region: string): { gated: AwsCredentials; raw: AwsCredentials } {
+  const assume = fromTemporaryCredentials({
+    params: { RoleArn: setting.roleArn, RoleSessionName: ROLE_SESSION_NAME, ...(setting.externalId ? { ExternalId: setting.externalId } : {}) },
+    clientConfig: { region, maxAttempts: 2, requestHandler: STS_TIMEOUTS },
+  });
+  let current: Promise<AwsCredentialIdentity> | undefined;
+  let expiresAt = 0;
+  const fresh = async (): Promise<AwsCredentialIdentity> => {
+    try {
+      const identity = await assume();
+      expiresAt = identity.expiration ? identity.expiration.getTime() : Number.POSITIVE_INFINITY;
+      return identity;
+    } catch (err) {
+      current = undefined;
+      // A role that worked and now cannot be assumed: unavailable until the next check proves it again.
+      entry.available = false;
+      entry.problem = `cannot assume ${setting.roleArn}: ${(err as Error).message}`.slice(0, 300);
+      throw unavailable(entry);
+    }
+  };
+  const raw: AwsCredentials = async () => {
+    if (!current || Date.now() >= expiresAt - REFRESH_BEFORE_MS) current = fresh();
+    return current;
+  };
+  const gated: AwsCredentials = async () => {
+    if (!entry.available) throw unavailable(entry);
+    return raw();
+  };
+  return { gated, raw };
+}
+
+function unavailable(entry: AwsAccount): AwsError {
+  return new AwsError('account_unavailable', 'sts:AssumeRole', `${entry.name}: ${entry.problem ?? 'not configured'}`, false, 'AccountUnavailable');
+}
+
+export class AwsAccounts {
+  private readonly entries = new Map<string, Entry>();
+
+  /** `settings` undefined: the single-account setup. `region`: where STS is called. */
+  constructor(
+    private readonly settings: readonly AccountSetting[] | undefined,
+    private readonly region: string,
+  ) {
+    this.entries.set(DEFAULT_ACCOUNT, { name: DEFAULT_ACCOUNT, accountId: null, channels: null, available: true, problem: undefined, setting: undefined, gateways: undefined, credentials: undefined, checkCredentials: undefined });
+    for (const setting of settings ?? []) {
+      const entry: Entry = { name: setting.name, accountId: setting.accountId, channels: setting.channels, available: false, problem: 'not checked yet', setting, gateways: undefined, credentials: undefined, checkCredentials: undefined };
+      const { gated, raw } = roleCredentials(entry, setting, region);
+      entry.credentials = gated;
+      entry.checkCredentials = raw;
+      this.entries.set(setting.name, entry);
+    }
+  }
+
+  /** True when AWS_ACCOUNTS_FILE names the accounts. */
+  get named(): boolean {
+    return this.settings !== undefined;
+  }
+
+  /** The accounts a new request may be filed in: the file's, or "default" without one. */
+  list(): AwsAccount[] {
+    return [...this.entries.values()].filter((e) => (this.named ? e.setting : e.name === DEFAULT_ACCOUNT)).map(publicView);
+  }
+
+  /**
+   * An account by name (including "default", for requests filed before accounts were named);
+   * one no longer in the file is reported unavailable, saying so.
+   */
+  find(name: string): AwsAccount {
+    return publicView(this.entries.get(name) ?? this.removed(name));
+  }
+
+  /** The accounts a channel may file in, in the file's order (the first is the forms' preselection). */
+  forChannel(channelId: string): AwsAccount[] {
+    return this.list().filter((a) => a.channels === null || a.channels.includes(channelId));
+  }
+
+  /**
+   * The gateways of an account. An account no longer in the file gets gateways whose every call
+   * fails before it is sent, saying so: its requests wait, they are never sent with other credentials.
+   */
+  gateways(name: string | null | undefined): AccountGateways {
+    const entry = this.entries.get(name ?? DEFAULT_ACCOUNT) ?? this.removed(name!);
+    entry.gateways ??= {
+      support: new SupportGateway(entry.credentials),
+      ses: new SesGateway(entry.credentials),
+      quotas: new ServiceQuotasGateway(entry.credentials),
+    };
+    return entry.gateways;
+  }
+
+  private removed(name: string): Entry {
+    const entry: Entry = { name, accountId: null, channels: [], available: false, problem: 'no longer in AWS_ACCOUNTS_FILE', setting: undefined, gateways: undefined, credentials: undefined, checkCredentials: undefined };
+    entry.credentials = async () => {
+      throw unavailable(entry);
+    };
+    this.entries.set(name, entry);
+    return entry;
+  }
+
+  /**
+   * Assumes each role not yet proven and checks with GetCallerIdentity that it lands in the
+   * account its ARN names. Returns the accounts that are (still) unavailable.
+   */
+  async check(): Promise<AwsAccount[]> {
+    const pending = [...this.entries.values()].filter((e) => e.setting && !e.available);
+    await Promise.all(pending.map((entry) => this.checkOne(entry)));
+    return pending.filter((e) => !e.available).map(publicView);
+  }
+
+  private async checkOne(entry: Entry): Promise<void> {
+    const setting = entry.setting!;
+    const sts = new STSClient({ region: this.region, credentials: entry.checkCredentials, maxAttempts: 2, requestHandler: STS_TIMEOUTS });
+    try {
+      const { Account } = await sts.send(new GetCallerIdentityCommand({}));
+      if (Account === setting.accountId) {
+        entry.available = true;
+        entry.problem = undefined;
+      } else {
+        entry.problem = `the role ${setting.roleArn} signs in as account ${Account ?? '(none)'}, not ${setting.accountId}`;
+      }
+    } catch (err) {
+      // A failed AssumeRole has set the problem already; anything else (GetCallerIdentity) is said here.
+      if (!(err instanceof AwsError)) entry.problem = `cannot check ${setting.roleArn} with GetCallerIdentity: ${(err as Error).message}`.slice(0, 300);
+    } finally {
+      sts.destroy();
+    }
+  }
+
+  /** For /healthz: each account's availability (undefined in the single-account setup). */
+  health(): Record<string, { available: boolean; accountId: string | null; problem?: string }> | undefined {
+    if (!this.named) return undefined;
+    return Object.fromEntries(this.list().map((a) => [a.name, { available: a.available, accountId: a.accountId, ...(a.problem ? { problem: a.problem } : {}) }]));
+  }
+
+  destroy(): void {
+    for (const entry of this.entries.values()) {
+      entry.gateways?.support.destroy();
+      entry.gateways?.ses.destroy();
+      entry.gateways?.quotas.destroy();
+    }
+  }
+}
+
+function publicView(entry: Entry): AwsAccount {
+  return { name: entry.name, accountId: entry.accountId, channels: entry.channels, available: entry.available, problem: entry.problem };
+}
