@@ -32,6 +32,7 @@ const IAM_PREFIX: Record<string, string> = {
   '@aws-sdk/client-sesv2': 'ses',
   '@aws-sdk/client-service-quotas': 'servicequotas',
   '@aws-sdk/client-sts': 'sts',
+  '@aws-sdk/client-sqs': 'sqs',
 };
 /**
  * Sent by src/ with each account's role, yet granted by no policy: AWS answers
@@ -40,7 +41,7 @@ const IAM_PREFIX: Record<string, string> = {
  */
 const NEEDS_NO_GRANT = new Set(['sts:GetCallerIdentity']);
 /** The fake AWS's name for each service, and the IAM prefix of its operations. */
-const FAKE_SERVICE_PREFIX: Record<AwsCall['service'], string> = { support: 'support', sesv2: 'ses', servicequotas: 'servicequotas' };
+const FAKE_SERVICE_PREFIX: Record<AwsCall['service'], string> = { support: 'support', sesv2: 'ses', servicequotas: 'servicequotas', sqs: 'sqs' };
 /** Aggregated clients send commands from methods (`ses.getAccount()`), which the scan cannot see. */
 const AGGREGATED_CLIENTS = new Set(['Support', 'SESv2', 'ServiceQuotas']);
 
@@ -195,7 +196,7 @@ describe(`${POLICY_FILE}`, () => {
       const actions = actionsOf(s);
       expect(actions, `${name}: every action is a string`).toHaveLength((s.Action as unknown[]).length);
       for (const action of actions) {
-        expect(action, `${name}: ${action} is one named Support, SES or Service Quotas action, no wildcard`).toMatch(/^(support|ses|servicequotas):[A-Z][A-Za-z0-9]+$/);
+        expect(action, `${name}: ${action} is one named Support, SES, Service Quotas or SQS action, no wildcard`).toMatch(/^(support|ses|servicequotas|sqs):[A-Z][A-Za-z0-9]+$/);
         expect(seen.has(action), `${action} is granted once`).toBe(false);
         seen.add(action);
       }

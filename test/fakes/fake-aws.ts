@@ -1,8 +1,9 @@
 // Fake AWS Support (JSON 1.1, `X-Amz-Target: AWSSupport_20130415.*`), Service Quotas (JSON 1.1,
-// `X-Amz-Target: ServiceQuotasV20190624.*`), SESv2 (REST-JSON under /v2/email) and STS (Query:
-// form-encoded POST `Action=…&Version=2011-06-15`, XML answers) on one HTTP server. Tests point
+// `X-Amz-Target: ServiceQuotasV20190624.*`), SESv2 (REST-JSON under /v2/email), STS (Query:
+// form-encoded POST `Action=…&Version=2011-06-15`, XML answers) and SQS (JSON 1.0,
+// `X-Amz-Target: AmazonSQS.*`, AWS-query-compatible errors) on one HTTP server. Tests point
 // AWS_ENDPOINT_URL_SUPPORT / AWS_ENDPOINT_URL_SERVICE_QUOTAS / AWS_ENDPOINT_URL_SESV2 /
-// AWS_ENDPOINT_URL_STS (or a client's `endpoint`) at `url`, so the real SDK clients sign,
+// AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL_SQS (or a client's `endpoint`) at `url`, so the real SDK clients sign,
 // serialise and parse errors as in production. Service Quotas and SESv2 are per region: the
 // region is the one the client signed for (its SigV4 credential scope).
 //
@@ -16,6 +17,12 @@
 // still lets through to these services, acts in `accountId`). Another account's case or quota
 // request is answered exactly as an unknown id is. The test-side helpers take an optional last
 // `accountId` (default: `accountId`, the long-term keys' account).
+//
+// SQS: queues are made by the test (createQueue), each in one account; a call may only use its
+// signer's account's queues (another account's queue: AccessDenied, as without a queue policy).
+// Long polls (WaitTimeSeconds) hold the answer until a message is visible or the wait ends; a
+// message sent meanwhile (sendToQueue, emitSupportEvent, SendMessage, a visibility change) answers
+// them at once. Visibility timeouts run on the real clock (Date.now), not on `now`.
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import { describeFn, FaultQueue, LocalServer, pollUntil, readBody, sendJson } from './http-util.js';
@@ -24,7 +31,7 @@ import { describeFn, FaultQueue, LocalServer, pollUntil, readBody, sendJson } fr
 export type AwsInput = Record<string, any>;
 
 /** The services an account's role is given permissions for (docs/iam-policy.json). */
-export type AwsService = 'support' | 'sesv2' | 'servicequotas';
+export type AwsService = 'support' | 'sesv2' | 'servicequotas' | 'sqs';
 
 interface RecordedCallFields {
   operation: string;
@@ -46,7 +53,7 @@ interface RecordedCallFields {
   credentialError?: 'invalid' | 'expired' | 'missing';
 }
 
-/** A call to Support, SESv2 or Service Quotas (what an account's credentials did). */
+/** A call to Support, SESv2, Service Quotas or SQS (what an account's credentials did). */
 export interface AwsCall extends RecordedCallFields {
   service: AwsService;
 }
@@ -96,14 +103,18 @@ export interface AwsFault {
   /**
    * HTTP status; defaults from `type` as the service's SDK model declares it (Support and SESv2:
    * 404 NotFoundException, 409 ConflictException, 429 TooManyRequestsException, 500
-   * InternalServerError, else 400; Service Quotas: see SERVICE_QUOTAS_ERROR_STATUS).
+   * InternalServerError, else 400; Service Quotas: see SERVICE_QUOTAS_ERROR_STATUS; SQS: see
+   * SQS_ERRORS).
    */
   status?: number;
   /**
    * Error name as the SDK will surface it in `err.name`. Unset: from `status` (≥ 500
    * InternalServerError, or ServiceException for Service Quotas; 429 ThrottlingException for
    * Support, else TooManyRequestsException; otherwise ValidationException for Support,
-   * IllegalArgumentException for Service Quotas, BadRequestException for SESv2).
+   * IllegalArgumentException for Service Quotas, BadRequestException for SESv2). SQS: InternalFailure
+   * (500), ServiceUnavailable (503), AccessDenied (403), RequestThrottled (429), else
+   * InvalidParameterValue; an SQS type may also be given as its AWS query code (e.g.
+   * 'AWS.SimpleQueueService.NonExistentQueue').
    */
   type?: string;
   message?: string;
@@ -206,6 +217,78 @@ export interface FakeQuotaRequest {
 /** Details.ReviewDetails.Status of GetAccount: a production access review. */
 export type FakeReviewStatus = 'PENDING' | 'FAILED' | 'GRANTED' | 'DENIED';
 
+/** A message in a fake SQS queue (live; the wire form is built from it). */
+export interface FakeSqsMessage {
+  id: string;
+  body: string;
+  /** Hex MD5 of the UTF-8 body (MD5OfBody; the SDK checks it). */
+  md5: string;
+  /** Epoch ms (SentTimestamp). */
+  sentAt: number;
+  /** ApproximateReceiveCount: how many times ReceiveMessage handed it out. */
+  receiveCount: number;
+  /** Epoch ms from which it is visible again; ≤ Date.now() means visible. */
+  visibleAt: number;
+  /** The receipt handle of its latest receive (only that one deletes it). */
+  receiptHandle?: string;
+  /** Epoch ms (ApproximateFirstReceiveTimestamp). */
+  firstReceivedAt?: number;
+}
+
+/** A queue's redrive policy, as the RedrivePolicy attribute carries it (JSON). */
+export interface FakeRedrivePolicy {
+  deadLetterTargetArn: string;
+  maxReceiveCount: number;
+}
+
+/** A fake SQS queue (live; tests may read or edit it through sqsQueue). */
+export interface FakeSqsQueue {
+  url: string;
+  name: string;
+  accountId: string;
+  region: string;
+  arn: string;
+  /** Seconds; fractions are a fake-only convenience for fast tests (AWS takes whole seconds). */
+  visibilityTimeoutSeconds: number;
+  redrivePolicy?: FakeRedrivePolicy;
+  /** Messages not deleted (visible and in flight), oldest first. */
+  messages: FakeSqsMessage[];
+  /** Messages DeleteMessage(Batch) removed. */
+  deleted: number;
+  /** Deletes with a superseded receipt handle: answered with success, the message left in place (as AWS says it may). */
+  staleDeletes: number;
+  /** Messages moved to the dead-letter queue (or dropped, when it is not in the fake). */
+  deadLettered: number;
+  /** Epoch ms. */
+  createdAt: number;
+}
+
+/** What queueState reports of a queue. */
+export interface FakeQueueState {
+  visible: number;
+  inFlight: number;
+  deleted: number;
+  staleDeletes: number;
+  deadLettered: number;
+  messages: { id: string; body: string; receiveCount: number; visible: boolean }[];
+}
+
+export type SupportEventName = 'CreateCase' | 'AddCommunicationToCase' | 'ResolveCase' | 'ReopenCase';
+
+/** What emitSupportEvent puts in a `Support Case Update` event. */
+export interface FakeSupportEvent {
+  caseId: string;
+  /** Default: the case's displayId when the fake knows the case, else ''. */
+  displayId?: string;
+  eventName: SupportEventName;
+  /** AddCommunicationToCase only (default 'AWS'); other events carry origin '' as AWS's do. */
+  origin?: 'AWS' | 'CUSTOMER';
+  /** Default: a new id for AddCommunicationToCase, '' for the other events (as AWS's examples show). */
+  communicationId?: string;
+  /** The event's account. Default: the account the case belongs to, or `accountId`. */
+  account?: string;
+}
+
 /** An AWS error as a handler raises it; encoded per protocol by the router. */
 class AwsError extends Error {
   constructor(readonly type: string, message: string, readonly status = defaultStatus(type)) {
@@ -284,6 +367,91 @@ const STS_ERROR_STATUS: Record<string, number> = {
 function stsError(type: string, message: string): AwsError {
   return new AwsError(type, message, STS_ERROR_STATUS[type] ?? 400);
 }
+
+/**
+ * SQS errors by the name the SDK surfaces (err.name): the AWS query code SQS sends in the
+ * `x-amzn-query-error: CODE;Sender|Receiver` header (the SDK is awsQueryCompatible and names the
+ * error from it), the HTTP status and the body's `__type` shape id. The modelled ones as
+ * @aws-sdk/client-sqs' model declares them (`com.amazonaws.sqs#NAME`); AccessDenied, InternalFailure,
+ * ServiceUnavailable, InvalidParameterValue, MissingParameter and the credential errors are common
+ * errors no model declares: their `__type` shapes are assumptions (the SDK names them from the
+ * header's code whatever the shape).
+ */
+const SQS_ERRORS: Record<string, { code: string; status: number; shape?: string }> = {
+  BatchEntryIdsNotDistinct: { code: 'AWS.SimpleQueueService.BatchEntryIdsNotDistinct', status: 400 },
+  BatchRequestTooLong: { code: 'AWS.SimpleQueueService.BatchRequestTooLong', status: 400 },
+  EmptyBatchRequest: { code: 'AWS.SimpleQueueService.EmptyBatchRequest', status: 400 },
+  InvalidAddress: { code: 'InvalidAddress', status: 404 },
+  InvalidAttributeName: { code: 'InvalidAttributeName', status: 400 },
+  InvalidAttributeValue: { code: 'InvalidAttributeValue', status: 400 },
+  InvalidBatchEntryId: { code: 'AWS.SimpleQueueService.InvalidBatchEntryId', status: 400 },
+  InvalidIdFormat: { code: 'InvalidIdFormat', status: 400 },
+  InvalidMessageContents: { code: 'InvalidMessageContents', status: 400 },
+  InvalidSecurity: { code: 'InvalidSecurity', status: 403 },
+  MessageNotInflight: { code: 'AWS.SimpleQueueService.MessageNotInflight', status: 400 },
+  OverLimit: { code: 'OverLimit', status: 403 },
+  PurgeQueueInProgress: { code: 'AWS.SimpleQueueService.PurgeQueueInProgress', status: 403 },
+  QueueDeletedRecently: { code: 'AWS.SimpleQueueService.QueueDeletedRecently', status: 400 },
+  QueueDoesNotExist: { code: 'AWS.SimpleQueueService.NonExistentQueue', status: 400 },
+  QueueNameExists: { code: 'QueueAlreadyExists', status: 400 },
+  ReceiptHandleIsInvalid: { code: 'ReceiptHandleIsInvalid', status: 404 },
+  RequestThrottled: { code: 'RequestThrottled', status: 403 },
+  ResourceNotFoundException: { code: 'ResourceNotFoundException', status: 404 },
+  TooManyEntriesInBatchRequest: { code: 'AWS.SimpleQueueService.TooManyEntriesInBatchRequest', status: 400 },
+  UnsupportedOperation: { code: 'AWS.SimpleQueueService.UnsupportedOperation', status: 400 },
+  AccessDenied: { code: 'AccessDenied', status: 403, shape: 'com.amazon.coral.service#AccessDeniedException' },
+  InternalFailure: { code: 'InternalFailure', status: 500, shape: 'com.amazon.coral.service#InternalFailure' },
+  ServiceUnavailable: { code: 'ServiceUnavailable', status: 503, shape: 'com.amazon.coral.service#ServiceUnavailableException' },
+  InvalidParameterValue: { code: 'InvalidParameterValue', status: 400, shape: 'com.amazon.coral.validate#ValidationException' },
+  MissingParameter: { code: 'MissingParameter', status: 400, shape: 'com.amazon.coral.validate#ValidationException' },
+  InvalidClientTokenId: { code: 'InvalidClientTokenId', status: 403, shape: 'com.amazon.coral.service#UnrecognizedClientException' },
+  ExpiredToken: { code: 'ExpiredToken', status: 403, shape: 'com.amazon.coral.service#ExpiredTokenException' },
+};
+
+/** An SQS error by its SDK name or its query code; `status` overrides the table's. */
+function sqsError(type: string, message: string, status?: number): AwsError {
+  const name = SQS_ERRORS[type] ? type : (Object.keys(SQS_ERRORS).find((k) => SQS_ERRORS[k]!.code === type) ?? type);
+  return new AwsError(name, message, status ?? SQS_ERRORS[name]?.status ?? 400);
+}
+
+/** The JSON 1.0 body and the query-compatibility header of an SQS error. */
+function sqsWireError(err: AwsError): { body: AwsInput; header: string } {
+  const known = SQS_ERRORS[err.type];
+  return {
+    body: { __type: known?.shape ?? `com.amazonaws.sqs#${err.type}`, message: err.message },
+    header: `${known?.code ?? err.type};${err.status >= 500 ? 'Receiver' : 'Sender'}`,
+  };
+}
+
+function sqsInvalid(parameter: string, value: unknown, reason: string): AwsError {
+  return sqsError('InvalidParameterValue', `Value ${String(value)} for parameter ${parameter} is invalid. Reason: ${reason}.`);
+}
+
+const SQS_TARGET = 'AmazonSQS.';
+/** The region of queues createQueue makes unless told otherwise (and of the Support events, always us-east-1). */
+const SQS_DEFAULT_REGION = 'us-east-1';
+/** AWS's bounds for ReceiveMessage and the queue attributes the fake models. */
+const SQS_MAX_WAIT_SECONDS = 20;
+const SQS_MAX_MESSAGES = 10;
+const SQS_MAX_VISIBILITY_SECONDS = 43_200;
+const SQS_MAX_BODY_BYTES = 262_144;
+const SQS_RETENTION_SECONDS = 345_600;
+/** Message system attributes ReceiveMessage can return (of those the fake keeps). */
+const SQS_MESSAGE_ATTRIBUTES = ['ApproximateReceiveCount', 'SentTimestamp', 'ApproximateFirstReceiveTimestamp', 'SenderId'];
+const SQS_QUEUE_ATTRIBUTES = [
+  'ApproximateNumberOfMessages',
+  'ApproximateNumberOfMessagesNotVisible',
+  'ApproximateNumberOfMessagesDelayed',
+  'CreatedTimestamp',
+  'DelaySeconds',
+  'LastModifiedTimestamp',
+  'MaximumMessageSize',
+  'MessageRetentionPeriod',
+  'QueueArn',
+  'ReceiveMessageWaitTimeSeconds',
+  'RedrivePolicy',
+  'VisibilityTimeout',
+];
 
 const STS_NAMESPACE = 'https://sts.amazonaws.com/doc/2011-06-15/';
 const STS_VERSION = '2011-06-15';
@@ -371,12 +539,23 @@ export class FakeAws {
   private readonly roles = new Map<string, FakeRole>();
   private readonly issued = new Map<string, FakeIssuedCredentials>();
   private keySeq = 0;
+  /** SQS queues by queueKey(accountId, name). */
+  private readonly queues = new Map<string, FakeSqsQueue>();
+  /** Every receipt handle handed out, with its queue and message (kept after a delete: a late delete still succeeds, as on AWS). */
+  private readonly receipts = new Map<string, { queue: FakeSqsQueue; message: FakeSqsMessage }>();
+  /** Wakers of the pending long polls: each makes its ReceiveMessage look at its queue (and its faults) again. */
+  private readonly pollers = new Set<() => void>();
+  /** Bumped by stop(): a long poll of an earlier generation answers at once, empty. */
+  private sqsGeneration = 0;
 
   start(): Promise<void> {
     return this.server.start();
   }
 
+  /** Stops the server; pending SQS long polls answer at once (empty) first, and hold nothing open. */
   stop(): Promise<void> {
+    this.sqsGeneration += 1;
+    this.wakePollers();
     return this.server.stop();
   }
 
@@ -384,9 +563,14 @@ export class FakeAws {
     return this.server.origin;
   }
 
-  /** Queue a fault for the next call(s) to `operation` (e.g. 'CreateCase', 'GetAccount'). */
+  /**
+   * Queue a fault for the next call(s) to `operation` (e.g. 'CreateCase', 'GetAccount',
+   * 'ReceiveMessage'). A ReceiveMessage long poll already waiting takes an error fault at once
+   * (one without `afterHandling`), as a failing queue would answer it.
+   */
   inject(operation: string, fault: AwsFault): void {
     this.faults.add(operation, fault);
+    this.wakePollers();
   }
 
   pendingFaults(): { key: string; fault: AwsFault; left: number }[] {
@@ -655,6 +839,108 @@ export class FakeAws {
     return c;
   }
 
+  // ---- test-side helpers: SQS ---------------------------------------------
+
+  /**
+   * Makes a queue (replacing one of the same name in the account) and returns its URL,
+   * `${url}/${accountId}/${name}`: what the SDK sends as QueueUrl. `redrivePolicy` names its
+   * dead-letter queue by ARN (queueArn of another queue; without such a queue in the fake, a
+   * message past maxReceiveCount is dropped).
+   */
+  createQueue(
+    name: string,
+    opts: { accountId?: string; region?: string; visibilityTimeoutSeconds?: number; redrivePolicy?: FakeRedrivePolicy } = {},
+  ): string {
+    if (!/^[\w-]{1,80}$/.test(name)) throw new Error(`FakeAws.createQueue: ${JSON.stringify(name)} is not a queue name SQS accepts`);
+    const accountId = opts.accountId ?? this.accountId;
+    const region = opts.region ?? SQS_DEFAULT_REGION;
+    const queue: FakeSqsQueue = {
+      url: `${this.url}/${accountId}/${name}`,
+      name,
+      accountId,
+      region,
+      arn: `arn:aws:sqs:${region}:${accountId}:${name}`,
+      visibilityTimeoutSeconds: opts.visibilityTimeoutSeconds ?? 30,
+      ...(opts.redrivePolicy ? { redrivePolicy: { ...opts.redrivePolicy } } : {}),
+      messages: [],
+      deleted: 0,
+      staleDeletes: 0,
+      deadLettered: 0,
+      createdAt: Date.now(),
+    };
+    this.queues.set(queueKey(accountId, name), queue);
+    return queue.url;
+  }
+
+  /** A queue createQueue made, by its URL (live object). */
+  sqsQueue(queueUrl: string): FakeSqsQueue {
+    const path = /^[a-z]+:\/\/[^/]+\/([^/]+)\/([^/?#]+)$/.exec(queueUrl);
+    const queue = path ? this.queues.get(queueKey(path[1]!, path[2]!)) : undefined;
+    if (!queue) throw new Error(`FakeAws has no queue ${queueUrl}; known: ${[...this.queues.values()].map((q) => q.url).join(', ') || '(none)'}`);
+    return queue;
+  }
+
+  /** The queue's ARN (what a redrivePolicy's deadLetterTargetArn names). */
+  queueArn(queueUrl: string): string {
+    return this.sqsQueue(queueUrl).arn;
+  }
+
+  /** Puts a message in the queue, as a producer's SendMessage would, and wakes its long polls. Returns the MessageId. */
+  sendToQueue(queueUrl: string, body: string): string {
+    return this.enqueue(this.sqsQueue(queueUrl), body).id;
+  }
+
+  /**
+   * Sends the `Support Case Update` event EventBridge would deliver for `event` to the queue (the
+   * message body is the event's JSON, as AWS's examples show it: communication-id and origin are
+   * '' unless the event is AddCommunicationToCase). Returns the MessageId.
+   */
+  emitSupportEvent(queueUrl: string, event: FakeSupportEvent): string {
+    const known = this.cases.get(event.caseId);
+    const communication = event.eventName === 'AddCommunicationToCase';
+    const envelope = {
+      version: '0',
+      id: randomUUID(),
+      'detail-type': 'Support Case Update',
+      source: 'aws.support',
+      account: event.account ?? known?.accountId ?? this.accountId,
+      time: this.now().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      region: 'us-east-1',
+      resources: [],
+      detail: {
+        'case-id': event.caseId,
+        'display-id': event.displayId ?? known?.displayId ?? '',
+        'communication-id': event.communicationId ?? (communication ? `comm-${randomBytes(12).toString('hex')}` : ''),
+        'event-name': event.eventName,
+        origin: event.origin ?? (communication ? 'AWS' : ''),
+      },
+    };
+    return this.sendToQueue(queueUrl, JSON.stringify(envelope));
+  }
+
+  /** The queue's messages now: visible, in flight (received, visibility timeout running), deleted so far. */
+  queueState(queueUrl: string): FakeQueueState {
+    const queue = this.sqsQueue(queueUrl);
+    const now = Date.now();
+    const messages = queue.messages.map((m) => ({ id: m.id, body: m.body, receiveCount: m.receiveCount, visible: m.visibleAt <= now }));
+    return {
+      visible: messages.filter((m) => m.visible).length,
+      inFlight: messages.filter((m) => !m.visible).length,
+      deleted: queue.deleted,
+      staleDeletes: queue.staleDeletes,
+      deadLettered: queue.deadLettered,
+      messages,
+    };
+  }
+
+  /** Ends every in-flight message's visibility timeout now (as if it ran out), waking the queue's long polls. */
+  expireVisibility(queueUrl: string): void {
+    const queue = this.sqsQueue(queueUrl);
+    const now = Date.now();
+    for (const m of queue.messages) if (m.visibleAt > now) m.visibleAt = now;
+    this.wakePollers();
+  }
+
   // ---- HTTP ----------------------------------------------------------------
 
   private async route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -678,6 +964,10 @@ export class FakeAws {
       service = 'servicequotas';
       operation = target.slice(SERVICE_QUOTAS_TARGET.length);
       input = raw ? (JSON.parse(raw) as AwsInput) : {};
+    } else if (req.method === 'POST' && typeof target === 'string' && target.startsWith(SQS_TARGET)) {
+      service = 'sqs';
+      operation = target.slice(SQS_TARGET.length);
+      input = raw ? (JSON.parse(raw) as AwsInput) : {};
     } else if (req.method === 'POST' && contentType.startsWith('application/x-www-form-urlencoded') && new URLSearchParams(raw).has('Action')) {
       service = 'sts';
       ({ operation, input } = stsOperation(new URLSearchParams(raw)));
@@ -698,6 +988,11 @@ export class FakeAws {
     const reply = (status: number, body: unknown) => this.reply(res, service, status, body);
     const fail = (err: AwsError) => {
       if (service === 'sts') return this.replyXml(res, err.status, stsErrorXml(err));
+      // SQS (JSON 1.0, AWS-query-compatible): the shape in the body, the query code in a header.
+      if (service === 'sqs') {
+        const wire = sqsWireError(err);
+        return this.reply(res, service, err.status, wire.body, undefined, { 'x-amzn-query-error': wire.header });
+      }
       // JSON 1.1 (Support, Service Quotas) names the error in the body; REST-JSON in a header.
       const body = service === 'sesv2' ? { message: err.message } : { __type: err.type, message: err.message };
       this.reply(res, service, err.status, body, err.type);
@@ -727,7 +1022,15 @@ export class FakeAws {
       if (service === 'support') result = this.support(operation, input, actingAccount);
       else if (service === 'servicequotas') result = this.serviceQuotas(operation, input, region, actingAccount);
       else if (service === 'sts') result = this.sts(operation, input, accessKeyId);
-      else result = this.sesv2(operation, input, region, actingAccount);
+      else if (service === 'sqs') {
+        // A long poll looks for injected error faults whenever it wakes (inject wakes it).
+        const takeFault = (): AwsError | undefined => {
+          const late = this.faults.take(operation, (f) => !f.afterHandling && (f.type !== undefined || f.status !== undefined));
+          if (late) call.fault = late;
+          return late && faultToError(late, 'sqs');
+        };
+        result = await this.sqs(operation, input, actingAccount, res, takeFault);
+      } else result = this.sesv2(operation, input, region, actingAccount);
     } catch (err) {
       if (!(err instanceof AwsError)) throw err;
       return fail(err);
@@ -836,10 +1139,19 @@ export class FakeAws {
     };
   }
 
-  private reply(res: http.ServerResponse, service: RecordedCall['service'], status: number, body: unknown, errorType?: string): void {
+  private reply(
+    res: http.ServerResponse,
+    service: RecordedCall['service'],
+    status: number,
+    body: unknown,
+    errorType?: string,
+    extraHeaders: Record<string, string> = {},
+  ): void {
     if (res.destroyed) return; // the client gave up (e.g. its timeout during an injected delay)
-    const headers: Record<string, string> = { 'x-amzn-requestid': randomBytes(16).toString('hex') };
-    if (service !== 'sesv2') {
+    const headers: Record<string, string> = { 'x-amzn-requestid': randomBytes(16).toString('hex'), ...extraHeaders };
+    if (service === 'sqs') {
+      headers['content-type'] = 'application/x-amz-json-1.0';
+    } else if (service !== 'sesv2') {
       headers['content-type'] = 'application/x-amz-json-1.1';
     } else if (errorType) {
       headers['x-amzn-errortype'] = errorType;
@@ -1201,6 +1513,269 @@ export class FakeAws {
     return { [key]: items.slice(start, start + size), ...(next ? { NextToken: next } : {}) };
   }
 
+  // ---- SQS -----------------------------------------------------------------
+
+  private async sqs(
+    operation: string,
+    input: AwsInput,
+    accountId: string,
+    res: http.ServerResponse,
+    takeFault: () => AwsError | undefined,
+  ): Promise<unknown> {
+    const handled = ['SendMessage', 'ReceiveMessage', 'DeleteMessage', 'DeleteMessageBatch', 'ChangeMessageVisibility', 'GetQueueAttributes'];
+    if (!handled.includes(operation)) throw sqsError('UnsupportedOperation', `FakeAws does not model SQS ${operation}`);
+    const queue = this.queueFor(input.QueueUrl, accountId);
+    switch (operation) {
+      case 'SendMessage':
+        return this.sendMessage(queue, input);
+      case 'ReceiveMessage':
+        return this.receiveMessage(queue, input, res, takeFault);
+      case 'DeleteMessage':
+        this.deleteMessage(queue, input.ReceiptHandle);
+        return {};
+      case 'DeleteMessageBatch':
+        return this.deleteMessageBatch(queue, input);
+      case 'ChangeMessageVisibility':
+        this.changeVisibility(queue, input.ReceiptHandle, input.VisibilityTimeout);
+        return {};
+      default:
+        return this.queueAttributes(queue, input.AttributeNames);
+    }
+  }
+
+  /**
+   * The queue a call names by QueueUrl, for a caller in `accountId`: only the path
+   * (/ACCOUNT/NAME) counts. Another account's queue is AccessDenied (no queue policy grants it).
+   */
+  private queueFor(queueUrl: unknown, accountId: string): FakeSqsQueue {
+    if (typeof queueUrl !== 'string' || !queueUrl) throw sqsError('MissingParameter', 'The request must contain the parameter QueueUrl.');
+    let path: string;
+    try {
+      path = new URL(queueUrl).pathname;
+    } catch {
+      throw sqsError('InvalidAddress', `The address ${queueUrl} is not valid for this endpoint.`);
+    }
+    const parts = /^\/([^/]+)\/([^/]+)$/.exec(path);
+    if (parts && parts[1] !== accountId) throw sqsError('AccessDenied', `Access to the resource ${queueUrl} is denied.`);
+    const queue = parts ? this.queues.get(queueKey(parts[1]!, decodeURIComponent(parts[2]!))) : undefined;
+    if (!queue) throw sqsError('QueueDoesNotExist', 'The specified queue does not exist.');
+    return queue;
+  }
+
+  private enqueue(queue: FakeSqsQueue, body: string): FakeSqsMessage {
+    const now = Date.now();
+    const message: FakeSqsMessage = { id: randomUUID(), body, md5: md5Hex(body), sentAt: now, receiveCount: 0, visibleAt: now };
+    queue.messages.push(message);
+    this.wakePollers();
+    return message;
+  }
+
+  private sendMessage(queue: FakeSqsQueue, input: AwsInput): unknown {
+    const body = input.MessageBody as unknown;
+    if (typeof body !== 'string') throw sqsError('MissingParameter', 'The request must contain the parameter MessageBody.');
+    if (body.length === 0) throw sqsInvalid('MessageBody', body, 'Message must be at least one character long');
+    if (Buffer.byteLength(body) > SQS_MAX_BODY_BYTES) throw sqsInvalid('MessageBody', '(too long)', `Message must be shorter than ${SQS_MAX_BODY_BYTES} bytes`);
+    const message = this.enqueue(queue, body);
+    return { MD5OfMessageBody: message.md5, MessageId: message.id };
+  }
+
+  /**
+   * Hands out up to MaxNumberOfMessages visible messages, each made invisible for the visibility
+   * timeout with a new receipt handle. With WaitTimeSeconds, waits until one is visible (sent, or
+   * its visibility timeout over), the wait ends, an error fault is injected, the client goes away
+   * or the fake stops. The answer has no Messages member when there are none, as SQS's.
+   */
+  private async receiveMessage(queue: FakeSqsQueue, input: AwsInput, res: http.ServerResponse, takeFault: () => AwsError | undefined): Promise<unknown> {
+    const max = sqsInteger('MaxNumberOfMessages', input.MaxNumberOfMessages, 1, SQS_MAX_MESSAGES, 1);
+    const wait = sqsInteger('WaitTimeSeconds', input.WaitTimeSeconds, 0, SQS_MAX_WAIT_SECONDS, 0);
+    const visibility = sqsInteger('VisibilityTimeout', input.VisibilityTimeout, 0, SQS_MAX_VISIBILITY_SECONDS, queue.visibilityTimeoutSeconds);
+    const names = [...((input.AttributeNames as string[] | undefined) ?? []), ...((input.MessageSystemAttributeNames as string[] | undefined) ?? [])];
+    const all = names.includes('All');
+    const wanted = SQS_MESSAGE_ATTRIBUTES.filter((a) => all || names.includes(a));
+
+    const deadline = Date.now() + wait * 1000;
+    const generation = this.sqsGeneration;
+    let gone = false;
+    const onClose = () => {
+      gone = true;
+      this.wakePollers();
+    };
+    res.once('close', onClose);
+    try {
+      for (let first = true; ; first = false) {
+        if (!first) {
+          const fault = takeFault();
+          if (fault) throw fault;
+        }
+        // Stopping, or the client gave up: take nothing it would never see.
+        if (gone || generation !== this.sqsGeneration) return {};
+        const messages = this.takeVisible(queue, max, visibility, wanted);
+        if (messages.length > 0) return { Messages: messages };
+        const now = Date.now();
+        if (now >= deadline) return {};
+        const nextVisible = Math.min(...queue.messages.map((m) => m.visibleAt).filter((t) => t > now));
+        await this.sleepUntilWoken(Math.min(deadline, nextVisible) - now);
+      }
+    } finally {
+      res.off('close', onClose);
+    }
+  }
+
+  /** Receives the visible messages (oldest first), moving those past the redrive policy's maxReceiveCount to the dead-letter queue. */
+  private takeVisible(queue: FakeSqsQueue, max: number, visibilitySeconds: number, attributes: string[]): AwsInput[] {
+    const now = Date.now();
+    const out: AwsInput[] = [];
+    for (const m of [...queue.messages]) {
+      if (out.length >= max) break;
+      if (m.visibleAt > now) continue;
+      if (queue.redrivePolicy && m.receiveCount >= queue.redrivePolicy.maxReceiveCount) {
+        this.deadLetter(queue, m);
+        continue;
+      }
+      m.receiveCount += 1;
+      m.firstReceivedAt ??= now;
+      m.visibleAt = now + visibilitySeconds * 1000;
+      const handle = newReceiptHandle();
+      m.receiptHandle = handle;
+      this.receipts.set(handle, { queue, message: m });
+      const values: Record<string, string> = {
+        ApproximateReceiveCount: String(m.receiveCount),
+        SentTimestamp: String(m.sentAt),
+        ApproximateFirstReceiveTimestamp: String(m.firstReceivedAt),
+        SenderId: queue.accountId,
+      };
+      const Attributes = Object.fromEntries(attributes.map((a) => [a, values[a]!]));
+      out.push({ MessageId: m.id, ReceiptHandle: handle, MD5OfBody: m.md5, Body: m.body, ...(attributes.length ? { Attributes } : {}) });
+    }
+    return out;
+  }
+
+  /** Moves `m` to the redrive policy's dead-letter queue (visible there at once), or drops it when that queue is not in the fake. */
+  private deadLetter(queue: FakeSqsQueue, m: FakeSqsMessage): void {
+    queue.messages.splice(queue.messages.indexOf(m), 1);
+    queue.deadLettered += 1;
+    const target = [...this.queues.values()].find((q) => q.arn === queue.redrivePolicy?.deadLetterTargetArn);
+    if (!target) return;
+    // A new record: receipt handles of the source queue do not reach it. It keeps its id, body and receive count.
+    target.messages.push({ id: m.id, body: m.body, md5: m.md5, sentAt: m.sentAt, receiveCount: m.receiveCount, visibleAt: Date.now() });
+    this.wakePollers();
+  }
+
+  /**
+   * Deletes the message whose latest receipt handle is `handle`. As AWS documents it, an older
+   * handle of a message received again since succeeds without deleting it (counted in
+   * staleDeletes), and a handle of a message already deleted succeeds; a handle the queue never
+   * handed out is ReceiptHandleIsInvalid.
+   */
+  private deleteMessage(queue: FakeSqsQueue, handle: unknown): void {
+    const receipt = this.receiptOf(queue, handle);
+    const at = queue.messages.indexOf(receipt.message);
+    if (at < 0) return;
+    if (receipt.message.receiptHandle !== handle) {
+      queue.staleDeletes += 1;
+      return;
+    }
+    queue.messages.splice(at, 1);
+    queue.deleted += 1;
+  }
+
+  private deleteMessageBatch(queue: FakeSqsQueue, input: AwsInput): unknown {
+    const entries = input.Entries as unknown;
+    if (!Array.isArray(entries) || entries.length === 0) throw sqsError('EmptyBatchRequest', 'There should be at least one DeleteMessageBatchRequestEntry in the request.');
+    if (entries.length > SQS_MAX_MESSAGES) {
+      throw sqsError('TooManyEntriesInBatchRequest', `Maximum number of entries per request are ${SQS_MAX_MESSAGES}. You have sent ${entries.length}.`);
+    }
+    const ids = entries.map((e: AwsInput) => e?.Id as unknown);
+    if (ids.some((id) => typeof id !== 'string' || !/^[\w-]{1,80}$/.test(id))) {
+      throw sqsError('InvalidBatchEntryId', 'A batch entry id can only contain alphanumeric characters, hyphens and underscores. It can be at most 80 letters long.');
+    }
+    if (new Set(ids).size !== ids.length) throw sqsError('BatchEntryIdsNotDistinct', 'Two or more batch entries in the request have the same Id.');
+    const Successful: AwsInput[] = [];
+    const Failed: AwsInput[] = [];
+    for (const entry of entries as AwsInput[]) {
+      try {
+        this.deleteMessage(queue, entry.ReceiptHandle);
+        Successful.push({ Id: entry.Id });
+      } catch (err) {
+        if (!(err instanceof AwsError)) throw err;
+        Failed.push({ Id: entry.Id, SenderFault: err.status < 500, Code: SQS_ERRORS[err.type]?.code ?? err.type, Message: err.message });
+      }
+    }
+    return { Successful, Failed };
+  }
+
+  /**
+   * Sets the in-flight message's visibility timeout from now (0: visible at once). Only the
+   * latest receipt handle of a message still in flight works: an older one, or one of a deleted
+   * message, has expired; a message whose timeout ran out is MessageNotInflight.
+   */
+  private changeVisibility(queue: FakeSqsQueue, handle: unknown, timeout: unknown): void {
+    if (timeout === undefined || timeout === null) throw sqsError('MissingParameter', 'The request must contain the parameter VisibilityTimeout.');
+    const seconds = sqsInteger('VisibilityTimeout', timeout, 0, SQS_MAX_VISIBILITY_SECONDS, 0);
+    const { message } = this.receiptOf(queue, handle);
+    if (!queue.messages.includes(message) || message.receiptHandle !== handle) {
+      throw sqsInvalid('ReceiptHandle', handle, 'The receipt handle has expired');
+    }
+    const now = Date.now();
+    if (message.visibleAt <= now) throw sqsError('MessageNotInflight', 'The message referred to is not in flight.');
+    message.visibleAt = now + seconds * 1000;
+    if (seconds === 0) this.wakePollers();
+  }
+
+  private receiptOf(queue: FakeSqsQueue, handle: unknown): { queue: FakeSqsQueue; message: FakeSqsMessage } {
+    if (typeof handle !== 'string' || !handle) throw sqsError('MissingParameter', 'The request must contain the parameter ReceiptHandle.');
+    const receipt = this.receipts.get(handle);
+    if (!receipt || receipt.queue !== queue) throw sqsError('ReceiptHandleIsInvalid', `The input receipt handle "${handle}" is not a valid receipt handle.`);
+    return receipt;
+  }
+
+  /** GetQueueAttributes: the attributes named (or 'All'), values as strings; RedrivePolicy only when the queue has one. */
+  private queueAttributes(queue: FakeSqsQueue, names: unknown): unknown {
+    const requested = (names as string[] | undefined) ?? [];
+    for (const name of requested) {
+      if (name !== 'All' && !SQS_QUEUE_ATTRIBUTES.includes(name)) throw sqsError('InvalidAttributeName', `Unknown Attribute ${name}.`);
+    }
+    const now = Date.now();
+    const values: Record<string, string | undefined> = {
+      ApproximateNumberOfMessages: String(queue.messages.filter((m) => m.visibleAt <= now).length),
+      ApproximateNumberOfMessagesNotVisible: String(queue.messages.filter((m) => m.visibleAt > now).length),
+      ApproximateNumberOfMessagesDelayed: '0',
+      CreatedTimestamp: String(Math.floor(queue.createdAt / 1000)),
+      DelaySeconds: '0',
+      LastModifiedTimestamp: String(Math.floor(queue.createdAt / 1000)),
+      MaximumMessageSize: String(SQS_MAX_BODY_BYTES),
+      MessageRetentionPeriod: String(SQS_RETENTION_SECONDS),
+      QueueArn: queue.arn,
+      ReceiveMessageWaitTimeSeconds: '0',
+      RedrivePolicy: queue.redrivePolicy ? JSON.stringify(queue.redrivePolicy) : undefined,
+      VisibilityTimeout: String(queue.visibilityTimeoutSeconds),
+    };
+    const all = requested.includes('All');
+    const Attributes = Object.fromEntries(
+      SQS_QUEUE_ATTRIBUTES.filter((a) => (all || requested.includes(a)) && values[a] !== undefined).map((a) => [a, values[a]!]),
+    );
+    return Object.keys(Attributes).length ? { Attributes } : {};
+  }
+
+  /** Waits until wakePollers, or `ms` (an unref'd timer: a pending poll never keeps the process alive). */
+  private sleepUntilWoken(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.pollers.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, Math.max(0, ms));
+      timer.unref();
+      this.pollers.add(done);
+    });
+  }
+
+  /** Makes every pending long poll look again (a message arrived or became visible, a fault was injected, the fake stops). */
+  private wakePollers(): void {
+    for (const wake of [...this.pollers]) wake();
+  }
+
   // ---- SESv2 ---------------------------------------------------------------
 
   private sesv2(operation: string, input: AwsInput, region: string, accountId: string): unknown {
@@ -1329,6 +1904,13 @@ function sesOperation(method: string, url: URL, raw: string): { operation: strin
 }
 
 function faultToError(fault: AwsFault, service: RecordedCall['service']): AwsError {
+  if (service === 'sqs') {
+    const status = fault.status ?? 400;
+    const type =
+      fault.type ??
+      (status === 503 ? 'ServiceUnavailable' : status >= 500 ? 'InternalFailure' : status === 403 ? 'AccessDenied' : status === 429 ? 'RequestThrottled' : 'InvalidParameterValue');
+    return sqsError(type, fault.message ?? `Injected ${type}`, fault.status);
+  }
   let type = fault.type;
   if (type === undefined) {
     const status = fault.status ?? 400;
@@ -1347,12 +1929,14 @@ function faultToError(fault: AwsFault, service: RecordedCall['service']): AwsErr
  * How each protocol refuses credentials. STS: InvalidClientTokenId (403), the modelled
  * ExpiredTokenException (400), MissingAuthenticationToken (403). The JSON services answer
  * UnrecognizedClientException / ExpiredTokenException (400 for JSON 1.1, 403 for SESv2's REST-JSON:
- * an assumption, AWS's models declare neither).
+ * an assumption, AWS's models declare neither); SQS InvalidClientTokenId / ExpiredToken (403).
  */
 function credentialRefusal(service: RecordedCall['service'], problem: NonNullable<RecordedCall['credentialError']>): AwsError {
   if (problem === 'missing') return stsError('MissingAuthenticationToken', 'Request is missing Authentication Token');
   const message = problem === 'expired' ? 'The security token included in the request is expired' : 'The security token included in the request is invalid.';
   if (service === 'sts') return stsError(problem === 'expired' ? 'ExpiredTokenException' : 'InvalidClientTokenId', message);
+  // SQS: the query codes (an assumption, as for the others).
+  if (service === 'sqs') return sqsError(problem === 'expired' ? 'ExpiredToken' : 'InvalidClientTokenId', message);
   const type = problem === 'expired' ? 'ExpiredTokenException' : 'UnrecognizedClientException';
   return new AwsError(type, message, service === 'sesv2' ? 403 : 400);
 }
@@ -1396,6 +1980,29 @@ function stsErrorXml(err: AwsError): string {
     `<RequestId>${randomUUID()}</RequestId>` +
     `</ErrorResponse>`
   );
+}
+
+/** The key of a queue in FakeAws.queues. */
+function queueKey(accountId: string, name: string): string {
+  return `${accountId}/${name}`;
+}
+
+/** Opaque like AWS's (which start AQEB and run to a few hundred characters). */
+function newReceiptHandle(): string {
+  return `AQEB${randomBytes(96).toString('base64')}`;
+}
+
+function md5Hex(text: string): string {
+  return createHash('md5').update(text, 'utf8').digest('hex');
+}
+
+/** An optional whole-number parameter within [min, max], else InvalidParameterValue. */
+function sqsInteger(name: string, value: unknown, min: number, max: number, fallback: number): number {
+  if (value === undefined || value === null) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw sqsInvalid(name, value, `Must be between ${min} and ${max}, if provided`);
+  }
+  return value;
 }
 
 /** The key of an account's per-region state (SESv2 account and IPs, Service Quotas catalogue). */

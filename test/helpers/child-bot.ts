@@ -43,6 +43,7 @@ export async function startChildBot(opts: { slack: FakeSlack; aws: FakeAws; data
       AWS_ENDPOINT_URL_SESV2: opts.aws.url,
       AWS_ENDPOINT_URL_SERVICE_QUOTAS: opts.aws.url,
       AWS_ENDPOINT_URL_STS: opts.aws.url,
+      AWS_ENDPOINT_URL_SQS: opts.aws.url,
       AWS_ACCESS_KEY_ID: AWS_KEY_ID,
       AWS_SECRET_ACCESS_KEY: AWS_SECRET,
       AWS_REGION: 'eu-west-1',
