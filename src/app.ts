@@ -19,6 +19,7 @@ import { ProofOfEffect } from './services/proof.js';
 import { QuotaWatch } from './services/quota-watch.js';
 import { Scheduler, type Schedule } from './services/scheduler.js';
 import { ThreadPoster } from './services/thread-poster.js';
+import { SupportEvents } from './services/support-events.js';
 import { createSlackConnection, Health } from './slack-connection.js';
 import { SlackMessenger } from './slack/messenger.js';
 import { openStore } from './store/open-store.js';
@@ -74,7 +75,13 @@ function buildServices(config: Config, logger: Logger, store: Store, aws: AwsAcc
 }
 
 /** The background work, in the order it runs: at start-up, then every poll interval. */
-function backgroundWork(store: Store, accounts: AwsAccounts, logger: Logger, { filing, actions, poster, sync, rowSync, watch, proof }: ReturnType<typeof buildServices>): Schedule {
+function backgroundWork(
+  store: Store,
+  accounts: AwsAccounts,
+  events: SupportEvents,
+  logger: Logger,
+  { filing, actions, poster, sync, rowSync, watch, proof }: ReturnType<typeof buildServices>,
+): Schedule {
   return {
     // What a previous process left: requests to file or reconcile, communications to settle, posts to send.
     atStartup: [
@@ -100,11 +107,22 @@ function backgroundWork(store: Store, accounts: AwsAccounts, logger: Logger, { f
       // Statuses of rows sent through Service Quotas (and the form added to their cases) before
       // the case sync, so a case followed this cycle is read in the same cycle.
       { name: 'quota row sync', run: () => rowSync.cycle() },
-      { name: 'case sync', run: (stillLeader) => sync.cycle({ stillLeader }) },
+      // The accounts whose AWS Support events arrive are polled only every POLL_FALLBACK_SECONDS, as
+      // a safety net; the others (no queue, or a queue failing for two long polls) every interval.
+      {
+        name: 'case sync',
+        run: (stillLeader) => (events.fullPollDue() ? fullPoll(sync, events, stillLeader) : sync.cycle({ stillLeader, skip: (account) => events.covers(account) })),
+      },
       // After both syncs, so an answer seen this cycle is checked in the account at once.
       { name: 'proof of effect', run: () => proof.cycle() },
     ],
   };
+}
+
+async function fullPoll(sync: CaseSync, events: SupportEvents, stillLeader: () => boolean) {
+  const report = await sync.cycle({ stillLeader });
+  events.fullPollRan();
+  return report;
 }
 
 /** Assumes the roles not yet proven; each account still unavailable is named in the log. */
@@ -119,11 +137,19 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
   logger.info({ config }, 'starting with this configuration');
   const store = await openStore(config.databaseUrl);
   const accounts = new AwsAccounts(config.accounts, defaultRegion(config.defaultRegion));
-  const health = new Health(store, () => accounts.health());
+  let events: SupportEvents | undefined;
+  const health = new Health(store, () => ({ accounts: accounts.health(), push: events?.health() }));
   const slack = createSlackConnection(config, logger, health);
   const services = buildServices(config, logger, store, accounts, new SlackMessenger(slack.app.client, logger));
   const { filing, poster, sync } = services;
-  const scheduler = new Scheduler(store, config.pollIntervalSeconds * 1000, backgroundWork(store, accounts, logger, services), logger.child({ component: 'scheduler' }));
+  events = new SupportEvents(
+    accounts.eventQueues(config.supportEvents.queueUrl, config.supportEvents.waitSeconds),
+    store,
+    sync,
+    { fallbackMs: config.supportEvents.fallbackSeconds * 1000, waitSeconds: config.supportEvents.waitSeconds },
+    logger.child({ component: 'support-events' }),
+  );
+  const scheduler = new Scheduler(store, config.pollIntervalSeconds * 1000, backgroundWork(store, accounts, events, logger, services), logger.child({ component: 'scheduler' }));
   const installation = registerListeners(slack.app, {
     ...services,
     accounts,
@@ -142,12 +168,14 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
     ({ server, port } = await slack.start());
   } catch (err) {
     await store.close().catch(() => undefined);
+    events.destroy();
     accounts.destroy();
     throw err;
   }
   // Each role once before the first sync; an account that fails stays unavailable, the others work.
   await checkAccounts(accounts, logger);
   await scheduler.startUp();
+  events.start();
   scheduler.start();
   health.setReady(true);
   logger.info({ mode: config.slack.mode, port }, 'SES support bot is running');
@@ -163,10 +191,12 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
       health.setReady(false);
       await scheduler.stop();
       poster.stop();
+      await events!.stop();
       await slack.app.stop().catch((err: Error) => logger.warn({ err: err.message }, 'error while stopping Bolt'));
       if (config.slack.mode === 'socket') await new Promise((resolve) => server.close(resolve));
       await filing.idle();
       await poster.idle();
+      events!.destroy();
       accounts.destroy();
       await store.close();
     },

@@ -26,6 +26,7 @@ const userIdList = z
   .pipe(z.array(z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'Slack user ids such as U012AB3CD, separated by commas')));
 
 const CHANNEL_ID = /^[CG][A-Z0-9]{2,}$/;
+const QUEUE_URL_PROBLEM = 'the URL of an SQS queue such as https://sqs.us-east-1.amazonaws.com/111111111111/ses-support-events';
 
 /** A whole number between `min` and `max`, or `fallback` when unset; `problem` says what is expected. */
 const wholeNumber = (fallback: number, min: number, max: number, problem: string) =>
@@ -111,6 +112,9 @@ const schema = z
       .transform((v) => (v.length ? [...new Set(v as RegionCode[])] : undefined)),
     QUOTA_WATCH_THRESHOLD_PERCENT: wholeNumber(80, 11, 99, 'a whole number of percent from 11 to 99 (the watch re-arms 10 points below it)'),
     QUOTA_WATCH_INTERVAL_MINUTES: wholeNumber(15, 1, 1440, 'a whole number of minutes from 1 to 1440'),
+    SUPPORT_EVENTS_QUEUE_URL: optionalText.pipe(z.url({ protocol: /^https?$/, error: `${QUEUE_URL_PROBLEM}, or unset to follow cases by polling only` }).optional()),
+    POLL_FALLBACK_SECONDS: wholeNumber(600, 1, 86_400, 'a whole number of seconds from 1 to 86400'),
+    SUPPORT_EVENTS_WAIT_SECONDS: wholeNumber(20, 1, 20, 'a whole number of seconds from 1 to 20 (the long poll of each ReceiveMessage)'),
     AWS_REGION: optionalText,
   });
 
@@ -148,6 +152,15 @@ export interface Config {
   accounts: AccountSetting[] | undefined;
   defaultRegion: string | undefined;
   pollIntervalSeconds: number;
+  /** Push: AWS Support events through SQS (SUPPORT_EVENTS_QUEUE_URL); unset, polling only. */
+  supportEvents: {
+    /** Read with the bot's own credentials; accounts may have their own (AWS_ACCOUNTS_FILE). */
+    queueUrl: string | undefined;
+    /** While push works, the full case poll runs this often instead of every poll interval. */
+    fallbackSeconds: number;
+    /** Each ReceiveMessage's long poll. */
+    waitSeconds: number;
+  };
   /** The quota watch: alerts in a channel when a region's 24-hour sending nears its quota. */
   quotaWatch: {
     /** Unset: the watch is off. */
@@ -238,6 +251,7 @@ function toConfig(e: z.output<typeof schema>, accounts: AccountSetting[] | undef
     accounts,
     defaultRegion: e.AWS_REGION,
     pollIntervalSeconds: e.POLL_INTERVAL_SECONDS,
+    supportEvents: { queueUrl: e.SUPPORT_EVENTS_QUEUE_URL, fallbackSeconds: e.POLL_FALLBACK_SECONDS, waitSeconds: e.SUPPORT_EVENTS_WAIT_SECONDS },
     quotaWatch: {
       channelId: e.QUOTA_WATCH_CHANNEL_ID,
       regions: e.QUOTA_WATCH_REGIONS,
@@ -255,7 +269,7 @@ type FileIssue = { path: PropertyKey[]; message: string };
 /** Shown in full this many at most; the rest are counted. */
 const MAX_FILE_PROBLEMS = 5;
 const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
-const ACCOUNT_FIELDS = ['name', 'roleArn', 'externalId', 'channels'];
+const ACCOUNT_FIELDS = ['name', 'roleArn', 'externalId', 'channels', 'supportEventsQueueUrl'];
 
 const NAME_PROBLEM = 'up to 32 letters, digits, - and _ such as prod (in quotes if it is only digits)';
 const ROLE_ARN_PROBLEM = 'an IAM role ARN such as arn:aws:iam::111111111111:role/ses-support-bot';
@@ -290,6 +304,7 @@ const accountSchema = z.strictObject(
         error: expected('a list of the Slack channel ids that may use this account, such as [C0123ABCD, C0456EFGH]'),
       })
       .min(1, 'at least one Slack channel id: the channels that may use this account'),
+    supportEventsQueueUrl: z.url({ protocol: /^https?$/, error: QUEUE_URL_PROBLEM }).optional(),
   },
   { error: objectError(ACCOUNT_FIELDS, 'a mapping with name, roleArn, channels and optionally externalId') },
 );
@@ -328,6 +343,7 @@ function loadAccounts(env: Env): AccountSetting[] | undefined | string {
     accountId: accountIdOfRole(a.roleArn)!,
     externalId: a.externalId,
     channels: [...new Set(a.channels)],
+    ...(a.supportEventsQueueUrl ? { supportEventsQueueUrl: a.supportEventsQueueUrl } : {}),
   }));
 }
 

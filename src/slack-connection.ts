@@ -35,10 +35,10 @@ export class Health {
   private ready = false;
   private disconnectedSince: number | null = null;
 
-  /** `accounts`: each AWS account's availability, shown in the details (undefined: one account). */
+  /** `details`: what else /healthz shows (each AWS account's availability, the push state); undefined parts are left out. */
   constructor(
     private readonly store: Store,
-    private readonly accounts: () => Record<string, unknown> | undefined = () => undefined,
+    private readonly details: () => Record<string, unknown> = () => ({}),
   ) {}
 
   setReady(ready: boolean): void {
@@ -63,9 +63,8 @@ export class Health {
   readonly handler = async (_req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const ok = await this.healthy();
     res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' });
-    // `ok` is the process's (Slack, database): one account's role failing does not make it restart.
-    const accounts = this.accounts();
-    res.end(JSON.stringify(accounts ? { ok, accounts } : { ok }));
+    // `ok` is the process's (Slack, database): one account's role or a queue failing does not make it restart.
+    res.end(JSON.stringify({ ok, ...this.details() }));
   };
 }
 

@@ -51,6 +51,7 @@ describe('loadConfig: valid settings', () => {
       accounts: undefined,
       defaultRegion: undefined,
       pollIntervalSeconds: 60,
+      supportEvents: { queueUrl: undefined, fallbackSeconds: 600, waitSeconds: 20 },
       quotaWatch: { channelId: undefined, regions: undefined, thresholdPercent: 80, intervalMinutes: 15 },
     });
   });
@@ -395,7 +396,7 @@ accounts:
 
   it.each<[string, string, Env, string]>([
     ['an unknown (misspelt) field', 'accounts:\n  - name: prod\n    rolearn: x\n    channels: [C0123ABCD]\n', {},
-      'account "prod" (accounts[0]): unknown field rolearn (did you mean roleArn?), expected name, roleArn, externalId, channels'],
+      'account "prod" (accounts[0]): unknown field rolearn (did you mean roleArn?), expected name, roleArn, externalId, channels, supportEventsQueueUrl'],
     ['an unknown top-level key', 'account:\n  - name: prod\n', {}, 'unknown field account, expected accounts'],
     ['an empty file', '', {}, 'the file is empty or not a YAML mapping: it must hold accounts, a list of accounts'],
     ['a list instead of a mapping', '- name: prod\n', {}, 'the file is empty or not a YAML mapping'],
@@ -477,7 +478,7 @@ accounts:
         `${file}: account "prod" (accounts[0]) roleArn: an IAM role ARN such as arn:aws:iam::111111111111:role/ses-support-bot`,
         'account "prod" (accounts[0]) channels[0]: a Slack channel id such as C012AB3CD',
         'account "prod" (accounts[0]) channels[1]: a Slack channel id such as C012AB3CD',
-        'accounts[1]: unknown field externalid (did you mean externalId?), expected name, roleArn, externalId, channels',
+        'accounts[1]: unknown field externalid (did you mean externalId?), expected name, roleArn, externalId, channels, supportEventsQueueUrl',
         'accounts[1] name: required: up to 32 letters, digits, - and _ such as prod (in quotes if it is only digits)',
         'and 5 more problems',
       ].join('; '),

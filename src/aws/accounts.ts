@@ -9,11 +9,14 @@
  */
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
-import { DEFAULT_ACCOUNT, type AccountSetting } from '../domain/accounts.js';
+import { DEFAULT_ACCOUNT, type AccountRef, type AccountSetting } from '../domain/accounts.js';
+
+export type { AccountRef };
 import { AwsError, type AwsCredentialIdentity, type AwsCredentials } from './errors.js';
 import { ServiceQuotasGateway } from './service-quotas-gateway.js';
 import { SesGateway } from './ses-gateway.js';
 import { SupportGateway } from './support-gateway.js';
+import { queueRegion, SupportEventsQueue } from './support-events-queue.js';
 
 /** The session name AWS CloudTrail shows for the bot's calls in each account. */
 export const ROLE_SESSION_NAME = 'ses-support-bot';
@@ -57,24 +60,34 @@ function roleCredentials(entry: Entry, setting: AccountSetting, region: string):
     params: { RoleArn: setting.roleArn, RoleSessionName: ROLE_SESSION_NAME, ...(setting.externalId ? { ExternalId: setting.externalId } : {}) },
     clientConfig: { region, maxAttempts: 2, requestHandler: STS_TIMEOUTS },
   });
-  let current: Promise<AwsCredentialIdentity> | undefined;
-  let expiresAt = 0;
-  const fresh = async (): Promise<AwsCredentialIdentity> => {
+  let current: AwsCredentialIdentity | undefined;
+  // One refresh at a time, shared by every client of the account.
+  let refreshing: Promise<AwsCredentialIdentity> | undefined;
+  const refresh = () =>
+    (refreshing ??= assume().then(
+      (identity) => {
+        current = identity;
+        refreshing = undefined;
+        return identity;
+      },
+      (err: unknown) => {
+        refreshing = undefined;
+        throw err;
+      },
+    ));
+  const raw: AwsCredentials = async () => {
+    const expiresAt = current ? (current.expiration?.getTime() ?? Number.POSITIVE_INFINITY) : 0;
+    if (current && Date.now() < expiresAt - REFRESH_BEFORE_MS) return current;
     try {
-      const identity = await assume();
-      expiresAt = identity.expiration ? identity.expiration.getTime() : Number.POSITIVE_INFINITY;
-      return identity;
+      return await refresh();
     } catch (err) {
-      current = undefined;
-      // A role that worked and now cannot be assumed: unavailable until the next check proves it again.
+      // Credentials still valid serve on: a failed early renewal is tried again by the next call.
+      if (current && Date.now() < expiresAt) return current;
+      // None left: the account is unavailable until the next check proves the role again.
       entry.available = false;
       entry.problem = `cannot assume ${setting.roleArn}: ${(err as Error).message}`.slice(0, 300);
       throw unavailable(entry);
     }
-  };
-  const raw: AwsCredentials = async () => {
-    if (!current || Date.now() >= expiresAt - REFRESH_BEFORE_MS) current = fresh();
-    return current;
   };
   const gated: AwsCredentials = async () => {
     if (!entry.available) throw unavailable(entry);
@@ -142,13 +155,53 @@ export class AwsAccounts {
     return entry.gateways;
   }
 
-  private removed(name: string): Entry {
-    const entry: Entry = { name, accountId: null, channels: [], available: false, problem: 'no longer in AWS_ACCOUNTS_FILE', setting: undefined, gateways: undefined, credentials: undefined, checkCredentials: undefined };
+  /**
+   * The gateways of a request's account: its name, provided the name still means the account the
+   * request was filed in. A name the file now gives another account id gets gateways that refuse:
+   * the request's calls are never made in another account.
+   */
+  forRequest(request: AccountRef): AccountGateways {
+    return this.gateways(this.keyOf(request));
+  }
+
+  /** A request's account, as find() says, with the same check of its id. */
+  findFor(request: AccountRef): AwsAccount {
+    return this.find(this.keyOf(request));
+  }
+
+  private keyOf({ accountName, accountId }: AccountRef): string {
+    const entry = this.entries.get(accountName);
+    if (!entry?.setting || !accountId || entry.accountId === accountId) return accountName;
+    const key = `${accountName}@${accountId}`;
+    if (!this.entries.has(key)) this.removed(key, `${accountName} is now account ${entry.accountId} in AWS_ACCOUNTS_FILE, but this request was filed in account ${accountId}`);
+    return key;
+  }
+
+  private removed(name: string, problem = 'no longer in AWS_ACCOUNTS_FILE'): Entry {
+    const entry: Entry = { name, accountId: null, channels: [], available: false, problem, setting: undefined, gateways: undefined, credentials: undefined, checkCredentials: undefined };
     entry.credentials = async () => {
       throw unavailable(entry);
     };
     this.entries.set(name, entry);
     return entry;
+  }
+
+  /**
+   * The queues of AWS Support events to read: `sharedUrl` with the bot's own credentials, and
+   * each account's own queue (AWS_ACCOUNTS_FILE) with its role.
+   */
+  eventQueues(sharedUrl: string | undefined, waitSeconds: number): { queue: SupportEventsQueue; account: string | undefined }[] {
+    const queues: { queue: SupportEventsQueue; account: string | undefined }[] = [];
+    if (sharedUrl) queues.push({ queue: new SupportEventsQueue(sharedUrl, queueRegion(sharedUrl, this.region), waitSeconds), account: undefined });
+    // One receiver per queue: a queue named twice is read once, by its first listing.
+    const listed = new Set(sharedUrl ? [sharedUrl] : []);
+    for (const entry of this.entries.values()) {
+      const url = entry.setting?.supportEventsQueueUrl;
+      if (!url || listed.has(url)) continue;
+      listed.add(url);
+      queues.push({ queue: new SupportEventsQueue(url, queueRegion(url, this.region), waitSeconds, entry.credentials), account: entry.name });
+    }
+    return queues;
   }
 
   /**

@@ -20,6 +20,8 @@ export interface AccountSetting {
   externalId: string | undefined;
   /** The channels that may file in (and act on requests of) this account. */
   channels: string[];
+  /** An SQS queue of this account's AWS Support events, read with its role (optional). */
+  supportEventsQueueUrl?: string | undefined;
 }
 
 /** An account as Slack shows it: its name and, once known, its id ("prod · 111111111111"). */
@@ -35,4 +37,20 @@ export function accountIdOfRole(roleArn: string): string | undefined {
 /** The accounts a channel may use, in the file's order (its first is the form's preselection). */
 export function accountsForChannel(accounts: readonly AccountSetting[], channelId: string): AccountSetting[] {
   return accounts.filter((a) => a.channels.includes(channelId));
+}
+
+/** Which account a request is in: the name it was filed under and that account's id (null for "default"). */
+export interface AccountRef {
+  accountName: string;
+  accountId: string | null;
+}
+
+/** One string per account of a request, to group requests by the account their calls go to. */
+export function accountKey(ref: AccountRef): string {
+  return `${ref.accountName}\n${ref.accountId ?? ''}`;
+}
+
+export function accountOfKey(key: string): AccountRef {
+  const at = key.indexOf('\n');
+  return { accountName: key.slice(0, at), accountId: key.slice(at + 1) || null };
 }

@@ -208,6 +208,11 @@ function submitQuotaForm(deps: QuotaDeps) {
       await ack({ response_action: 'errors', errors: { [accountChoice(deps.accounts, meta.channelId)?.options.length === 1 ? QUOTA_BLOCK.useCase : ACCOUNT_BLOCK]: chosen.error } });
       return;
     }
+    // The quotas the values are checked against must be the chosen account's, redrawn for it.
+    if (chosen.account && meta.account !== undefined && chosen.account.name !== meta.account) {
+      await ack({ response_action: 'errors', errors: { [ACCOUNT_BLOCK]: 'The form is loading this account\'s current quotas. Check them, then submit again.' } });
+      return;
+    }
     const form = readQuotaForm(view.state.values, meta);
     const current: Record<string, CurrentQuota> = {};
     for (const [region, lookup] of Object.entries(meta.quotas)) if (lookup.state === 'ok') current[region] = lookup.quota;

@@ -32,20 +32,21 @@ export class AccessPolicy {
   }
 
   /** Whether a channel may file in (and act on requests of) an account; whether the commands work there at all is `refusal`'s. */
-  mayUseAccount(channelId: string, accountName: string): boolean {
+  mayUseAccount(channelId: string, accountName: string, accountId: string | null = null): boolean {
     if (accountName === DEFAULT_ACCOUNT) return true;
-    return this.settings.accounts.forChannel(channelId).some((a) => a.name === accountName);
+    // The name must still mean the account the request was filed in.
+    return this.settings.accounts.forChannel(channelId).some((a) => a.name === accountName && (accountId === null || a.accountId === accountId));
   }
 
   /** Retry, confirm, reply, resolve: the requester and the approvers, in a channel the request's account allows. */
   mayActOn(userId: string, request: StoredRequest): boolean {
     const person = userId === request.requesterId || this.settings.approverUserIds.includes(userId);
-    return person && this.mayUseAccount(request.channelId, request.accountName);
+    return person && this.mayUseAccount(request.channelId, request.accountName, request.accountId);
   }
 
   /** Why nobody may act on a request in its channel, or undefined when its account allows it. */
   accountRefusal(request: StoredRequest): string | undefined {
-    if (this.mayUseAccount(request.channelId, request.accountName)) return undefined;
+    if (this.mayUseAccount(request.channelId, request.accountName, request.accountId)) return undefined;
     const account = accountLabel(request.accountName, request.accountId);
     return `This request is in AWS account ${account}, which this channel may no longer use (the bot's AWS_ACCOUNTS_FILE). Nothing was done.`;
   }

@@ -132,7 +132,7 @@ export class CaseActions {
       return 'duplicate';
     }
     try {
-      await this.accounts.gateways(request.accountName).support.addCommunication(request.caseId!, row.body);
+      await this.accounts.forRequest(request).support.addCommunication(request.caseId!, row.body);
     } catch (err) {
       const aws = err instanceof AwsError ? err : undefined;
       const state = aws?.maybeApplied ? 'uncertain' : 'failed';
@@ -190,7 +190,7 @@ export class CaseActions {
   async resolve(request: StoredRequest, userId: string): Promise<'resolved' | 'denied' | 'failed'> {
     if (!this.mayAct(userId, request) || !request.caseId) return 'denied';
     try {
-      await this.accounts.gateways(request.accountName).support.resolveCase(request.caseId);
+      await this.accounts.forRequest(request).support.resolveCase(request.caseId);
     } catch (err) {
       const message = err instanceof AwsError ? err.userMessage : 'something unexpected stopped it; the bot\'s log has the details.';
       this.logger.warn({ requestId: request.id, err: (err as Error).message }, 'resolving a case did not complete');
@@ -236,7 +236,7 @@ export class CaseActions {
     }
     let found: boolean;
     try {
-      found = await communicationOnCase(this.accounts.gateways(request.accountName).support, request.caseId, row);
+      found = await communicationOnCase(this.accounts.forRequest(request).support, request.caseId, row);
     } catch (err) {
       log.warn({ err: (err as Error).message }, 'could not check a communication with AWS; will retry');
       await this.store.finishOutgoing(row.id, owner, 'uncertain', row.errorMessage);

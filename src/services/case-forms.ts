@@ -92,7 +92,7 @@ export class CaseForms {
   /** Whether an earlier attempt's form is on the case; a refusal for lack of a plan is learned here too. */
   private async lookFor(request: QuotaRequest, caseId: string, row: OutgoingCommunication, owner: string): Promise<'found' | 'absent' | 'no_plan' | 'uncertain'> {
     try {
-      return (await communicationOnCase(this.accounts.gateways(request.accountName).support, caseId, row)) ? 'found' : 'absent';
+      return (await communicationOnCase(this.accounts.forRequest(request).support, caseId, row)) ? 'found' : 'absent';
     } catch (err) {
       if (err instanceof AwsError && err.kind === 'no_support_plan') {
         await this.store.finishOutgoing(row.id, owner, 'failed', err.userMessage);
@@ -109,7 +109,7 @@ export class CaseForms {
     const log = this.logger.child({ requestId: request.id, caseId });
     if (!(await this.store.renewOutgoing(row.id, owner, OUTGOING_LEASE_MS, true))) return 'busy';
     try {
-      await this.accounts.gateways(request.accountName).support.addCommunication(caseId, row.body);
+      await this.accounts.forRequest(request).support.addCommunication(caseId, row.body);
     } catch (err) {
       const aws = err instanceof AwsError ? err : undefined;
       if (aws?.kind === 'no_support_plan') {

@@ -6,12 +6,13 @@
  * ones than that.
  */
 import type { AwsAccounts } from '../aws/accounts.js';
+import { accountKey, accountOfKey, type AccountRef } from '../domain/accounts.js';
 import type { CaseCommunication, SupportCase } from '../aws/support-gateway.js';
 import { isOwnCommunication } from '../domain/case-text.js';
 import type { Logger } from '../logger.js';
 import { buildRootMessage } from '../slack/views/root-message.js';
 import { addressesReleasedNotice, AWS_AUTHOR, communicationMessage, confirmationPrompt, statusNotice } from '../slack/views/thread-messages.js';
-import type { FollowedCase, NewThreadPost, RequestPatch, Store } from '../store/store.js';
+import { CaseSyncConflict, type FollowedCase, type NewThreadPost, type RequestPatch, type Store } from '../store/store.js';
 import { isRelinquishment, type RelinquishRequest, type StoredRequest } from '../domain/request.js';
 import { armRegions } from '../domain/proof.js';
 import type { AccessPolicy } from './access.js';
@@ -74,18 +75,20 @@ export class CaseSync {
    * does not wait for the rest of a long cycle. A replica that loses the sync lease mid-cycle
    * stops. An account whose role cannot be assumed is skipped until it can be.
    */
-  async cycle(options: { stillLeader?: () => boolean } = {}): Promise<CycleReport> {
+  async cycle(options: { stillLeader?: () => boolean; skip?: (account: string) => boolean } = {}): Promise<CycleReport> {
     const leading = options.stillLeader ?? (() => true);
     const tracked = await this.store.listTrackedCases(new Date(this.now() - RESOLVED_WATCH_MS).toISOString());
     const byAccount = new Map<string, string[]>();
-    for (const t of tracked) byAccount.set(t.accountName, [...(byAccount.get(t.accountName) ?? []), t.caseId]);
-    const report: CycleReport = { cases: tracked.length, describeCasesCalls: 0, supportCalls: 0, posts: 0, skippedAccounts: [] };
+    // Accounts whose AWS Support events arrive (push) are left to them between fallback polls.
+    for (const t of tracked.filter((t) => !options.skip?.(t.accountName))) byAccount.set(accountKey(t), [...(byAccount.get(accountKey(t)) ?? []), t.caseId]);
+    const report: CycleReport = { cases: [...byAccount.values()].reduce((n, ids) => n + ids.length, 0), describeCasesCalls: 0, supportCalls: 0, posts: 0, skippedAccounts: [] };
     const failures: unknown[] = [];
     await Promise.all(
-      [...byAccount].map(async ([account, ids]) => {
-        // Unavailable, or no longer configured: nothing is sent with credentials that would be refused.
-        if (!this.accounts.find(account)?.available) {
-          report.skippedAccounts.push(account);
+      [...byAccount].map(async ([key, ids]) => {
+        const account = accountOfKey(key);
+        // Unavailable, or no longer configured as this account: nothing is sent with credentials that would be refused.
+        if (!this.accounts.findFor(account).available) {
+          report.skippedAccounts.push(account.accountName);
           return;
         }
         try {
@@ -106,8 +109,8 @@ export class CaseSync {
   }
 
   /** One account's share of a cycle: ⌈N/100⌉ DescribeCases, spaced by that account's own budget. */
-  private async syncAccount(account: string, ids: string[], report: CycleReport, leading: () => boolean): Promise<void> {
-    const { support } = this.accounts.gateways(account);
+  private async syncAccount(account: AccountRef, ids: string[], report: CycleReport, leading: () => boolean): Promise<void> {
+    const { support } = this.accounts.forRequest(account);
     const callsBefore = support.callCount;
     try {
       for (let i = 0; i < ids.length; i += DESCRIBE_CASES_BATCH) {
@@ -125,8 +128,23 @@ export class CaseSync {
     }
   }
 
-  /** Brings one DescribeCases answer into the threads; returns the posts queued. */
-  private async syncBatch(batch: string[], cases: SupportCase[]): Promise<number> {
+  /**
+   * Syncs these cases of one account now (AWS said they changed), through the same steps as the
+   * cycle, so a communication seen both ways is posted once. Returns the posts queued; throws
+   * when AWS could not be asked, and then nothing was recorded.
+   */
+  async syncNow(account: AccountRef, caseIds: string[]): Promise<{ posts: number; cases: SupportCase[] }> {
+    if (!caseIds.length) return { posts: 0, cases: [] };
+    const cases = await this.accounts.forRequest(account).support.describeCases(caseIds, true);
+    // A case another sync changed meanwhile fails this one: the event comes back and is synced afresh.
+    return { posts: await this.syncBatch(caseIds, cases, true), cases };
+  }
+
+  /**
+   * Brings one DescribeCases answer into the threads; returns the posts queued. A case whose
+   * status another sync recorded meanwhile is left to the next sync (`strict`: fails the batch).
+   */
+  private async syncBatch(batch: string[], cases: SupportCase[], strict = false): Promise<number> {
     const requests = new Map((await this.store.getRequestsByCaseIds(batch)).map((r) => [r.caseId!, r]));
     const others = requests.size < batch.length ? new Map((await this.store.getFollowedCases(batch)).map((f) => [f.followed.caseId, f])) : new Map();
     const channels = new Set<string>();
@@ -136,7 +154,14 @@ export class CaseSync {
       // Another case of a request (a second Service Quotas row's): synced as the request's, from its own position.
       const request = requests.get(c.caseId) ?? (other && asFollowing(other.request, other.followed));
       if (!request?.rootTs) continue;
-      const posts = await this.syncCase(request, c, other?.followed.caseId);
+      let posts: number;
+      try {
+        posts = await this.syncCase(request, c, other?.followed.caseId);
+      } catch (err) {
+        if (strict || !(err instanceof CaseSyncConflict)) throw err;
+        this.logger.info({ requestId: request.id, caseId: c.caseId }, 'another sync recorded this case meanwhile; the next sync reads it again');
+        continue;
+      }
       total += posts;
       if (posts) channels.add(request.channelId);
     }
@@ -161,7 +186,7 @@ export class CaseSync {
     let unseen = await unseenOf(c.recentCommunications);
     if (c.moreCommunications && unseen.length === c.recentCommunications.length) {
       // Every one of the five shown is new and there are more: page the rest since the look-back.
-      unseen = await unseenOf(await this.accounts.gateways(request.accountName).support.describeCommunications(c.caseId, since === undefined ? undefined : new Date(since).toISOString()));
+      unseen = await unseenOf(await this.accounts.forRequest(request).support.describeCommunications(c.caseId, since === undefined ? undefined : new Date(since).toISOString()));
     }
     return unseen.sort((a, b) => time(a.m.timeCreated) - time(b.m.timeCreated));
   }
@@ -246,7 +271,7 @@ export class CaseSync {
     if (!rows.length) return false;
     try {
       for (const row of rows) {
-        const present = new Set((await this.accounts.gateways(request.accountName).ses.getDedicatedIpInventory(row.region)).ips.map((ip) => ip.ip));
+        const present = new Set((await this.accounts.forRequest(request).ses.getDedicatedIpInventory(row.region)).ips.map((ip) => ip.ip));
         if (row.addresses.some((a) => present.has(a))) return false;
       }
       return true;

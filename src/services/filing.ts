@@ -11,6 +11,7 @@ import { dedicatedIpCaseText } from '../domain/dedicated-ip.js';
 import { AwsError } from '../aws/errors.js';
 import { CategoryNotFoundError, REFERENCE_LOOKUP_MAX_PAGES, WRITE_MAX_MS, type Category, type CategoryMatch } from '../aws/support-gateway.js';
 import type { AwsAccounts } from '../aws/accounts.js';
+import { accountKey } from '../domain/accounts.js';
 import type { Logger } from '../logger.js';
 import { toSlackError, type SlackMessenger } from '../slack/messenger.js';
 import { buildNotInChannelMessage, buildThreadNotice } from '../slack/views/notices.js';
@@ -151,7 +152,7 @@ export class FilingService {
   private async lookUp(requests: StoredRequest[]): Promise<(request: StoredRequest) => CaseLookup> {
     const since = new Date(Math.min(...requests.map((r) => Date.parse(r.createdAt))) - LOOKUP_MARGIN_MS);
     try {
-      const result = await this.accounts.gateways(requests[0]!.accountName).support.findCasesByReferences(requests.map((r) => r.reference), since);
+      const result = await this.accounts.forRequest(requests[0]!).support.findCasesByReferences(requests.map((r) => r.reference), since);
       return (request) => {
         const caseId = result.found.get(request.reference);
         if (caseId) return { caseId };
@@ -223,7 +224,7 @@ export class FilingService {
     await this.proof.recordBaseline(request).catch((err: unknown) => log.warn({ err: (err as Error).message }, 'could not record the figures before filing'));
     if (request.kind === 'quota' && byRows(request)) return this.fileByRows(claim, request, log, recovered);
 
-    const { support } = this.accounts.gateways(request.accountName);
+    const { support } = this.accounts.forRequest(request);
     let category: Category;
     let text: CaseText;
     try {
@@ -358,7 +359,7 @@ export class FilingService {
     let stored = await this.finish(claim, 'filed', { caseId, caseStatus: 'opened', errorCode: null, errorMessage: null }, log);
     if (!stored) return;
     try {
-      const [details] = await this.accounts.gateways(claim.request.accountName).support.describeCases([caseId], false);
+      const [details] = await this.accounts.forRequest(claim.request).support.describeCases([caseId], false);
       if (details) {
         stored = await this.store.updateRequest(claim.request.id, {
           displayId: details.displayId ?? null,
@@ -434,7 +435,7 @@ export class FilingService {
     // One shared lookup per account: each account's cases are only visible with its credentials.
     const byAccount = new Map<string, typeof claims>();
     for (const c of claims.filter((c) => !byRows(c.claim.request))) {
-      byAccount.set(c.claim.request.accountName, [...(byAccount.get(c.claim.request.accountName) ?? []), c]);
+      byAccount.set(accountKey(c.claim.request), [...(byAccount.get(accountKey(c.claim.request)) ?? []), c]);
     }
     for (const cases of byAccount.values()) {
       const lookup = await this.lookUp(cases.map((c) => c.claim.request));

@@ -6,6 +6,7 @@
  * requests waiting on it.
  */
 import type { AwsAccounts } from '../aws/accounts.js';
+import { accountKey, type AccountRef } from '../domain/accounts.js';
 import { standardIps } from '../domain/dedicated-ip.js';
 import { afterMiss, askedIn, describeChange, effectsOf, effectSeen, type Figures, type RegionEffect } from '../domain/proof.js';
 import type { StoredRequest } from '../domain/request.js';
@@ -40,7 +41,7 @@ export class ProofOfEffect {
     await Promise.all(
       effects.map(async (effect) => {
         try {
-          effect.before = await this.read(request.accountName, effect);
+          effect.before = await this.read(request, effect);
         } catch (err) {
           this.logger.warn({ requestId: request.id, region: effect.region, err: (err as Error).message }, 'could not read the figures before filing; the effect is checked against what was asked');
         }
@@ -50,8 +51,8 @@ export class ProofOfEffect {
   }
 
   /** The account's figures for one effect, read with that account's credentials. */
-  private async read(account: string, effect: Pick<RegionEffect, 'kind' | 'region'>): Promise<Figures> {
-    const { ses } = this.accounts.gateways(account);
+  private async read(account: AccountRef, effect: Pick<RegionEffect, 'kind' | 'region'>): Promise<Figures> {
+    const { ses } = this.accounts.forRequest(account);
     if (effect.kind === 'quota' || effect.kind === 'production_access') {
       const q = await ses.readQuotaFresh(effect.region);
       return { quota: { max24HourSend: q.max24HourSend, maxSendRate: q.maxSendRate, productionAccess: q.productionAccess } };
@@ -64,19 +65,19 @@ export class ProofOfEffect {
   async cycle(): Promise<ProofReport> {
     const due = await this.store.listDueEffectChecks();
     const reads = new Map<string, Promise<Figures | undefined>>();
-    const readOnce = (account: string, effect: RegionEffect) => {
+    const readOnce = (account: AccountRef, effect: RegionEffect) => {
       const family = effect.kind === 'quota' || effect.kind === 'production_access' ? 'quota' : 'ips';
-      const key = `${account}:${family}:${effect.region}`;
+      const key = `${accountKey(account)}:${family}:${effect.region}`;
       if (!reads.has(key)) {
         reads.set(key, this.read(account, effect).catch((err: unknown) => {
-          this.logger.warn({ account, region: effect.region, err: (err as Error).message }, 'could not read the account to check an effect; counted as not seen yet');
+          this.logger.warn({ account: account.accountName, region: effect.region, err: (err as Error).message }, 'could not read the account to check an effect; counted as not seen yet');
           return undefined;
         }));
       }
       return reads.get(key)!;
     };
     const report: ProofReport = { requests: due.length, reads: 0, verified: 0, notSeen: 0 };
-    for (const request of due) await this.check(request, (effect) => readOnce(request.accountName, effect), report);
+    for (const request of due) await this.check(request, (effect) => readOnce(request, effect), report);
     report.reads = reads.size;
     return report;
   }

@@ -52,7 +52,7 @@ export class QuotaRowsFiling {
 
   /** The gateways of the request's own account: every row goes to AWS with its credentials. */
   private aws(request: QuotaRequest): AccountGateways {
-    return this.accounts.gateways(request.accountName);
+    return this.accounts.forRequest(request);
   }
 
   /**

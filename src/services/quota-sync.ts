@@ -7,6 +7,7 @@
  */
 import type { QuotaChange } from '../aws/service-quotas-gateway.js';
 import type { AwsAccounts } from '../aws/accounts.js';
+import { accountKey, accountOfKey, type AccountRef } from '../domain/accounts.js';
 import type { ProductionAccessReview } from '../aws/ses-gateway.js';
 import { armRegions, positiveOutcomeOf, type Outcome } from '../domain/proof.js';
 import { isFinalRowStatus, isRowFollowed, pollUntil, type QuotaRowState } from '../domain/quota-rows.js';
@@ -35,13 +36,13 @@ interface AwsView {
 }
 
 /** An account's region: each account's requests and reviews are its own. */
-function placeOf(account: string, region: string): string {
-  return `${account}\n${region}`;
+function placeOf(account: AccountRef, region: string): string {
+  return `${region}\n${accountKey(account)}`;
 }
 
-function splitPlace(place: string): [account: string, region: string] {
+function splitPlace(place: string): [account: AccountRef, region: string] {
   const at = place.indexOf('\n');
-  return [place.slice(0, at), place.slice(at + 1)];
+  return [accountOfKey(place.slice(at + 1)), place.slice(0, at)];
 }
 
 export class QuotaRowSync {
@@ -73,8 +74,8 @@ export class QuotaRowSync {
     for (const request of requests) {
       for (const row of request.quotaRows ?? []) {
         if (!isRowFollowed(row, now)) continue;
-        if (row.path === 'production_access') reviews.add(placeOf(request.accountName, row.region));
-        else if (row.awsId) histories.add(placeOf(request.accountName, row.region));
+        if (row.path === 'production_access') reviews.add(placeOf(request, row.region));
+        else if (row.awsId) histories.add(placeOf(request, row.region));
       }
     }
     const view: AwsView = { changes: new Map(), reviews: new Map() };
@@ -82,17 +83,17 @@ export class QuotaRowSync {
       ...[...histories].map(async (place) => {
         const [account, region] = splitPlace(place);
         try {
-          view.changes.set(place, new Map((await this.accounts.gateways(account).quotas.history(region)).map((c) => [c.id, c])));
+          view.changes.set(place, new Map((await this.accounts.forRequest(account).quotas.history(region)).map((c) => [c.id, c])));
         } catch (err) {
-          this.logger.warn({ account, region, err: (err as Error).message }, 'could not read the Service Quotas requests of a region; the next cycle tries again');
+          this.logger.warn({ account: account.accountName, region, err: (err as Error).message }, 'could not read the Service Quotas requests of a region; the next cycle tries again');
         }
       }),
       ...[...reviews].map(async (place) => {
         const [account, region] = splitPlace(place);
         try {
-          view.reviews.set(place, await this.accounts.gateways(account).ses.reviewDetails(region));
+          view.reviews.set(place, await this.accounts.forRequest(account).ses.reviewDetails(region));
         } catch (err) {
-          this.logger.warn({ account, region, err: (err as Error).message }, 'could not read the production access review of a region; the next cycle tries again');
+          this.logger.warn({ account: account.accountName, region, err: (err as Error).message }, 'could not read the production access review of a region; the next cycle tries again');
         }
       }),
     ]);
@@ -105,7 +106,7 @@ export class QuotaRowSync {
     const messages: ThreadNotice[] = [];
     const outcomes: Outcome[] = [];
     rows.forEach((row, index) => {
-      const seen = isRowFollowed(row, now) ? awsSays(row, view, placeOf(request.accountName, row.region)) : undefined;
+      const seen = isRowFollowed(row, now) ? awsSays(row, view, placeOf(request, row.region)) : undefined;
       if (!seen) return;
       // One production access review covers every sandboxed row of its region: said once for the region.
       const subject = row.path === 'production_access' ? `review:${row.region}` : String(index);

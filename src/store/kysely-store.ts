@@ -2,7 +2,7 @@
 import { Migrator, sql, type Expression, type Kysely, type RawBuilder, type Selectable, type Updateable } from 'kysely';
 import { migrationProvider } from './migrations.js';
 import type { Database, OutgoingCommunicationsTable, RequestsTable, ThreadPostsTable } from './schema.js';
-import type { AccountFact, CaseSyncResult, FollowedCase, NewRequest, NewThreadPost, RequestPatch, Store, ThreadPost, TrackedCase } from './store.js';
+import { CaseSyncConflict, type AccountFact, type CaseSyncResult, type FollowedCase, type NewRequest, type NewThreadPost, type RequestPatch, type Store, type ThreadPost, type TrackedCase } from './store.js';
 import { DEFAULT_ACCOUNT } from '../domain/accounts.js';
 import { quotaRowsSchema } from '../domain/quota-rows.js';
 import { effectsSchema, nextDue, type RegionEffect } from '../domain/proof.js';
@@ -247,7 +247,7 @@ export class KyselyStore implements Store {
   async listTrackedCases(resolvedSince: string): Promise<TrackedCase[]> {
     const rows = await this.db
       .selectFrom('requests')
-      .select(['case_id', 'account_name'])
+      .select(['case_id', 'account_name', 'account_id'])
       // A request sent row by row follows its case even while one of its other rows is refused.
       .where((eb) => eb.or([eb('status', '=', 'filed'), eb.and([eb('filing_mode', '=', 'service-quotas'), eb('status', '!=', 'filing')])]))
       .where('case_id', 'is not', null)
@@ -257,11 +257,15 @@ export class KyselyStore implements Store {
     const more = await this.db
       .selectFrom('followed_cases')
       .innerJoin('requests', 'requests.id', 'followed_cases.request_id')
-      .select(['followed_cases.case_id', 'requests.account_name'])
+      .select(['followed_cases.case_id', 'requests.account_name', 'requests.account_id'])
       .where((eb) => eb.or([eb('followed_cases.resolved_at', 'is', null), eb('followed_cases.resolved_at', '>=', resolvedSince)]))
       .orderBy('followed_cases.case_id')
       .execute();
-    const tracked = (r: { case_id: string | null; account_name: string | null }) => ({ caseId: r.case_id!, accountName: r.account_name ?? DEFAULT_ACCOUNT });
+    const tracked = (r: { case_id: string | null; account_name: string | null; account_id: string | null }) => ({
+      caseId: r.case_id!,
+      accountName: r.account_name ?? DEFAULT_ACCOUNT,
+      accountId: r.account_id,
+    });
     return [...rows.map(tracked), ...more.map(tracked)];
   }
 
@@ -343,12 +347,22 @@ export class KyselyStore implements Store {
           ...(p.statusChanges !== undefined ? { status_changes: p.statusChanges } : {}),
           ...(p.resolvedAt !== undefined ? { resolved_at: p.resolvedAt } : {}),
         };
-        if (Object.keys(position).length) await trx.updateTable('followed_cases').set(position).where('case_id', '=', result.followedCaseId).execute();
+        if (Object.keys(position).length) {
+          let update = trx.updateTable('followed_cases').set(position).where('case_id', '=', result.followedCaseId);
+          if (p.statusChanges !== undefined) update = update.where('status_changes', '=', p.statusChanges - 1);
+          const done = await update.executeTakeFirst();
+          if (p.statusChanges !== undefined && Number(done.numUpdatedRows) === 0) throw new CaseSyncConflict(`case ${result.followedCaseId} changed status meanwhile`);
+        }
         return;
       }
       const columns = toColumns(result.patch);
       if (Object.keys(columns).length) {
-        await trx.updateTable('requests').set({ ...columns, updated_at: new Date().toISOString() }).where('id', '=', result.requestId).execute();
+        // A status change is recorded only over the count it was computed from: two syncs of one
+        // case at once (the poll and a pushed event) cannot both record "change n".
+        let update = trx.updateTable('requests').set({ ...columns, updated_at: new Date().toISOString() }).where('id', '=', result.requestId);
+        if (result.patch.statusChanges !== undefined) update = update.where('status_changes', '=', result.patch.statusChanges - 1);
+        const done = await update.executeTakeFirst();
+        if (result.patch.statusChanges !== undefined && Number(done.numUpdatedRows) === 0) throw new CaseSyncConflict(`request ${result.requestId}'s case changed status meanwhile`);
       }
     });
   }

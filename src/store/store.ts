@@ -16,6 +16,7 @@ export type NewRequest = Pick<RequestRecord, 'id' | 'submissionKey' | 'reference
 export interface TrackedCase {
   caseId: string;
   accountName: string;
+  accountId: string | null;
 }
 
 export type RequestPatch = Partial<
@@ -76,6 +77,14 @@ export interface FollowedCase {
 }
 
 /** What one sync of one case found, written in one transaction. */
+/**
+ * Another sync recorded a status change of the same case since this one read it (the poll and a
+ * pushed event, or two replicas' events): nothing of this one was recorded.
+ */
+export class CaseSyncConflict extends Error {
+  override name = 'CaseSyncConflict';
+}
+
 export interface CaseSyncResult {
   requestId: string;
   /** Set for a case the request follows besides its own: the patch goes to that case's position. */

@@ -40,6 +40,7 @@ export function pointAwsSdkAt(aws: FakeAws): void {
     AWS_ENDPOINT_URL_SUPPORT: aws.url,
     AWS_ENDPOINT_URL_SESV2: aws.url,
     AWS_ENDPOINT_URL_SERVICE_QUOTAS: aws.url,
+    AWS_ENDPOINT_URL_SQS: aws.url,
     AWS_ENDPOINT_URL_STS: aws.url,
     AWS_ACCESS_KEY_ID: AWS_KEY_ID,
     AWS_SECRET_ACCESS_KEY: AWS_SECRET,
@@ -246,4 +247,45 @@ export function threadReply(h: Harness, opts: { channel?: string; threadTs: stri
     },
     opts.eventId ? { eventId: opts.eventId } : {},
   );
+}
+
+let seededRoots = 0;
+
+/**
+ * `count` cases the bot filed, straight into the fake AWS and the store (filing each through
+ * Slack would take minutes), each with a thread root in CHANNEL; in `account` when given.
+ */
+export async function seedFiledCases(h: Harness, count: number, options: { prefix: string; account?: { name: string; id: string } }) {
+  const { prefix, account } = options;
+  const seeded: { requestId: string; caseId: string }[] = [];
+  for (let i = 0; i < count; i++) {
+    const c = h.aws.seedCase({ subject: `${prefix} ${i}`, ...(account ? { accountId: account.id } : {}) });
+    const { request } = await h.bot.store.insertRequest({
+      id: `${prefix}${String(i).padStart(9, '0')}`,
+      submissionKey: `seed:${prefix}:${i}`,
+      reference: `SESBOT-${prefix}${i}`,
+      teamId: 'T111',
+      channelId: CHANNEL,
+      requesterId: REQUESTER,
+      payload: {
+        kind: 'quota',
+        mailType: 'transactional',
+        websiteUrl: 'https://example.com',
+        compliesWithAup: true,
+        onlyRequestedRecipients: true,
+        handlesBouncesAndComplaints: true,
+        rows: [{ region: 'us-east-1', limit: 'send_quota', newValue: 200000 }],
+        useCase: 'Seeded.',
+        language: 'en',
+      },
+      responseUrl: null,
+      ...(account ? { account } : {}),
+    });
+    await h.bot.store.claimFiling(request.id, ['received'], 'seed', 60_000);
+    // A root of its own per request, so that no two seeded threads are one.
+    const rootTs = `1700000001.${String((seededRoots += 1)).padStart(6, '0')}`;
+    await h.bot.store.finishFiling(request.id, 'seed', 'filed', { caseId: c.caseId, rootTs, caseStatus: c.status });
+    seeded.push({ requestId: request.id, caseId: c.caseId });
+  }
+  return seeded;
 }

@@ -21,6 +21,7 @@ import {
   openDedicatedIpModal,
   openQuotaModal,
   REQUESTER,
+  seedFiledCases,
   startHarness,
   submitQuota,
   syncNow,
@@ -247,6 +248,30 @@ describe('authorization per channel and account', () => {
   });
 });
 
+describe('a name the file gives another account', () => {
+  it('leaves the requests filed in the old account alone: nothing is sent with the new account\'s role', async () => {
+    await withAccounts();
+    const { request, rootTs } = await fileQuotaCase(h);
+    expect(request.accountId).toBe(PROD.id);
+    // prod now names account 333333333333.
+    const OTHER = 'arn:aws:iam::333333333333:role/ses-support-bot';
+    h.aws.addRole({ roleArn: OTHER });
+    const file = join(dir, 'moved.yaml');
+    writeFileSync(file, ['accounts:', '  - name: prod', `    roleArn: ${OTHER}`, `    channels: [${CHANNEL}]`].join('\n'));
+    await h.restart({ AWS_ACCOUNTS_FILE: file });
+    await h.bot.scheduler.idle();
+    h.aws.addCommunication(request.caseId!, { body: 'An answer in the old account.' });
+    await syncNow(h);
+    expect(h.aws.callsBy('333333333333').filter((c) => c.operation !== 'GetCallerIdentity')).toEqual([]);
+    // Acting on it is refused, saying why.
+    const root = h.slack.message(CHANNEL, rootTs)!;
+    const resolve = root.blocks!.filter((b: any) => b.type === 'actions').flatMap((b: any) => b.elements.map((e: any) => ({ ...e, block_id: b.block_id ?? 'b' }))).find((e: any) => e.action_id === 'resolve_case');
+    await h.requester.blockAction({ userId: REQUESTER, channelId: CHANNEL, messageTs: rootTs, actions: [{ action_id: 'resolve_case', block_id: resolve.block_id, value: resolve.value }] });
+    await h.slack.waitFor(() => h.slack.ephemerals.find((e) => String(e.text).includes('may no longer use')), 5000, 'an ephemeral refusal');
+    expect(h.aws.callsTo('ResolveCase')).toHaveLength(0);
+  });
+});
+
 describe('roles that cannot be assumed, and expiring credentials', () => {
   it('starts with one role refused: names it in the log and /healthz, refuses to file there, and brings it back once it works', async () => {
     h.aws.addRole({ roleArn: PROD.roleArn });
@@ -302,41 +327,13 @@ describe('roles that cannot be assumed, and expiring credentials', () => {
     await new Promise((resolve) => setTimeout(resolve, 2_500));
     await syncNow(h);
     await syncNow(h);
-    expect(h.aws.issuedCredentials(PROD.id).length).toBe(issued + 1);
+    expect(h.aws.issuedCredentials(PROD.id).length).toBeGreaterThan(issued);
     expect(h.aws.calls.filter((c: RecordedCall) => c.credentialError)).toEqual([]);
   });
 });
 
 describe('the case sync, per account', () => {
-  /** `count` filed cases of an account, straight into the store (filing each through Slack would take minutes). */
-  async function seedFiled(account: typeof PROD, count: number) {
-    for (let i = 0; i < count; i++) {
-      const c = h.aws.seedCase({ subject: `${account.name} ${i}`, accountId: account.id });
-      const { request } = await h.bot.store.insertRequest({
-        id: `${account.name}${String(i).padStart(9, '0')}`,
-        submissionKey: `seed:${account.name}:${i}`,
-        reference: `SESBOT-${account.name}${i}`,
-        teamId: 'T111',
-        channelId: CHANNEL,
-        requesterId: REQUESTER,
-        payload: {
-          kind: 'quota',
-          mailType: 'transactional',
-          websiteUrl: 'https://example.com',
-          compliesWithAup: true,
-          onlyRequestedRecipients: true,
-          handlesBouncesAndComplaints: true,
-          rows: [{ region: 'us-east-1', limit: 'send_quota', newValue: 200000 }],
-          useCase: 'Seeded.',
-          language: 'en',
-        },
-        responseUrl: null,
-        account: { name: account.name, id: account.id },
-      });
-      await h.bot.store.claimFiling(request.id, ['received'], 'seed', 60_000);
-      await h.bot.store.finishFiling(request.id, 'seed', 'filed', { caseId: c.caseId, rootTs: `1700000001.${account.id.slice(0, 1)}${String(i).padStart(5, '0')}`, caseStatus: c.status });
-    }
-  }
+  const seedFiled = (account: typeof PROD, count: number) => seedFiledCases(h, count, { prefix: account.name, account: { name: account.name, id: account.id } });
 
   it('spends each account\'s own budget: ⌈N/100⌉ DescribeCases per account, one account not waiting on the other', async () => {
     await withAccounts();
@@ -351,10 +348,11 @@ describe('the case sync, per account', () => {
     const staging = describes.filter((c) => c.accountId === STAGING.id);
     expect(prod.map((c) => c.input.caseIdList.length)).toEqual([100, 100, 50]);
     expect(staging.map((c) => c.input.caseIdList.length)).toEqual([40]);
-    // Prod's calls are spaced by its budget (5 a second); staging's first call does not wait behind them.
+    // Prod's calls are spaced by its budget (5 a second); staging's first call does not wait behind
+    // them (one shared budget would send it fourth, after prod's third).
     const spacing = 1000 / SUPPORT_CALLS_PER_SECOND;
     expect(prod[2]!.at - prod[0]!.at).toBeGreaterThanOrEqual(2 * spacing - 50);
-    expect(staging[0]!.at - prod[0]!.at).toBeLessThan(spacing);
+    expect(staging[0]!.at).toBeLessThan(prod[2]!.at);
   });
 
   it('keeps syncing requests filed before the accounts file, with the bot\'s own credentials', async () => {

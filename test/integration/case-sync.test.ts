@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CHANNEL, REQUESTER, fileQuotaCase, startHarness, syncNow, textOf, type Harness } from '../helpers/harness.js';
+import { CHANNEL, REQUESTER, fileQuotaCase, seedFiledCases, startHarness, syncNow, textOf, type Harness } from '../helpers/harness.js';
 
 let h: Harness;
 beforeEach(async () => {
@@ -164,31 +164,7 @@ describe('economy', () => {
   it('costs two DescribeCases calls per cycle for 151 tracked cases, and nothing more when nothing is new', async () => {
     await fileQuotaCase(h);
     // 150 more cases the bot filed, straight into its store (filing each through Slack would take minutes).
-    for (let i = 0; i < 150; i++) {
-      const c = h.aws.seedCase({ subject: `sibling ${i}` });
-      const { request } = await h.bot.store.insertRequest({
-        id: `sibling${String(i).padStart(9, '0')}`,
-        submissionKey: `seed:${i}`,
-        reference: `SESBOT-sibling${i}`,
-        teamId: 'T111',
-        channelId: CHANNEL,
-        requesterId: REQUESTER,
-        payload: {
-          kind: 'quota',
-          mailType: 'transactional',
-          websiteUrl: 'https://example.com',
-          compliesWithAup: true,
-          onlyRequestedRecipients: true,
-          handlesBouncesAndComplaints: true,
-          rows: [{ region: 'us-east-1', limit: 'send_quota', newValue: 200000 }],
-          useCase: 'Seeded.',
-          language: 'en',
-        },
-        responseUrl: null,
-      });
-      await h.bot.store.claimFiling(request.id, ['received'], 'seed', 60_000);
-      await h.bot.store.finishFiling(request.id, 'seed', 'filed', { caseId: c.caseId, rootTs: `1700000001.${String(i).padStart(6, '0')}`, caseStatus: c.status });
-    }
+    await seedFiledCases(h, 150, { prefix: 'sibling' });
     await syncNow(h);
     const before = h.aws.calls.length;
     const report = await syncNow(h);

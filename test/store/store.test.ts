@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/open-store.js';
 import { InvalidPayloadError } from '../../src/domain/request.js';
 import type { KyselyStore } from '../../src/store/kysely-store.js';
-import type { NewRequest, Store } from '../../src/store/store.js';
+import { CaseSyncConflict, type NewRequest, type Store } from '../../src/store/store.js';
 import { createTestDatabase } from '../helpers/postgres.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -157,6 +157,25 @@ describe.each(backends)('the store on %s', (name, make) => {
     expect(await store.acquireLease(lease, holder, 60_000)).toBe(true);
   });
 
+  it('records a status change only over the count it was computed from: of two syncs from one reading, the later records nothing', async () => {
+    const { request } = await store.insertRequest(newRequest());
+    await store.claimFiling(request.id, ['received'], 'o', 60_000);
+    await store.finishFiling(request.id, 'o', 'filed', { caseId: `case-${request.id}`, rootTs: '1700000009.000100' });
+    const post = (key: string) => ({ contentKey: key, requestId: request.id, channelId: 'C0RACE', threadTs: '1700000009.000100', message: { text: key } });
+    // The pushed event's sync and the poll both read change 0; the event's answer is recorded first.
+    await store.recordCaseSync({ requestId: request.id, patch: { caseStatus: 'resolved', statusChanges: 1 }, seen: [], posts: [post(`resolved-${name}`)] });
+    const late = store.recordCaseSync({ requestId: request.id, patch: { caseStatus: 'pending-customer-action', statusChanges: 1 }, seen: [{ contentKey: `late-${name}`, timeCreated: '2026-11-22T10:00:00.000Z' }], posts: [post(`pending-${name}`)] });
+    await expect(late).rejects.toBeInstanceOf(CaseSyncConflict);
+    const after = await store.getRequest(request.id);
+    expect([after!.caseStatus, after!.statusChanges]).toEqual(['resolved', 1]);
+    // Nothing of the refused one: neither its post nor what it had seen.
+    expect(await store.seenKeys(request.id, [`late-${name}`])).toEqual(new Set());
+    const first = await store.claimNextPost('C0RACE', 'poster', 60_000);
+    expect(first?.contentKey).toBe(`resolved-${name}`);
+    expect(await store.markPosted(first!.contentKey, 'poster', '1700000000.000200')).toBe(true);
+    expect(await store.claimNextPost('C0RACE', 'poster', 60_000)).toBeUndefined();
+  });
+
   it('records a case sync in one step: position, communications seen, posts, each once', async () => {
     const { request } = await store.insertRequest(newRequest());
     await store.claimFiling(request.id, ['received'], 'o', 60_000);
@@ -169,7 +188,7 @@ describe.each(backends)('the store on %s', (name, make) => {
     expect(after!.commWatermark).toBe('2026-11-22T10:00:00.000Z');
     expect(after!.caseStatus).toBe('work-in-progress');
     expect(await store.seenKeys(request.id, [`k1-${name}`, 'unknown'])).toEqual(new Set([`k1-${name}`]));
-    expect(await store.listTrackedCases(new Date(0).toISOString())).toContainEqual({ caseId: `case-${request.id}`, accountName: "default" });
+    expect(await store.listTrackedCases(new Date(0).toISOString())).toContainEqual({ caseId: `case-${request.id}`, accountName: 'default', accountId: null });
     expect((await store.getRequestsByCaseIds([`case-${request.id}`])).map((r) => r.id)).toEqual([request.id]);
     expect(await store.findRequestByThread('C0SESOPS', '1700000000.000100').then((r) => r?.id)).toBe(request.id);
 
