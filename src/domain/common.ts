@@ -140,3 +140,15 @@ export function templateLineProblem(text: string): string | undefined {
   }
   return undefined;
 }
+
+/** Items by key, in the order first seen (each group in its items' order). Linear: no array is copied. */
+export function groupBy<T>(items: Iterable<T>, keyOf: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    const group = groups.get(key);
+    if (group) group.push(item);
+    else groups.set(key, [item]);
+  }
+  return groups;
+}

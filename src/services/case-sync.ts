@@ -17,6 +17,7 @@ import { isRelinquishment, type RelinquishRequest, type StoredRequest } from '..
 import { armRegions } from '../domain/proof.js';
 import type { AccessPolicy } from './access.js';
 import type { ThreadPoster } from './thread-poster.js';
+import { groupBy } from '../domain/common.js';
 import { communicationKey, communicationPostKey, promptPostKey, releasedPostKey, rootDisplayIdKey, rootRedrawKey, statusPostKey } from './outbox-keys.js';
 
 export const DESCRIBE_CASES_BATCH = 100;
@@ -78,14 +79,15 @@ export class CaseSync {
   async cycle(options: { stillLeader?: () => boolean; skip?: (account: string) => boolean } = {}): Promise<CycleReport> {
     const leading = options.stillLeader ?? (() => true);
     const tracked = await this.store.listTrackedCases(new Date(this.now() - RESOLVED_WATCH_MS).toISOString());
-    const byAccount = new Map<string, string[]>();
     // Accounts whose AWS Support events arrive (push) are left to them between fallback polls.
-    for (const t of tracked.filter((t) => !options.skip?.(t.accountName))) byAccount.set(accountKey(t), [...(byAccount.get(accountKey(t)) ?? []), t.caseId]);
-    const report: CycleReport = { cases: [...byAccount.values()].reduce((n, ids) => n + ids.length, 0), describeCasesCalls: 0, supportCalls: 0, posts: 0, skippedAccounts: [] };
+    const polled = tracked.filter((t) => !options.skip?.(t.accountName));
+    const byAccount = groupBy(polled, accountKey);
+    const report: CycleReport = { cases: polled.length, describeCasesCalls: 0, supportCalls: 0, posts: 0, skippedAccounts: [] };
     const failures: unknown[] = [];
     await Promise.all(
-      [...byAccount].map(async ([key, ids]) => {
+      [...byAccount].map(async ([key, cases]) => {
         const account = accountOfKey(key);
+        const ids = cases.map((c) => c.caseId);
         // Unavailable, or no longer configured as this account: nothing is sent with credentials that would be refused.
         if (!this.accounts.findFor(account).available) {
           report.skippedAccounts.push(account.accountName);

@@ -4,7 +4,7 @@
  * AWS left unknown is reconciled (found by its reference) before anything is filed again.
  */
 import { randomBytes } from 'node:crypto';
-import { referenceFor } from '../domain/common.js';
+import { groupBy, referenceFor } from '../domain/common.js';
 import { CASE_SERVICE_NAME, withAccountLine, type CaseText } from '../domain/case-text.js';
 import { quotaCaseText } from '../domain/quota-request.js';
 import { dedicatedIpCaseText } from '../domain/dedicated-ip.js';
@@ -433,10 +433,10 @@ export class FilingService {
       await job.catch(() => undefined);
     }
     // One shared lookup per account: each account's cases are only visible with its credentials.
-    const byAccount = new Map<string, typeof claims>();
-    for (const c of claims.filter((c) => !byRows(c.claim.request))) {
-      byAccount.set(accountKey(c.claim.request), [...(byAccount.get(accountKey(c.claim.request)) ?? []), c]);
-    }
+    const byAccount = groupBy(
+      claims.filter((c) => !byRows(c.claim.request)),
+      (c) => accountKey(c.claim.request),
+    );
     for (const cases of byAccount.values()) {
       const lookup = await this.lookUp(cases.map((c) => c.claim.request));
       for (const { claim, before } of cases) {

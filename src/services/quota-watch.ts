@@ -150,7 +150,9 @@ export class QuotaWatch {
     if (!this.settings.regions?.length) {
       try {
         for (const r of await this.store.listRequestsByStatus(ALL_STATUSES)) {
-          seen.set(r.accountName, [...(seen.get(r.accountName) ?? []), ...r.payload.rows.map((row) => row.region)]);
+          const regions = seen.get(r.accountName) ?? [];
+          regions.push(...r.payload.rows.map((row) => row.region));
+          seen.set(r.accountName, regions);
         }
       } catch (err) {
         this.logger.warn({ err: (err as Error).message }, 'could not list the regions of stored requests; the quota watch reads only AWS_REGION this time');

@@ -16,6 +16,7 @@ import { accountKey, accountOfKey } from '../domain/accounts.js';
 import type { SupportCase } from '../aws/support-gateway.js';
 import type { Logger } from '../logger.js';
 import type { Store } from '../store/store.js';
+import { groupBy } from '../domain/common.js';
 import type { CaseSync } from './case-sync.js';
 
 export interface SupportEventsSettings {
@@ -184,8 +185,7 @@ class QueueReceiver {
    */
   private async handle(messages: QueueMessage[]): Promise<void> {
     const deliveries = await this.deliveries(messages);
-    const byAccount = new Map<string, Delivery[]>();
-    for (const d of deliveries) byAccount.set(accountKey(d.request), [...(byAccount.get(accountKey(d.request)) ?? []), d]);
+    const byAccount = groupBy(deliveries, (d) => accountKey(d.request));
     await Promise.all(
       [...byAccount].map(async ([key, group]) => {
         const account = accountOfKey(key);

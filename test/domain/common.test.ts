@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  groupBy,
   CASE_EXPECTATIONS,
   MAX_REQUESTED_VALUE,
   aboveMaxRequestedValue,
@@ -166,5 +167,16 @@ describe('CASE_EXPECTATIONS: what to expect once a case is filed', () => {
     expect(text).toMatch(/not guaranteed/);
     expect(text).toMatch(/only what you need/);
     for (const sentence of CASE_EXPECTATIONS) expectPlainMessage(sentence);
+  });
+});
+
+describe('groupBy', () => {
+  it('groups in the order keys are first seen, each group in its items\' order', () => {
+    const groups = groupBy(['b1', 'a1', 'b2', 'c1', 'a2'], (s) => s[0]!);
+    expect([...groups]).toEqual([
+      ['b', ['b1', 'b2']],
+      ['a', ['a1', 'a2']],
+      ['c', ['c1']],
+    ]);
   });
 });
