@@ -23,8 +23,11 @@ export class Apps {
     private readonly fakes: FakesClient,
   ) {}
 
-  /** Starts `node dist/main.js` in HTTP mode on a SQLite database, and waits for /healthz. */
-  async startBot(label: string, db: string, cases: number, pollSeconds: number): Promise<Running> {
+  /**
+   * Starts `node dist/main.js` in HTTP mode on a SQLite database, and waits for /healthz.
+   * `extraEnv` adds to (or overrides) the bot's environment, e.g. SUPPORT_EVENTS_QUEUE_URL.
+   */
+  async startBot(label: string, db: string, cases: number, pollSeconds: number, extraEnv: Record<string, string> = {}): Promise<Running> {
     const port = await freePort();
     const dir = mkdtempSync(join(this.ctx.work, 'bot-'));
     const env: NodeJS.ProcessEnv = {
@@ -44,12 +47,14 @@ export class Apps {
       QUOTA_FILING: 'support-case',
       AWS_ENDPOINT_URL_SUPPORT: this.fakes.info.awsUrl,
       AWS_ENDPOINT_URL_SESV2: this.fakes.info.awsUrl,
+      AWS_ENDPOINT_URL_SQS: this.fakes.info.awsUrl,
       AWS_ACCESS_KEY_ID: 'AKIAFAKEBENCHKEY1234',
       AWS_SECRET_ACCESS_KEY: 'fakeAwsSecretAccessKeyForBench0123456789',
       AWS_REGION: 'us-east-1',
       AWS_EC2_METADATA_DISABLED: 'true',
       AWS_CONFIG_FILE: join(dir, 'no-aws-config'),
       AWS_SHARED_CREDENTIALS_FILE: join(dir, 'no-aws-credentials'),
+      ...extraEnv,
     };
     const t0 = clock();
     const child = startChild(`bot[${label}]`, process.execPath, [...this.ctx.botNodeArgs, join(ROOT, 'dist/main.js')], { env, cwd: dir });

@@ -10,12 +10,17 @@
  *
  * Control API (JSON):
  *   GET  /info                  URLs and pid
- *   POST /reset                 forget cases, views, messages, records and pending replies
+ *   POST /reset                 forget cases, views, messages, records and pending replies (queues
+ *                               stay: each push phase makes its own)
  *   POST /seed {cases}          FakeAws.seedCase for each
- *   POST /replies {replies, after?}
+ *   POST /replies {replies, after?, pushTo?}
  *                               add one AWS reply to each listed case, now, or (with `after`)
  *                               right after the fake answers the `after.occurrence`-th
- *                               DescribeCases that names `after.caseId` (i.e. between two batches)
+ *                               DescribeCases that names `after.caseId` (i.e. between two batches);
+ *                               with `pushTo` (a queue URL), each reply's AddCommunicationToCase
+ *                               event (origin AWS) goes to that SQS queue as soon as it is added
+ *   POST /queue {name}          FakeAws.createQueue: an SQS queue of AWS Support events; its URL
+ *   GET  /queue?url=URL         the queue's counts now (visible, in flight, deleted, …), no bodies
  *   GET  /replies               replies added so far, with the time each was added
  *   GET  /records?from=N        call records from index N
  *   GET  /latest-view           the modal most recently opened or updated in the fake Slack
@@ -82,12 +87,14 @@ function record(r: CallRecord): void {
   records.push(r);
 }
 
-function addReplies(replies: ReplySpec[]): AddedReply[] {
+/** Adds the replies to the fake AWS; with `pushTo`, also sends each one's Support event to that queue (after taking its time). */
+function addReplies(replies: ReplySpec[], pushTo?: string): AddedReply[] {
   const out: AddedReply[] = [];
   for (const r of replies) {
     const timeCreated = new Date().toISOString();
     aws.addCommunication(r.caseId, { body: `Hello from AWS Support. ${r.marker} We are looking into your request.`, timeCreated });
     out.push({ ...r, addedAt: clock(), timeCreated });
+    if (pushTo) aws.emitSupportEvent(pushTo, { caseId: r.caseId, eventName: 'AddCommunicationToCase', origin: 'AWS' });
   }
   added.push(...out);
   return out;
@@ -170,13 +177,23 @@ async function control(req: http.IncomingMessage, res: http.ServerResponse): Pro
       return send(res, 200, { ok: true, cases: aws.cases.size });
     }
     case 'POST /replies': {
-      const body = (await readJson(req)) as { replies: ReplySpec[]; after?: { caseId: string; occurrence: number } };
+      const body = (await readJson(req)) as { replies: ReplySpec[]; after?: { caseId: string; occurrence: number }; pushTo?: string };
       for (const r of body.replies) if (!aws.cases.has(r.caseId)) return send(res, 400, { error: `no case ${r.caseId}` });
+      if (body.pushTo) aws.sqsQueue(body.pushTo);
+      if (body.after && body.pushTo) return send(res, 400, { error: 'after and pushTo do not go together' });
       if (body.after) {
         pending = { replies: body.replies, caseId: body.after.caseId, occurrence: body.after.occurrence, seen: 0 };
         return send(res, 200, { armed: true });
       }
-      return send(res, 200, { added: addReplies(body.replies) });
+      return send(res, 200, { added: addReplies(body.replies, body.pushTo) });
+    }
+    case 'POST /queue': {
+      const body = (await readJson(req)) as { name: string };
+      return send(res, 200, { url: aws.createQueue(body.name) });
+    }
+    case 'GET /queue': {
+      const q = aws.queueState(url.searchParams.get('url') ?? '');
+      return send(res, 200, { visible: q.visible, inFlight: q.inFlight, deleted: q.deleted, staleDeletes: q.staleDeletes, deadLettered: q.deadLettered });
     }
     case 'GET /replies':
       return send(res, 200, { added, armed: pending !== undefined });

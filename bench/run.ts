@@ -4,14 +4,15 @@
  * suite's fake Slack and fake AWS (bench/fakes-server.ts, a third process), drives them from
  * this process, and prints one table. See BENCHMARKS.md for what each figure means.
  *
- * Options: --quick (under a minute), --no-build (reuse dist/; for working on the bench itself),
+ * Options: --quick (about a minute), --no-build (reuse dist/; for working on the bench itself),
  * --update-benchmarks-md (replace the table in BENCHMARKS.md with this run's).
  *
  * Everything listens on and talks to 127.0.0.1 only; every loop is bounded in count and time,
  * and a watchdog ends the run (and every child) if it overruns.
  *
  * This file runs the phases in order and writes the report; each phase is a module of
- * bench/phases/: ack-latency (1), views-open (2), sync-cost (3), reply-latency (4), footprint (5).
+ * bench/phases/: ack-latency (1), views-open (2), sync-cost (3), reply-latency (4), footprint (5),
+ * push-latency (6; its reply latencies are reported beside phase 4's).
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -23,11 +24,12 @@ import { clock, cpuMsOf, killAllChildren, machineBusyMs, sleep, startChild, stop
 import { renderMarkdown, type Report } from './lib/report.js';
 import { ackTable, ackTargets, runAckPhases, type LoadPhases } from './phases/ack-latency.js';
 import { footprintTable, footprintTargets } from './phases/footprint.js';
+import { pushTargets, runPushPhase, type PushResult } from './phases/push-latency.js';
 import { replyTable, replyTarget } from './phases/reply-latency.js';
 import { emptyDatabase, runSyncPhase, syncTargets, type SyncResult } from './phases/sync-cost.js';
 import { openedAtByTrigger, viewsOpenTable, viewsOpenTargets } from './phases/views-open.js';
 import { SlackLoad } from './requests.js';
-import { POLL_INTERVAL_S, REPLY_LATENCY_N, ROOT, parseOptions, settingsFor } from './settings.js';
+import { POLL_INTERVAL_S, PUSH_FALLBACK_S, REPLY_LATENCY_N, ROOT, parseOptions, settingsFor } from './settings.js';
 
 const parsed = parseOptions(process.argv.slice(2));
 if ('error' in parsed) {
@@ -112,10 +114,14 @@ async function main(): Promise<void> {
     sync.push(out.result);
     if (out.latency) latency = out.latency;
   }
+
+  // 6: push (SQS events) at each size, with the same seeding as 3.
+  const push: PushResult[] = [];
+  for (const n of settings.pushSizes) push.push(await runPushPhase(ctx, fakes, apps, n, loadDb));
   const fakesMemory = await fakes.ctl<{ rss: number }>('/memory');
   await stopChild(fakesChild);
 
-  const report = buildReport({ load, openedAt, sync, latency, apps, buildMs, idleBeforePct, fakesRssMb: fakesMemory.rss / 1048576 });
+  const report = buildReport({ load, openedAt, sync, latency, push, apps, buildMs, idleBeforePct, fakesRssMb: fakesMemory.rss / 1048576 });
   const md = renderMarkdown(report);
   process.stdout.write(`\n${md}\n`);
   const dir = join(ROOT, 'bench/results');
@@ -134,6 +140,7 @@ function buildReport(r: {
   openedAt: Map<string, number>;
   sync: SyncResult[];
   latency: number[];
+  push: PushResult[];
   apps: Apps;
   buildMs: number;
   idleBeforePct: number;
@@ -147,15 +154,23 @@ function buildReport(r: {
     date: new Date().toISOString(),
     mode: options.quick ? 'quick' : 'full',
     machine: { cpus: cpus.length, model: cpus[0]?.model.trim() ?? 'unknown', node: process.version, os: `${os.type()} ${os.release()}`, memoryGb: os.totalmem() / 1024 ** 3 },
-    settings: { ...settings, pollIntervalS: POLL_INTERVAL_S, replyLatencyN: REPLY_LATENCY_N, botNodeArgs: ctx.botNodeArgs.join(' ') },
+    settings: { ...settings, pollIntervalS: POLL_INTERVAL_S, replyLatencyN: REPLY_LATENCY_N, pushFallbackS: PUSH_FALLBACK_S, botNodeArgs: ctx.botNodeArgs.join(' ') },
     buildS: r.buildMs / 1000,
     idleBeforePct: r.idleBeforePct,
     ack,
     viewsOpen,
     sync: r.sync,
     reply: replyTable(r.latency),
+    push: r.push,
     footprint,
-    targets: [...ackTargets(ack), ...viewsOpenTargets(viewsOpen), ...syncTargets(r.sync), replyTarget(r.latency), ...footprintTargets(footprint)],
+    targets: [
+      ...ackTargets(ack),
+      ...viewsOpenTargets(viewsOpen),
+      ...syncTargets(r.sync),
+      replyTarget(r.latency),
+      ...pushTargets(r.push, r.sync),
+      ...footprintTargets(footprint),
+    ],
     botWarnings: [...new Set(r.apps.botWarnings)].slice(0, 20),
     botWarningCount: r.apps.botWarnings.length,
   };

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 export interface Options {
-  /** --quick: under a minute (1 s load phases, N = 10 and 100 only). */
+  /** --quick: about a minute (1 s load phases, N = 10 and 100 only; push at N = 100 only). */
   quick: boolean;
   /** Without --no-build, `npm run build` first; with it, dist/ is reused. */
   build: boolean;
@@ -32,6 +32,10 @@ export interface Settings {
   sizes: number[];
   /** Replies timed one by one in the reply-latency phase. */
   replySamples: number;
+  /** Numbers of tracked cases at which reply latency is measured with push (SQS events). */
+  pushSizes: number[];
+  /** With push, how long the bot is watched while nothing happens (after its start-up full poll). */
+  pushQuietMs: number;
   /** Sync cycles observed before and after the one that finds new replies. */
   cyclesBefore: number;
   cyclesAfter: number;
@@ -41,13 +45,15 @@ export interface Settings {
 
 export function settingsFor(quick: boolean): Settings {
   return quick
-    ? { loadPhaseMs: 1000, warmupMs: 400, rates: [50, 200], sizes: [10, 100], replySamples: 10, cyclesBefore: 1, cyclesAfter: 1, hardLimitMs: 58_000 }
-    : { loadPhaseMs: 5000, warmupMs: 1500, rates: [50, 200], sizes: [10, 100, 1000, 10_000], replySamples: 30, cyclesBefore: 2, cyclesAfter: 2, hardLimitMs: 295_000 };
+    ? { loadPhaseMs: 1000, warmupMs: 400, rates: [50, 200], sizes: [10, 100], replySamples: 10, pushSizes: [100], pushQuietMs: 2000, cyclesBefore: 1, cyclesAfter: 1, hardLimitMs: 70_000 }
+    : { loadPhaseMs: 5000, warmupMs: 1500, rates: [50, 200], sizes: [10, 100, 1000, 10_000], replySamples: 30, pushSizes: [100, 10_000], pushQuietMs: 10_000, cyclesBefore: 2, cyclesAfter: 2, hardLimitMs: 420_000 };
 }
 
 /** N at which reply latency is measured with replies arriving at random times. */
 export const REPLY_LATENCY_N = 100;
 export const POLL_INTERVAL_S = 1;
+/** With push: POLL_FALLBACK_SECONDS (the full poll while the queue works; the bot's default). */
+export const PUSH_FALLBACK_S = 600;
 export const SUPPORT_CALLS_PER_SECOND = 5;
 /** Cases per DescribeCases call. */
 export const BATCH = 100;

@@ -10,6 +10,9 @@ export interface TargetCheck {
   met: boolean | null;
 }
 
+/** Replies timed one by one: latency (s) of those posted, how many were added, posted, and posted more than once. */
+export type ReplyFigures = Summary & { replies: number; posted: number; duplicates: number };
+
 type AckSide = Summary & { errors: number; lagP99: number; cpuPct: number; fakesCpuPct: number; othersPct: number; settleS: number };
 
 export interface Report {
@@ -25,7 +28,8 @@ export interface Report {
   sync: {
     n: number;
     expectedDescribeCases: number;
-    noNew: { cycles: number; describeCases: number[]; supportCalls: number[]; cycleS: Summary };
+    /** supportCallsPerMin: the quiet cycles' Support calls over their span (start of the first to start of the one after the last). */
+    noNew: { cycles: number; describeCases: number[]; supportCalls: number[]; cycleS: Summary; supportCallsPerMin: number };
     withNew: { describeCases: number; supportCalls: number; cycleS: number; replies: number; posted: number; replyLatencyS: Summary };
     oneCallPerCase: { callsPerCycle: number; minCycleS: number };
     boundS: number;
@@ -41,6 +45,23 @@ export interface Report {
     othersPct: number;
   }[];
   reply: Summary & { tracked: number; intervalS: number };
+  /** Phase 6: with push (SQS events), per number of tracked cases. */
+  push: {
+    n: number;
+    startupMs: number;
+    /** The full poll at start (describeCases: the ⌈N/100⌉ batches it reads). */
+    startupPoll: { seconds: number; supportCalls: number; describeCases: number };
+    /** Replies pushed while the start-up full poll ran (N ≥ 1,000 only). */
+    duringPoll?: ReplyFigures;
+    /** After the start-up poll, nothing happening: the calls the bot made and its CPU (% of a core). */
+    quiet: { windowS: number; supportCalls: number; sqsCalls: number; otherCalls: number; cpuPct: number };
+    /** supportCalls: every Support call from the first reply to the last post. */
+    reply: ReplyFigures & { supportCalls: number };
+    queueAfter: { visible: number; inFlight: number; deleted: number; staleDeletes: number; deadLettered: number };
+    unexpectedPosts: number;
+    cpuPct: number;
+    othersPct: number;
+  }[];
   footprint: {
     startups: { label: string; cases: number; ms: number }[];
     startupMs: Summary;
@@ -73,7 +94,7 @@ export function renderMarkdown(r: Report): string {
       `Run at ${r.date}; production build (\`npm run build\`${Number.isFinite(r.buildS) ? `, ${r.buildS.toFixed(1)} s` : ', reused'}). ` +
       `Bot, bare Bolt app, fakes and load generator are separate processes sharing the ${m.cpus} CPUs.`,
   );
-  const others = [...r.ack.flatMap((a) => [a.bot.othersPct, a.bare.othersPct]), ...r.sync.map((x) => x.othersPct)];
+  const others = [...r.ack.flatMap((a) => [a.bot.othersPct, a.bare.othersPct]), ...r.sync.map((x) => x.othersPct), ...r.push.map((x) => x.othersPct)];
   const othersMax = Math.max(0, ...others);
   out.push('');
   out.push(
@@ -127,14 +148,23 @@ export function renderMarkdown(r: Report): string {
   }
   out.push('');
 
-  out.push(`**4. Reply latency** (s, from the fake AWS adding a reply to the fake Slack receiving its chat.postMessage; ${r.reply.intervalS} s interval)`);
+  const fallback = Number(r.settings.pushFallbackS);
+  const pushHow = `push (SQS), full poll every ${fallback} s`;
+  const twice = (x: ReplyFigures) => `${x.posted}/${x.replies} / ${x.duplicates}`;
+  out.push(`**4. Reply latency** (s, from the fake AWS adding a reply — and, with push, sending its event to the queue — to the fake Slack receiving its chat.postMessage; ${r.reply.intervalS} s interval)`);
   out.push('');
-  out.push('| Replies | Tracked cases | n | Median | p99 | Max |');
-  out.push('|---|---:|---:|---:|---:|---:|');
-  out.push(`| one at a time, every 0.2–0.6 s (random) | ${int(r.reply.tracked)} | ${r.reply.n} | ${s2(r.reply.median)} | ${s2(r.reply.p99)} | ${s2(r.reply.max)} |`);
+  out.push('| Bot learns of replies by | Replies | Tracked cases | n | Median | p99 | Max | Posted / twice |');
+  out.push('|---|---|---:|---:|---:|---:|---:|---:|');
+  out.push(`| polling every ${r.reply.intervalS} s | one at a time, every 0.2–0.6 s (random) | ${int(r.reply.tracked)} | ${r.reply.n} | ${s2(r.reply.median)} | ${s2(r.reply.p99)} | ${s2(r.reply.max)} | – |`);
   for (const x of r.sync) {
     const l = x.withNew.replyLatencyS;
-    out.push(`| 1% of the cases at once, just after a cycle | ${int(x.n)} | ${l.n} | ${s2(l.median)} | ${s2(l.p99)} | ${s2(l.max)} |`);
+    out.push(`| polling every ${r.reply.intervalS} s | 1% of the cases at once, just after a cycle | ${int(x.n)} | ${l.n} | ${s2(l.median)} | ${s2(l.p99)} | ${s2(l.max)} | ${x.withNew.posted}/${x.withNew.replies} / – |`);
+  }
+  for (const p of r.push) {
+    const l = p.reply;
+    out.push(`| ${pushHow} | one at a time, every 0.2–0.6 s (random) | ${int(p.n)} | ${l.n} | ${s2(l.median)} | ${s2(l.p99)} | ${s2(l.max)} | ${twice(l)} |`);
+    const d = p.duringPoll;
+    if (d) out.push(`| ${pushHow} | one at a time, every 0.2–0.6 s, during the start-up full poll (${s2(p.startupPoll.seconds)} s) | ${int(p.n)} | ${d.n} | ${s2(d.median)} | ${s2(d.p99)} | ${s2(d.max)} | ${twice(d)} |`);
   }
   out.push('');
 
@@ -152,6 +182,27 @@ export function renderMarkdown(r: Report): string {
   one('Resident memory after start, 10,000 tracked cases', f.rssAfterStart10k);
   one('Resident memory after syncing 10,000 cases', f.rssAfterSync10k);
   out.push('');
+
+  if (r.push.length) {
+    out.push(`**6. Support calls while nothing happens** (polling every ${r.settings.pollIntervalS} s, against push with the full poll every ${fallback} s)`);
+    out.push('');
+    out.push(
+      '| Tracked cases | Polling, no push: Support calls/min | Push: Support calls in the quiet window (per min) | Push, with the full poll spread over its period: per min | SQS / other calls in the window | Bot CPU in the window | Start-up full poll: s (Support calls) | Support calls for the pushed replies | Events left in the queue (deleted) | CPU bot / others, whole phase |',
+    );
+    out.push('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+    for (const p of r.push) {
+      const poll = r.sync.find((x) => x.n === p.n)?.noNew.supportCallsPerMin;
+      const perMin = (p.quiet.supportCalls * 60) / p.quiet.windowS;
+      const withFallback = perMin + (p.startupPoll.describeCases * 60) / fallback;
+      const left = p.queueAfter.visible + p.queueAfter.inFlight;
+      const replies = p.reply.replies + (p.duringPoll?.replies ?? 0);
+      out.push(
+        `| ${int(p.n)} | ${poll === undefined ? '–' : poll.toFixed(1)} | ${p.quiet.supportCalls} in ${p.quiet.windowS.toFixed(0)} s (${perMin.toFixed(1)}) | ${withFallback.toFixed(1)} | ${p.quiet.sqsCalls} / ${p.quiet.otherCalls} | ${p.quiet.cpuPct.toFixed(1)}% | ` +
+          `${s2(p.startupPoll.seconds)} (${p.startupPoll.supportCalls}) | ${p.reply.supportCalls} for ${p.reply.replies}${p.duringPoll ? ` (+${p.duringPoll.replies} during the full poll)` : ''} | ${left} (${p.queueAfter.deleted} of ${replies}) | ${p.cpuPct.toFixed(0)}% / ${p.othersPct.toFixed(0)}% |`,
+      );
+    }
+    out.push('');
+  }
 
   out.push('**Targets**');
   out.push('');

@@ -35,13 +35,13 @@ export function emptyDatabase(path: string): void {
   }
 }
 
-function copyDatabase(from: string, to: string): void {
+export function copyDatabase(from: string, to: string): void {
   copyFileSync(from, to);
   for (const suffix of ['-wal', '-shm']) if (existsSync(from + suffix)) copyFileSync(from + suffix, to + suffix);
 }
 
 /** N open cases: in the fake AWS (one communication each, the case body) and as filed requests in the bot's store, already in step. */
-async function seedCases(fakes: FakesClient, n: number, db: string): Promise<Tracked[]> {
+export async function seedCases(fakes: FakesClient, n: number, db: string): Promise<Tracked[]> {
   const base = Date.now() - 2 * 24 * 3600 * 1000;
   const tracked: Tracked[] = [];
   const seeds: SeedCase[] = [];
@@ -186,6 +186,8 @@ export async function runSyncPhase(ctx: RunContext, fakes: FakesClient, apps: Ap
   const support = records.filter((r) => r.svc === 'aws' && SUPPORT_OPS.has(r.op));
   const replyLatencies = added.map((a) => ((posts.get(a.marker)?.at ?? Number.NaN) - a.addedAt) / 1000).filter(Number.isFinite);
   const markers = new Set(replies.map((r) => r.marker));
+  // Polling with nothing new: the Support calls of the quiet cycles over their whole span (interval included).
+  const quietMs = noNew.reduce((sum, c) => sum + c.cycleMs! + POLL_INTERVAL_S * 1000, 0);
   const result: SyncResult = {
     n,
     expectedDescribeCases: expected,
@@ -194,6 +196,7 @@ export async function runSyncPhase(ctx: RunContext, fakes: FakesClient, apps: Ap
       describeCases: noNew.map((c) => c.describeCases.length),
       supportCalls: noNew.map((c) => c.supportCalls),
       cycleS: summarize(noNew.map((c) => c.cycleMs! / 1000)),
+      supportCallsPerMin: (noNew.reduce((sum, c) => sum + c.supportCalls, 0) * 60_000) / quietMs,
     },
     withNew: {
       describeCases: withNew.describeCases.length,
