@@ -193,6 +193,27 @@ describe('a channel with two accounts', () => {
   });
 });
 
+describe('Service Quotas and production access, per account', () => {
+  it('sends each row with the chosen account\'s role: a quota increase where it is in production, production access where it is in the sandbox', async () => {
+    // Staging's eu-west-1 is still in the sandbox (the fake's default); its us-east-1 is in production.
+    await withAccounts();
+    await h.restart({ QUOTA_FILING: 'service-quotas' });
+    await h.bot.scheduler.idle();
+    const { view } = await openQuotaModal(h, REQUESTER, STAGING_ONLY);
+    const inputs = { ...validQuotaInputs(), 'row:0:region': 'us-east-1' };
+    const withRow = await actInModal(h, view, inputs, { action_id: 'add_row', block_id: 'add_row', value: 'add' });
+    const res = await submitQuota(h, withRow, { ...inputs, 'row:1:region': 'eu-west-1', 'row:1:limit': 'send_quota', 'row:1:newValue': '50000' });
+    expect(res.json.response_action, res.body).toBe('update');
+    const increase = await h.aws.waitForCall('RequestServiceQuotaIncrease');
+    const access = await h.aws.waitForCall('PutAccountDetails');
+    expect([increase.accountId, increase.region]).toEqual([STAGING.id, 'us-east-1']);
+    expect([access.accountId, access.region]).toEqual([STAGING.id, 'eu-west-1']);
+    await h.bot.filing.idle();
+    expect(h.aws.callsBy(PROD.id).filter((c) => c.operation === 'RequestServiceQuotaIncrease' || c.operation === 'PutAccountDetails')).toEqual([]);
+    expect(h.aws.callsBy(BASE_ACCOUNT).filter((c) => c.operation === 'RequestServiceQuotaIncrease' || c.operation === 'PutAccountDetails')).toEqual([]);
+  });
+});
+
 describe('authorization per channel and account', () => {
   it('a channel allowed only staging names it, and cannot file in prod even with a forged select', async () => {
     await withAccounts();
