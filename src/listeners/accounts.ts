@@ -23,9 +23,15 @@ export function formAccount(accounts: AwsAccounts, channelId: string, wanted?: s
   return accountChoice(accounts, channelId, wanted)?.selected ?? DEFAULT_ACCOUNT;
 }
 
-/** The account a block action switched the form to, if it is one the channel may use. */
-export function switchedAccount(accounts: AwsAccounts, channelId: string, value: string | undefined): string | undefined {
+/** The account the select's block action switched the form to, if it is one the channel may use. */
+export function switchedAccount(accounts: AwsAccounts, channelId: string, action: unknown): string | undefined {
+  const value = (action as { selected_option?: { value?: string } }).selected_option?.value;
   return value && accounts.forChannel(channelId).some((a) => a.name === value) ? value : undefined;
+}
+
+/** Where a refusal about the account shows: on the select, or on `otherwise` in a form that has none. */
+export function accountErrorBlock(accounts: AwsAccounts, channelId: string, otherwise: string): string {
+  return (accountChoice(accounts, channelId)?.options.length ?? 0) > 1 ? ACCOUNT_BLOCK : otherwise;
 }
 
 export type SubmittedAccount = { account: { name: string; id: string | null } | undefined } | { error: string };

@@ -15,8 +15,8 @@ import type { Logger } from '../logger.js';
 import type { AccessPolicy } from '../services/access.js';
 import type { FilingService } from '../services/filing.js';
 import { dedicatedIpErrorsToBlocks, readDedicatedIpForm } from '../slack/dedicated-ip-form.js';
-import { ACCOUNT_BLOCK, ACTION, CALLBACK, COMMANDS, DIP_BLOCK, rowBlockId } from '../slack/ids.js';
-import { accountChoice, formAccount, submittedAccount, switchedAccount } from './accounts.js';
+import { ACTION, CALLBACK, COMMANDS, DIP_BLOCK, rowBlockId } from '../slack/ids.js';
+import { accountChoice, accountErrorBlock, formAccount, submittedAccount, switchedAccount } from './accounts.js';
 import { decodeDedicatedIpMeta, type DedicatedIpModalMeta } from '../slack/modal-metadata.js';
 import {
   buildDedicatedIpAcceptedView,
@@ -177,7 +177,7 @@ function switchDedicatedIpAccount(deps: DedicatedIpDeps) {
   return async function switchDedicatedIpAccount({ ack, body, action, client }: ActionArgs): Promise<void> {
     await ack();
     const modal = modalOf(body);
-    const chosen = modal && switchedAccount(deps.accounts, modal.meta.channelId, (action as { selected_option?: { value?: string } }).selected_option?.value);
+    const chosen = modal && switchedAccount(deps.accounts, modal.meta.channelId, action);
     if (!modal || !chosen || chosen === modal.meta.account) return;
     modal.meta.account = chosen;
     await redraw(deps, client, modal);
@@ -192,7 +192,7 @@ function submitDedicatedIpForm(deps: DedicatedIpDeps) {
     const refusal = deps.access.refusal(body.user.id, meta.channelId);
     if (refusal) return refuse({ [DIP_BLOCK.language]: refusal });
     const chosen = submittedAccount(deps.accounts, meta.channelId, view.state.values, meta.account);
-    if ('error' in chosen) return refuse({ [accountChoice(deps.accounts, meta.channelId)?.options.length === 1 ? DIP_BLOCK.language : ACCOUNT_BLOCK]: chosen.error });
+    if ('error' in chosen) return refuse({ [accountErrorBlock(deps.accounts, meta.channelId, DIP_BLOCK.language)]: chosen.error });
     const form = readDedicatedIpForm(view.state.values, meta);
     // The choice was changed but the form not yet redrawn for it: never file the other action.
     if (form.action !== meta.action) return refuse({ [DIP_BLOCK.action]: 'The form is changing to match this choice. Check it, then submit again.' });

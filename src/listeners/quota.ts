@@ -15,7 +15,7 @@ import type { Logger } from '../logger.js';
 import type { AccessPolicy } from '../services/access.js';
 import type { FilingService } from '../services/filing.js';
 import { ACCOUNT_BLOCK, ACTION, CALLBACK, COMMANDS, QUOTA_BLOCK } from '../slack/ids.js';
-import { accountChoice, formAccount, submittedAccount, switchedAccount } from './accounts.js';
+import { accountChoice, accountErrorBlock, formAccount, submittedAccount, switchedAccount } from './accounts.js';
 import { decodeQuotaMeta, type QuotaModalMeta } from '../slack/modal-metadata.js';
 import { quotaErrorsToBlocks, readQuotaForm } from '../slack/quota-form.js';
 import { buildQuotaAcceptedView, buildQuotaModal, newQuotaMeta, regionsInForm } from '../slack/views/quota-modal.js';
@@ -182,7 +182,7 @@ function switchQuotaAccount(deps: QuotaDeps) {
   return async function switchQuotaAccount({ ack, body, action, client }: ActionArgs): Promise<void> {
     await ack();
     const modal = modalOf(body);
-    const chosen = modal && switchedAccount(deps.accounts, modal.meta.channelId, (action as { selected_option?: { value?: string } }).selected_option?.value);
+    const chosen = modal && switchedAccount(deps.accounts, modal.meta.channelId, action);
     if (!modal || !chosen || chosen === modal.meta.account) return;
     modal.meta.account = chosen;
     // The figures shown were the other account's: every region is read again (one redraw, when they arrive).
@@ -205,7 +205,7 @@ function submitQuotaForm(deps: QuotaDeps) {
     }
     const chosen = submittedAccount(deps.accounts, meta.channelId, view.state.values, meta.account);
     if ('error' in chosen) {
-      await ack({ response_action: 'errors', errors: { [accountChoice(deps.accounts, meta.channelId)?.options.length === 1 ? QUOTA_BLOCK.useCase : ACCOUNT_BLOCK]: chosen.error } });
+      await ack({ response_action: 'errors', errors: { [accountErrorBlock(deps.accounts, meta.channelId, QUOTA_BLOCK.useCase)]: chosen.error } });
       return;
     }
     // The quotas the values are checked against must be the chosen account's, redrawn for it.
