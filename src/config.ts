@@ -5,7 +5,8 @@
  * YAML file of AWS accounts, read and validated here too: its problems are one setting's.
  */
 import { readFileSync } from 'node:fs';
-import { parseDocument } from 'yaml';
+import { createRequire } from 'node:module';
+import type * as YamlModule from 'yaml';
 import { z } from 'zod';
 import { ACCOUNT_NAME, DEFAULT_ACCOUNT, ROLE_ARN, accountIdOfRole, type AccountSetting } from './domain/accounts.js';
 import { isRegionCode, type RegionCode } from './domain/regions.js';
@@ -349,6 +350,9 @@ function loadAccounts(env: Env): AccountSetting[] | undefined | string {
 
 /** The file's value, or its YAML syntax errors with their lines. */
 function parseYaml(text: string): { value: unknown } | { problems: string[] } {
+  // Loaded here, only when there is an accounts file: the YAML parser is a few MB of memory that
+  // the single-account setup never needs. Configuration is read synchronously, hence require.
+  const { parseDocument } = createRequire(import.meta.url)('yaml') as typeof YamlModule;
   const doc = parseDocument(text);
   if (doc.errors.length > 0) {
     return {

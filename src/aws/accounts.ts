@@ -7,8 +7,10 @@
  * is sent) and checked again at every poll interval; the others work.
  * "default" stays reachable in file mode for requests filed before accounts were named.
  */
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+// STS and the role provider are loaded only when AWS_ACCOUNTS_FILE names accounts (see `loadSts`):
+// the single-account setup never uses them, and they cost a few MB of memory each.
+import type * as StsModule from '@aws-sdk/client-sts';
+import type * as CredentialProvidersModule from '@aws-sdk/credential-providers';
 import { DEFAULT_ACCOUNT, type AccountRef, type AccountSetting } from '../domain/accounts.js';
 
 export type { AccountRef };
@@ -50,16 +52,27 @@ interface Entry extends AwsAccount {
   checkCredentials: AwsCredentials | undefined;
 }
 
+let stsModules: Promise<[typeof StsModule, typeof CredentialProvidersModule]> | undefined;
+/** The STS client and the role provider, imported on first use (once per process). */
+function loadSts(): Promise<[typeof StsModule, typeof CredentialProvidersModule]> {
+  return (stsModules ??= Promise.all([import('@aws-sdk/client-sts'), import('@aws-sdk/credential-providers')]));
+}
+
 /**
  * One refreshing cache of an assumed role's credentials, shared by every client of the account
  * (each SDK client would otherwise call AssumeRole on its own). `gated` refuses, before any call
  * is sent, while the account is unavailable; `raw` is for the check that makes it available.
  */
 function roleCredentials(entry: Entry, setting: AccountSetting, region: string): { gated: AwsCredentials; raw: AwsCredentials } {
-  const assume = fromTemporaryCredentials({
-    params: { RoleArn: setting.roleArn, RoleSessionName: ROLE_SESSION_NAME, ...(setting.externalId ? { ExternalId: setting.externalId } : {}) },
-    clientConfig: { region, maxAttempts: 2, requestHandler: STS_TIMEOUTS },
-  });
+  let provider: ReturnType<typeof CredentialProvidersModule.fromTemporaryCredentials> | undefined;
+  const assume = async () => {
+    const [, { fromTemporaryCredentials }] = await loadSts();
+    provider ??= fromTemporaryCredentials({
+      params: { RoleArn: setting.roleArn, RoleSessionName: ROLE_SESSION_NAME, ...(setting.externalId ? { ExternalId: setting.externalId } : {}) },
+      clientConfig: { region, maxAttempts: 2, requestHandler: STS_TIMEOUTS },
+    });
+    return provider();
+  };
   let current: AwsCredentialIdentity | undefined;
   // One refresh at a time, shared by every client of the account.
   let refreshing: Promise<AwsCredentialIdentity> | undefined;
@@ -216,6 +229,7 @@ export class AwsAccounts {
 
   private async checkOne(entry: Entry): Promise<void> {
     const setting = entry.setting!;
+    const [{ GetCallerIdentityCommand, STSClient }] = await loadSts();
     const sts = new STSClient({ region: this.region, credentials: entry.checkCredentials, maxAttempts: 2, requestHandler: STS_TIMEOUTS });
     try {
       const { Account } = await sts.send(new GetCallerIdentityCommand({}));

@@ -2,7 +2,9 @@
  * One SQS queue of AWS Support events, read with long polls. Reading and deleting only: the
  * events are put there by EventBridge.
  */
-import { DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+// The SQS client is imported when a queue is first read (see `sqs`): without push it is never
+// needed, and it costs a few MB of memory.
+import type * as SqsModule from '@aws-sdk/client-sqs';
 import { translateAwsError, type AwsCredentials } from './errors.js';
 
 export interface QueueMessage {
@@ -38,23 +40,32 @@ export function queueName(queueUrl: string): string {
   return queueUrl.replace(/\/+$/, '').split('/').at(-1) ?? queueUrl;
 }
 
+let sqsModule: Promise<typeof SqsModule> | undefined;
+
 export class SupportEventsQueue {
-  private readonly client: SQSClient;
+  private client: SqsModule.SQSClient | undefined;
+  private destroyed = false;
 
   constructor(
     readonly url: string,
-    region: string,
+    private readonly region: string,
     /** Each long poll: ReceiveMessage's WaitTimeSeconds. */
     private readonly waitSeconds: number,
-    credentials?: AwsCredentials,
-  ) {
+    private readonly credentials?: AwsCredentials,
+  ) {}
+
+  /** The SDK module and this queue's client, made on first use. */
+  private async sqs(): Promise<{ sdk: typeof SqsModule; client: SqsModule.SQSClient }> {
+    const sdk = await (sqsModule ??= import('@aws-sdk/client-sqs'));
+    if (this.destroyed) throw new Error('the queue reader was stopped');
     // The answer comes up to `waitSeconds` after the request: the timeout leaves room for it.
-    this.client = new SQSClient({
-      region,
-      credentials,
+    this.client ??= new sdk.SQSClient({
+      region: this.region,
+      credentials: this.credentials,
       maxAttempts: 2,
-      requestHandler: { requestTimeout: (waitSeconds + 10) * 1000, connectionTimeout: 5_000, throwOnRequestTimeout: true },
+      requestHandler: { requestTimeout: (this.waitSeconds + 10) * 1000, connectionTimeout: 5_000, throwOnRequestTimeout: true },
     });
+    return { sdk, client: this.client };
   }
 
   get name(): string {
@@ -64,8 +75,9 @@ export class SupportEventsQueue {
   /** Up to 10 messages, waiting up to the long poll for the first; [] when none came. */
   async receive(signal?: AbortSignal): Promise<QueueMessage[]> {
     try {
-      const out = await this.client.send(
-        new ReceiveMessageCommand({ QueueUrl: this.url, MaxNumberOfMessages: 10, WaitTimeSeconds: this.waitSeconds, MessageSystemAttributeNames: ['ApproximateReceiveCount'] }),
+      const { sdk, client } = await this.sqs();
+      const out = await client.send(
+        new sdk.ReceiveMessageCommand({ QueueUrl: this.url, MaxNumberOfMessages: 10, WaitTimeSeconds: this.waitSeconds, MessageSystemAttributeNames: ['ApproximateReceiveCount'] }),
         { abortSignal: signal },
       );
       return (out.Messages ?? []).map((m) => ({
@@ -81,7 +93,8 @@ export class SupportEventsQueue {
 
   async delete(message: QueueMessage): Promise<void> {
     try {
-      await this.client.send(new DeleteMessageCommand({ QueueUrl: this.url, ReceiptHandle: message.receiptHandle }));
+      const { sdk, client } = await this.sqs();
+      await client.send(new sdk.DeleteMessageCommand({ QueueUrl: this.url, ReceiptHandle: message.receiptHandle }));
     } catch (err) {
       throw translateAwsError(err, 'sqs:DeleteMessage');
     }
@@ -90,7 +103,8 @@ export class SupportEventsQueue {
   /** Whether the queue moves messages that keep failing to a dead-letter queue (its redrive policy). */
   async hasDeadLetterQueue(): Promise<boolean> {
     try {
-      const out = await this.client.send(new GetQueueAttributesCommand({ QueueUrl: this.url, AttributeNames: ['RedrivePolicy'] }));
+      const { sdk, client } = await this.sqs();
+      const out = await client.send(new sdk.GetQueueAttributesCommand({ QueueUrl: this.url, AttributeNames: ['RedrivePolicy'] }));
       return Boolean(out.Attributes?.RedrivePolicy);
     } catch (err) {
       throw translateAwsError(err, 'sqs:GetQueueAttributes');
@@ -98,6 +112,7 @@ export class SupportEventsQueue {
   }
 
   destroy(): void {
-    this.client.destroy();
+    this.destroyed = true;
+    this.client?.destroy();
   }
 }

@@ -3,7 +3,9 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
-import pg from 'pg';
+// pg is imported only for a postgres:// DATABASE_URL (see openPostgres): on SQLite it would be
+// a few MB of memory for nothing.
+import type pg from 'pg';
 import { KyselyStore } from './kysely-store.js';
 import type { Database } from './schema.js';
 import type { Store } from './store.js';
@@ -74,7 +76,8 @@ export function postgresPoolConfig(url: string): pg.PoolConfig {
  * replicas starting together apply each one once.
  */
 async function openPostgres(url: string): Promise<Store> {
-  const pool = new pg.Pool(postgresPoolConfig(url));
+  const { default: pgModule } = await import('pg');
+  const pool = new pgModule.Pool(postgresPoolConfig(url));
   // A dropped idle connection must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);
   // A connection that dies while checked out, between two statements of a transaction, emits
