@@ -11,6 +11,7 @@ import type { AccessPolicy } from '../services/access.js';
 import type { CaseActions } from '../services/case-actions.js';
 import { buttonEventKey } from '../services/outbox-keys.js';
 import { ACTION, CALLBACK, REPLY_BLOCK } from '../slack/ids.js';
+import { asJson } from '../slack/messenger.js';
 import { decodeReplyMeta } from '../slack/modal-metadata.js';
 import { asStateValues, readValue } from '../slack/view-state.js';
 import { buildReplyModal } from '../slack/views/reply-modal.js';
@@ -68,7 +69,7 @@ function confirmFromButton({ actions, logger }: CaseThreadDeps) {
 }
 
 async function openReplyModal({ request, body, client }: RequestAction): Promise<void> {
-  await client.views.open({ trigger_id: body.trigger_id, view: buildReplyModal(request) });
+  await client.views.open({ trigger_id: body.trigger_id, view: asJson(buildReplyModal(request)) });
 }
 
 function sendReply({ actions, store, access, logger }: CaseThreadDeps) {

@@ -7,7 +7,7 @@ import type { Store } from '../store/store.js';
 import type { RequestKind, StoredRequest } from '../domain/request.js';
 import { STANDING_LOOKBACK, type Standing } from '../domain/standing-answers.js';
 import { submissionKey } from '../services/outbox-keys.js';
-import { SlackMessenger } from '../slack/messenger.js';
+import { SlackMessenger, asJson } from '../slack/messenger.js';
 import { prefilledNote, type StandingNote } from '../slack/modal-metadata.js';
 import { section } from '../slack/views/blocks.js';
 import { channelStatus } from './status.js';
@@ -30,7 +30,7 @@ function slackErrorCode(err: unknown): string {
 /** Redraws a modal if nobody changed it since `view.hash`; a conflict means a newer change redraws it. */
 export async function updateModal(client: webApi.WebClient, view: ViewOutput, next: types.ModalView, logger: Logger): Promise<void> {
   try {
-    await client.views.update({ view_id: view.id, hash: view.hash, view: next });
+    await client.views.update({ view_id: view.id, hash: view.hash, view: asJson(next) });
   } catch (err) {
     logger.debug({ err: slackErrorCode(err) }, 'views.update skipped');
   }
@@ -133,7 +133,7 @@ export async function openModal(
   logger: Logger,
 ): Promise<ViewOutput | undefined> {
   try {
-    const res = await client.views.open({ trigger_id: at.triggerId, view });
+    const res = await client.views.open({ trigger_id: at.triggerId, view: asJson(view) });
     return res.view as ViewOutput;
   } catch (err) {
     logger.warn({ err: slackErrorCode(err) }, 'views.open failed');
