@@ -94,6 +94,9 @@ export function createSlackConnection(config: Config, logger: Logger, health: He
     // Bolt otherwise calls auth.test from its constructor, where a bad token becomes an
     // unhandled rejection; app.init() lets start-up report it.
     deferInitialization: true,
+    // Bolt's conversation store (context.conversation) is not used: without it, no store lookup
+    // runs in front of every request.
+    convoStore: false,
     clientOptions,
     ...(socketReceiver
       ? { receiver: socketReceiver }
