@@ -70,8 +70,11 @@ export class Apps {
     this.collectWarnings(bot.child);
   }
 
-  /** Starts bench/bare-bolt.ts: Bolt alone, acking the same requests. */
-  async startBare(): Promise<Running> {
+  /**
+   * Starts bench/bare-bolt.ts: Bolt alone, acking the same requests; with `sameCallsFile` (a
+   * SameCalls JSON file), also making the bot's outbound Slack calls with the bot's views.
+   */
+  async startBare(sameCallsFile?: string): Promise<Running> {
     const port = await freePort();
     const env = {
       ...this.ctx.baseEnv,
@@ -80,11 +83,13 @@ export class Apps {
       SLACK_SIGNING_SECRET: SIGNING_SECRET,
       SLACK_API_URL: this.fakes.info.slackApiUrl,
       PORT: String(port),
+      ...(sameCallsFile ? { BARE_SAME_CALLS: sameCallsFile } : {}),
     };
     const t0 = clock();
-    const child = startChild('bare-bolt', process.execPath, ['--import', 'tsx', join(ROOT, 'bench/bare-bolt.ts')], { env, cwd: ROOT });
+    const name = sameCallsFile ? 'same-calls' : 'bare-bolt';
+    const child = startChild(name, process.execPath, ['--import', 'tsx', join(ROOT, 'bench/bare-bolt.ts')], { env, cwd: ROOT });
     const healthyAt = await waitHealthy(`http://127.0.0.1:${port}/healthz`, child, Math.min(30_000, this.ctx.timeLeft()));
-    this.ctx.log(`bare Bolt app healthy on port ${port} after ${(healthyAt - t0).toFixed(0)} ms`);
+    this.ctx.log(`${name} Bolt app healthy on port ${port} after ${(healthyAt - t0).toFixed(0)} ms`);
     return { child, port, startupMs: healthyAt - t0 };
   }
 

@@ -24,6 +24,7 @@
  *   GET  /replies               replies added so far, with the time each was added
  *   GET  /records?from=N        call records from index N
  *   GET  /latest-view           the modal most recently opened or updated in the fake Slack
+ *   GET  /last-sent?method=M    the `view` argument of the last views.open or views.update, as sent
  *   GET  /memory                this process's memory use
  */
 import http from 'node:http';
@@ -77,6 +78,8 @@ const aws = new FakeAws();
 let records: CallRecord[] = [];
 let dropped = 0;
 const added: AddedReply[] = [];
+/** The `view` of the last views.open and views.update, as sent: the same-calls baseline sends these. */
+const lastSentView = new Map<string, unknown>();
 let pending: { replies: ReplySpec[]; caseId: string; occurrence: number; seen: number } | undefined;
 
 function record(r: CallRecord): void {
@@ -107,6 +110,7 @@ Object.defineProperty(slack.calls, 'push', {
       const at = clock();
       const r: CallRecord = { svc: 'slack', op: c.method, at };
       if (c.method === 'views.open' && typeof c.args.trigger_id === 'string') r.trigger = c.args.trigger_id;
+      if (c.method === 'views.open' || c.method === 'views.update') lastSentView.set(c.method, c.args.view);
       if (c.method === 'chat.postMessage' || c.method === 'chat.update') {
         if (typeof c.args.channel === 'string') r.channel = c.args.channel;
         if (typeof c.args.thread_ts === 'string') r.threadTs = c.args.thread_ts;
@@ -203,6 +207,8 @@ async function control(req: http.IncomingMessage, res: http.ServerResponse): Pro
     }
     case 'GET /latest-view':
       return send(res, 200, { view: slack.latestView() ?? null });
+    case 'GET /last-sent':
+      return send(res, 200, { view: lastSentView.get(url.searchParams.get('method') ?? '') ?? null });
     case 'GET /memory':
       return send(res, 200, process.memoryUsage());
     default:

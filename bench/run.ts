@@ -5,7 +5,8 @@
  * this process, and prints one table. See BENCHMARKS.md for what each figure means.
  *
  * Options: --quick (about a minute), --no-build (reuse dist/; for working on the bench itself),
- * --update-benchmarks-md (replace the table in BENCHMARKS.md with this run's).
+ * --update-benchmarks-md (replace the table in BENCHMARKS.md with this run's), --soak (the leak
+ * check alone: three rounds of every ack phase, and the bot's memory after each).
  *
  * Everything listens on and talks to 127.0.0.1 only; every loop is bounded in count and time,
  * and a watchdog ends the run (and every child) if it overruns.
@@ -22,7 +23,7 @@ import type { RunContext } from './context.js';
 import { FakesClient, type FakesInfo } from './lib/fakes-client.js';
 import { clock, cpuMsOf, killAllChildren, machineBusyMs, sleep, startChild, stopChild } from './lib/procs.js';
 import { renderMarkdown, type Report } from './lib/report.js';
-import { ackTable, ackTargets, runAckPhases, type LoadPhases } from './phases/ack-latency.js';
+import { ackTable, ackTargets, memoryTargets, runAckPhases, type LoadPhases } from './phases/ack-latency.js';
 import { footprintTable, footprintTargets } from './phases/footprint.js';
 import { pushTargets, runPushPhase, type PushResult } from './phases/push-latency.js';
 import { replyTable, replyTarget } from './phases/reply-latency.js';
@@ -37,7 +38,7 @@ if ('error' in parsed) {
   process.exit(2);
 }
 const options = parsed;
-const settings = settingsFor(options.quick);
+const settings = settingsFor(options.quick, options.soak);
 
 const runStart = clock();
 const log = (msg: string) => process.stderr.write(`[bench +${((clock() - runStart) / 1000).toFixed(1)}s] ${msg}\n`);
@@ -109,7 +110,7 @@ async function main(): Promise<void> {
   // 3–4 (the reply latency at N = REPLY_LATENCY_N).
   const sync: SyncResult[] = [];
   let latency: number[] = [];
-  for (const n of settings.sizes) {
+  for (const n of options.soak ? [] : settings.sizes) {
     const out = await runSyncPhase(ctx, fakes, apps, n, loadDb);
     sync.push(out.result);
     if (out.latency) latency = out.latency;
@@ -117,7 +118,7 @@ async function main(): Promise<void> {
 
   // 6: push (SQS events) at each size, with the same seeding as 3.
   const push: PushResult[] = [];
-  for (const n of settings.pushSizes) push.push(await runPushPhase(ctx, fakes, apps, n, loadDb));
+  for (const n of options.soak ? [] : settings.pushSizes) push.push(await runPushPhase(ctx, fakes, apps, n, loadDb));
   const fakesMemory = await fakes.ctl<{ rss: number }>('/memory');
   await stopChild(fakesChild);
 
@@ -152,7 +153,7 @@ function buildReport(r: {
   const cpus = os.cpus();
   return {
     date: new Date().toISOString(),
-    mode: options.quick ? 'quick' : 'full',
+    mode: options.soak ? 'soak' : options.quick ? 'quick' : 'full',
     machine: { cpus: cpus.length, model: cpus[0]?.model.trim() ?? 'unknown', node: process.version, os: `${os.type()} ${os.release()}`, memoryGb: os.totalmem() / 1024 ** 3 },
     settings: { ...settings, pollIntervalS: POLL_INTERVAL_S, replyLatencyN: REPLY_LATENCY_N, pushFallbackS: PUSH_FALLBACK_S, botNodeArgs: ctx.botNodeArgs.join(' ') },
     buildS: r.buildMs / 1000,
@@ -166,10 +167,9 @@ function buildReport(r: {
     targets: [
       ...ackTargets(ack),
       ...viewsOpenTargets(viewsOpen),
-      ...syncTargets(r.sync),
-      replyTarget(r.latency),
-      ...pushTargets(r.push, r.sync),
-      ...footprintTargets(footprint),
+      ...(options.soak ? [] : [...syncTargets(r.sync), replyTarget(r.latency), ...pushTargets(r.push, r.sync)]),
+      ...footprintTargets(footprint, !options.soak),
+      ...memoryTargets(r.load),
     ],
     botWarnings: [...new Set(r.apps.botWarnings)].slice(0, 20),
     botWarningCount: r.apps.botWarnings.length,

@@ -11,15 +11,17 @@ export interface Options {
   build: boolean;
   /** --update-benchmarks-md: replace the results section of BENCHMARKS.md with this run's. */
   updateBenchmarksMd: boolean;
+  /** --soak: the leak check alone: three rounds of every ack phase against the bot, and its memory after each. */
+  soak: boolean;
 }
 
-const KNOWN_OPTIONS = ['--quick', '--no-build', '--update-benchmarks-md'];
+const KNOWN_OPTIONS = ['--quick', '--no-build', '--update-benchmarks-md', '--soak'];
 
 /** The options from the command line, or the message for an unknown one. */
 export function parseOptions(args: string[]): Options | { error: string } {
   const given = new Set(args);
   for (const a of given) if (!KNOWN_OPTIONS.includes(a)) return { error: `unknown option ${a}; use ${KNOWN_OPTIONS.join(', ')}` };
-  return { quick: given.has('--quick'), build: !given.has('--no-build'), updateBenchmarksMd: given.has('--update-benchmarks-md') };
+  return { quick: given.has('--quick'), build: !given.has('--no-build'), updateBenchmarksMd: given.has('--update-benchmarks-md'), soak: given.has('--soak') };
 }
 
 export interface Settings {
@@ -43,9 +45,11 @@ export interface Settings {
   hardLimitMs: number;
 }
 
-export function settingsFor(quick: boolean): Settings {
+export function settingsFor(quick: boolean, soak = false): Settings {
+  // --soak: the ack phases three times (twice more for the bot alone) and up to 60 s of waiting for memory after each round.
+  if (soak) return { ...settingsFor(quick), hardLimitMs: quick ? 240_000 : 600_000 };
   return quick
-    ? { loadPhaseMs: 1000, warmupMs: 400, rates: [50, 200], sizes: [10, 100], replySamples: 10, pushSizes: [100], pushQuietMs: 2000, cyclesBefore: 1, cyclesAfter: 1, hardLimitMs: 70_000 }
+    ? { loadPhaseMs: 1000, warmupMs: 400, rates: [50, 200], sizes: [10, 100], replySamples: 10, pushSizes: [100], pushQuietMs: 2000, cyclesBefore: 1, cyclesAfter: 1, hardLimitMs: 90_000 }
     : { loadPhaseMs: 5000, warmupMs: 1500, rates: [50, 200], sizes: [10, 100, 1000, 10_000], replySamples: 30, pushSizes: [100, 10_000], pushQuietMs: 10_000, cyclesBefore: 2, cyclesAfter: 2, hardLimitMs: 420_000 };
 }
 

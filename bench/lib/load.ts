@@ -127,3 +127,21 @@ export async function openLoop(port: number, rate: number, requests: PreparedReq
     elapsedMs: sentAll - start,
   };
 }
+
+/** Sends one request to 127.0.0.1:`port`/slack/events and returns its status and body (outside any measurement). */
+export async function sendOne(port: number, req: PreparedRequest): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const r = http.request(
+      { host: '127.0.0.1', port, path: '/slack/events', method: 'POST', timeout: REQUEST_TIMEOUT_MS, headers: { 'content-type': req.contentType, 'content-length': Buffer.byteLength(req.body), ...req.headers } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      },
+    );
+    r.on('timeout', () => r.destroy(new Error('timeout')));
+    r.on('error', reject);
+    r.end(req.body);
+  });
+}

@@ -17,13 +17,14 @@ type AckSide = Summary & { errors: number; lagP99: number; cpuPct: number; fakes
 
 export interface Report {
   date: string;
-  mode: 'quick' | 'full';
+  mode: 'quick' | 'full' | 'soak';
   machine: { cpus: number; model: string; node: string; os: string; memoryGb: number };
   settings: Record<string, unknown> & { loadPhaseMs: number; pollIntervalS: number; botNodeArgs: string };
   buildS: number;
   /** CPU used by other processes in the second before the run, in % of one core. */
   idleBeforePct: number;
-  ack: { kind: string; rate: number; bot: AckSide; bare: AckSide; ratioP99: number }[];
+  /** bare: Bolt acking only; same: Bolt acking and making the bot's outbound Slack calls. */
+  ack: { kind: string; rate: number; bot: AckSide; bare: AckSide; same: AckSide; ratioP99: number; ratioSameP99: number }[];
   viewsOpen: (Summary & { rate: number; missing: number })[];
   sync: {
     n: number;
@@ -67,6 +68,8 @@ export interface Report {
     startupMs: Summary;
     rssAfterStart: Memory;
     rssAfterLoad: Memory;
+    /** After each round of ack phases: at once, and when back within 1.25 × after start (recoverS NaN: not within 60 s). */
+    rounds: { round: number; afterLoad: Memory; recovered: Memory; recoverS: number }[];
     rssAfterStart10k?: Memory;
     rssAfterSync10k?: Memory;
     fakesRssMb: number;
@@ -94,7 +97,7 @@ export function renderMarkdown(r: Report): string {
       `Run at ${r.date}; production build (\`npm run build\`${Number.isFinite(r.buildS) ? `, ${r.buildS.toFixed(1)} s` : ', reused'}). ` +
       `Bot, bare Bolt app, fakes and load generator are separate processes sharing the ${m.cpus} CPUs.`,
   );
-  const others = [...r.ack.flatMap((a) => [a.bot.othersPct, a.bare.othersPct]), ...r.sync.map((x) => x.othersPct), ...r.push.map((x) => x.othersPct)];
+  const others = [...r.ack.flatMap((a) => [a.bot.othersPct, a.bare.othersPct, a.same.othersPct]), ...r.sync.map((x) => x.othersPct), ...r.push.map((x) => x.othersPct)];
   const othersMax = Math.max(0, ...others);
   out.push('');
   out.push(
@@ -107,21 +110,25 @@ export function renderMarkdown(r: Report): string {
     out.push('');
   }
 
-  out.push(`**1. Ack latency** (ms; open loop, ${r.settings.loadPhaseMs / 1000} s per request type and rate; bot = \`node dist/main.js\`, bare = bench/bare-bolt.ts)`);
+  out.push(
+    `**1. Ack latency** (ms; open loop, ${r.settings.loadPhaseMs / 1000} s per request type and rate; bot = \`node dist/main.js\`; ` +
+      `ack only = bench/bare-bolt.ts acking; same calls = bench/bare-bolt.ts acking and then making the bot's Slack calls with the bot's views)`,
+  );
   out.push('');
-  out.push('| Request | Offered | Bot median | Bot p99 | Bot max | Bare median | Bare p99 | Bare max | p99 bot ÷ bare | CPU bot / bare / fakes / others | Bot quiet after | Failed (bot / bare) |');
-  out.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  out.push('| Request | Offered | Bot median | Bot p99 | Bot max | Same calls median | Same calls p99 | Ack only p99 | p99 bot ÷ same calls | p99 bot ÷ ack only | CPU bot / same calls / ack only / fakes / others | Bot quiet after | Failed (bot / same / ack only) |');
+  out.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  const perReq = (side: AckSide, rate: number) => `${side.cpuPct.toFixed(0)}% (${((side.cpuPct * 10) / rate).toFixed(1)} ms/req)`;
   for (const a of r.ack) {
     out.push(
-      `| ${a.kind} | ${a.rate}/s | ${ms(a.bot.median)} | ${ms(a.bot.p99)} | ${ms(a.bot.max)} | ${ms(a.bare.median)} | ${ms(a.bare.p99)} | ${ms(a.bare.max)} | ${s2(a.ratioP99)}× | ` +
-        `${a.bot.cpuPct.toFixed(0)}% (${((a.bot.cpuPct * 10) / a.rate).toFixed(1)} ms/req) / ${a.bare.cpuPct.toFixed(0)}% (${((a.bare.cpuPct * 10) / a.rate).toFixed(1)} ms/req) / ${a.bot.fakesCpuPct.toFixed(0)}% / ${Math.max(a.bot.othersPct, a.bare.othersPct).toFixed(0)}% | ${Number.isFinite(a.bot.settleS) ? `${a.bot.settleS.toFixed(1)} s` : 'not within the wait'} | ${a.bot.errors} / ${a.bare.errors} |`,
+      `| ${a.kind} | ${a.rate}/s | ${ms(a.bot.median)} | ${ms(a.bot.p99)} | ${ms(a.bot.max)} | ${ms(a.same.median)} | ${ms(a.same.p99)} | ${ms(a.bare.p99)} | ${s2(a.ratioSameP99)}× | ${s2(a.ratioP99)}× | ` +
+        `${perReq(a.bot, a.rate)} / ${perReq(a.same, a.rate)} / ${perReq(a.bare, a.rate)} / ${a.bot.fakesCpuPct.toFixed(0)}% / ${Math.max(a.bot.othersPct, a.bare.othersPct, a.same.othersPct).toFixed(0)}% | ${Number.isFinite(a.bot.settleS) ? `${a.bot.settleS.toFixed(1)} s` : 'not within the wait'} | ${a.bot.errors} / ${a.same.errors} / ${a.bare.errors} |`,
     );
   }
-  const lag = Math.max(...r.ack.flatMap((a) => [a.bot.lagP99, a.bare.lagP99]));
+  const lag = Math.max(...r.ack.flatMap((a) => [a.bot.lagP99, a.bare.lagP99, a.same.lagP99]));
   out.push('');
   out.push(
-    `CPU: % of one core used during the bot's phase by the bot, during the bare phase by the bare app, by the fakes during the bot's phase, ` +
-      `and by every other process on the machine (the higher of the two phases; not under the bench's control). ` +
+    `CPU: % of one core used during each app's phase by that app, by the fakes during the bot's phase, ` +
+      `and by every other process on the machine (the highest of the three phases; not under the bench's control). ` +
       `"Bot quiet after": how long after its last ack the bot (and the fakes) still worked on the phase's requests. ` +
       `Load generator schedule lag, worst phase p99: ${ms(lag)} ms.`,
   );
@@ -178,7 +185,11 @@ export function renderMarkdown(r: Report): string {
     if (mem) out.push(`| ${label} (one reading; VmHWM = peak) | ${mem.rssMb.toFixed(0)} MB | – | ${mem.hwmMb.toFixed(0)} MB |`);
   };
   one('Resident memory after start, empty store', f.rssAfterStart);
-  one('Resident memory after the ack phases', f.rssAfterLoad);
+  for (const round of f.rounds) {
+    const of = f.rounds.length > 1 ? ` (round ${round.round} of ${f.rounds.length})` : '';
+    one(`Resident memory at the end of the ack phases${of}`, round.afterLoad);
+    one(`… ${Number.isFinite(round.recoverS) ? `${round.recoverS.toFixed(0)} s later, back within 1.25 × after start` : 'not back within 1.25 × after start in 60 s'}`, round.recovered);
+  }
   one('Resident memory after start, 10,000 tracked cases', f.rssAfterStart10k);
   one('Resident memory after syncing 10,000 cases', f.rssAfterSync10k);
   out.push('');
