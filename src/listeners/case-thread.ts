@@ -3,7 +3,8 @@
  * Support (button and modal) and Resolve case. Each handler reads what Slack sent, hands it to
  * the case actions, and answers.
  */
-import type { AllMiddlewareArgs, App, SlackEventMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
+import type { AllMiddlewareArgs, SlackEventMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
+import type { ListenerApp } from './router.js';
 import { isConfirmation } from '../domain/confirmation.js';
 import { isRelinquishment } from '../domain/request.js';
 import type { Logger } from '../logger.js';
@@ -36,7 +37,7 @@ interface MessageEvent {
   bot_id?: string;
 }
 
-export function registerCaseThreadListeners(app: App, deps: CaseThreadDeps): void {
+export function registerCaseThreadListeners(app: ListenerApp, deps: CaseThreadDeps): void {
   app.event('message', confirmFromThreadReply(deps));
   // Who may confirm is the service's to say, in the thread, like a refused "confirm" reply.
   app.action(ACTION.confirmRelinquish, onStoredRequest(deps, confirmFromButton(deps), { authorize: false }));

@@ -4,7 +4,8 @@
  * region (kept server-side with the view, see form snapshots) and redraw it; validate and hand a
  * valid request to the filing service.
  */
-import type { AllMiddlewareArgs, App, BlockAction, SlackActionMiddlewareArgs, SlackCommandMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction, webApi } from '@slack/bolt';
+import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs, SlackCommandMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction, webApi } from '@slack/bolt';
+import type { ListenerApp } from './router.js';
 import { AwsError } from '../aws/errors.js';
 import type { AwsAccounts } from '../aws/accounts.js';
 import { MAX_DEDICATED_IP_ROWS, validateLease, validateRelinquish, type DedicatedIpFormInput } from '../domain/dedicated-ip.js';
@@ -50,7 +51,7 @@ function inventoryPrefix(account: string): string {
   return `${INVENTORY_KEY}${account}:`;
 }
 
-export function registerDedicatedIpListeners(app: App, deps: DedicatedIpDeps): void {
+export function registerDedicatedIpListeners(app: ListenerApp, deps: DedicatedIpDeps): void {
   app.command(COMMANDS.dedicatedIp, openDedicatedIpForm(deps));
   app.action(ACTION.dipAction, switchAction(deps));
   app.action(ACTION.dipAddRow, addRow(deps));

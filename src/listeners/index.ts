@@ -13,6 +13,7 @@ import { registerInstallationGuard, type InstallationGuard } from './installatio
 import { registerQuotaListeners } from './quota.js';
 import { registerQuotaWatchListeners } from './quota-watch.js';
 import { registerRetryListener } from './retry.js';
+import { ListenerRouter } from './router.js';
 
 export interface ListenerDeps {
   filing: FilingService;
@@ -30,10 +31,11 @@ export interface ListenerDeps {
 export function registerListeners(app: App, deps: ListenerDeps): InstallationGuard {
   // Before every listener: only the installation's own workspace acts.
   const installation = registerInstallationGuard(app, deps.logger.child({ component: 'installation' }));
-  registerQuotaListeners(app, deps);
-  registerQuotaWatchListeners(app, deps);
-  registerDedicatedIpListeners(app, { ...deps, priceCents: deps.dedicatedIpPriceCents });
-  registerRetryListener(app, deps);
-  registerCaseThreadListeners(app, deps);
+  const router = new ListenerRouter(app);
+  registerQuotaListeners(router, deps);
+  registerQuotaWatchListeners(router, deps);
+  registerDedicatedIpListeners(router, { ...deps, priceCents: deps.dedicatedIpPriceCents });
+  registerRetryListener(router, deps);
+  registerCaseThreadListeners(router, deps);
   return installation;
 }

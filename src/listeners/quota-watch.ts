@@ -3,12 +3,13 @@
  * channel as /ses-quota does, and opens the /ses-quota form pre-filled for the alert's region
  * and limit with the suggested value (which the user may change).
  */
-import type { AllMiddlewareArgs, App, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import type { ListenerApp } from './router.js';
 import { ACTION, COMMANDS } from '../slack/ids.js';
 import { decodeIncreasePreset } from '../slack/views/quota-watch.js';
 import { openQuotaFormFor, type QuotaDeps } from './quota.js';
 
-export function registerQuotaWatchListeners(app: App, deps: QuotaDeps): void {
+export function registerQuotaWatchListeners(app: ListenerApp, deps: QuotaDeps): void {
   app.action(ACTION.quotaWatchIncrease, requestIncrease(deps));
 }
 

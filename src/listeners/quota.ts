@@ -4,7 +4,8 @@
  * if the store gives them within a small budget; anything slow comes after.
  */
 import { createHash } from 'node:crypto';
-import type { AllMiddlewareArgs, App, BlockAction, SlackActionMiddlewareArgs, SlackCommandMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction, webApi } from '@slack/bolt';
+import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs, SlackCommandMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction, webApi } from '@slack/bolt';
+import type { ListenerApp } from './router.js';
 import { AwsError } from '../aws/errors.js';
 import type { AwsAccounts } from '../aws/accounts.js';
 import { farAboveCurrent, MAX_QUOTA_ROWS, validateQuotaForm, type CurrentQuota, type FieldWarning, type QuotaFormInput } from '../domain/quota-request.js';
@@ -35,7 +36,7 @@ export interface QuotaDeps {
 
 type ActionArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
 
-export function registerQuotaListeners(app: App, deps: QuotaDeps): void {
+export function registerQuotaListeners(app: ListenerApp, deps: QuotaDeps): void {
   app.command(COMMANDS.quota, openQuotaForm(deps));
   app.action(ACTION.addRow, addQuotaRow(deps));
   app.action(ACTION.removeRow, removeQuotaRow(deps));

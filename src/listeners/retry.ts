@@ -1,5 +1,5 @@
 /** Retry on a request that was not filed (its root message, or the private "not in channel" notice). */
-import type { App } from '@slack/bolt';
+import type { ListenerApp } from './router.js';
 import type { AccessPolicy } from '../services/access.js';
 import type { FilingService } from '../services/filing.js';
 import { ACTION } from '../slack/ids.js';
@@ -13,7 +13,7 @@ export interface RetryDeps {
   access: AccessPolicy;
 }
 
-export function registerRetryListener(app: App, deps: RetryDeps): void {
+export function registerRetryListener(app: ListenerApp, deps: RetryDeps): void {
   app.action(ACTION.retryFiling, onStoredRequest(deps, retryFiling(deps), { refusal: onlyRequesterOrApprover }));
 }
 
