@@ -32,4 +32,6 @@ USER node
 EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:${PORT:-3000}/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"
-CMD ["node", "dist/main.js"]
+# --optimize-for-size: V8's young generation and heap growth sized for a small service (the same
+# options as `npm start`; BENCHMARKS.md, issue 16, has the measurements).
+CMD ["node", "--optimize-for-size", "dist/main.js"]

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { RunContext } from './context.js';
 import type { FakesClient } from './lib/fakes-client.js';
 import { clock, freePort, startChild, stopChild, waitHealthy, type Child } from './lib/procs.js';
-import { BOT_TOKEN, ROOT, SIGNING_SECRET } from './settings.js';
+import { BOT_TOKEN, ROOT, SIGNING_SECRET, productionNodeOptions } from './settings.js';
 
 export interface Running {
   child: Child;
@@ -57,7 +57,7 @@ export class Apps {
       ...extraEnv,
     };
     const t0 = clock();
-    const child = startChild(`bot[${label}]`, process.execPath, [...this.ctx.botNodeArgs, join(ROOT, 'dist/main.js')], { env, cwd: dir });
+    const child = startChild(`bot[${label}]`, process.execPath, [...productionNodeOptions(), ...this.ctx.botNodeArgs, join(ROOT, 'dist/main.js')], { env, cwd: dir });
     const healthyAt = await waitHealthy(`http://127.0.0.1:${port}/healthz`, child, Math.min(30_000, this.ctx.timeLeft()));
     const startupMs = healthyAt - t0;
     this.startups.push({ label, cases, ms: startupMs });

@@ -30,7 +30,7 @@ import { replyTable, replyTarget } from './phases/reply-latency.js';
 import { emptyDatabase, runSyncPhase, syncTargets, type SyncResult } from './phases/sync-cost.js';
 import { openedAtByTrigger, viewsOpenTable, viewsOpenTargets } from './phases/views-open.js';
 import { SlackLoad } from './requests.js';
-import { POLL_INTERVAL_S, PUSH_FALLBACK_S, REPLY_LATENCY_N, ROOT, parseOptions, settingsFor } from './settings.js';
+import { POLL_INTERVAL_S, PUSH_FALLBACK_S, REPLY_LATENCY_N, ROOT, parseOptions, productionNodeOptions, settingsFor } from './settings.js';
 
 const parsed = parseOptions(process.argv.slice(2));
 if ('error' in parsed) {
@@ -155,7 +155,7 @@ function buildReport(r: {
     date: new Date().toISOString(),
     mode: options.soak ? 'soak' : options.quick ? 'quick' : 'full',
     machine: { cpus: cpus.length, model: cpus[0]?.model.trim() ?? 'unknown', node: process.version, os: `${os.type()} ${os.release()}`, memoryGb: os.totalmem() / 1024 ** 3 },
-    settings: { ...settings, pollIntervalS: POLL_INTERVAL_S, replyLatencyN: REPLY_LATENCY_N, pushFallbackS: PUSH_FALLBACK_S, botNodeArgs: ctx.botNodeArgs.join(' ') },
+    settings: { ...settings, pollIntervalS: POLL_INTERVAL_S, replyLatencyN: REPLY_LATENCY_N, pushFallbackS: PUSH_FALLBACK_S, botNodeArgs: ctx.botNodeArgs.join(' '), productionNodeOptions: productionNodeOptions().join(' ') },
     buildS: r.buildMs / 1000,
     idleBeforePct: r.idleBeforePct,
     ack,

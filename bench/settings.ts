@@ -1,8 +1,21 @@
 /** The bench's options, sizes and fixed values: what each phase runs with. */
-import { dirname, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+/**
+ * The node options the bot runs with in production: those of `npm start` (package.json), which
+ * the Dockerfile's CMD repeats (test/deployment.test.ts keeps the two the same). The bench starts
+ * the bot with them, so that it measures the bot as deployed.
+ */
+export function productionNodeOptions(): string[] {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  const words = pkg.scripts.start.trim().split(/\s+/);
+  if (words[0] !== 'node' || words.at(-1) !== 'dist/main.js') throw new Error(`package.json's start script is not "node [options] dist/main.js": ${pkg.scripts.start}`);
+  return words.slice(1, -1);
+}
 
 export interface Options {
   /** --quick: about a minute (1 s load phases, N = 10 and 100 only; push at N = 100 only). */

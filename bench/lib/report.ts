@@ -19,7 +19,7 @@ export interface Report {
   date: string;
   mode: 'quick' | 'full' | 'soak';
   machine: { cpus: number; model: string; node: string; os: string; memoryGb: number };
-  settings: Record<string, unknown> & { loadPhaseMs: number; pollIntervalS: number; botNodeArgs: string };
+  settings: Record<string, unknown> & { loadPhaseMs: number; pollIntervalS: number; botNodeArgs: string; productionNodeOptions: string };
   buildS: number;
   /** CPU used by other processes in the second before the run, in % of one core. */
   idleBeforePct: number;
@@ -69,7 +69,7 @@ export interface Report {
     rssAfterStart: Memory;
     rssAfterLoad: Memory;
     /** After each round of ack phases: at once, and when back within 1.25 × after start (recoverS NaN: not within 60 s). */
-    rounds: { round: number; afterLoad: Memory; recovered: Memory; recoverS: number }[];
+    rounds: { round: number; afterLoad: Memory; recovered: Memory; recoverS: number; waitS: number }[];
     rssAfterStart10k?: Memory;
     rssAfterSync10k?: Memory;
     fakesRssMb: number;
@@ -95,7 +95,7 @@ export function renderMarkdown(r: Report): string {
   out.push(
     `Machine: ${m.cpus} × ${m.model}, ${m.memoryGb.toFixed(0)} GB RAM, Node ${m.node}, ${m.os}. ` +
       `Run at ${r.date}; production build (\`npm run build\`${Number.isFinite(r.buildS) ? `, ${r.buildS.toFixed(1)} s` : ', reused'}). ` +
-      `Bot, bare Bolt app, fakes and load generator are separate processes sharing the ${m.cpus} CPUs.`,
+      `Bot (\`node ${r.settings.productionNodeOptions ? `${r.settings.productionNodeOptions} ` : ''}dist/main.js\`, as \`npm start\` and the image run it), Bolt baselines, fakes and load generator are separate processes sharing the ${m.cpus} CPUs.`,
   );
   const others = [...r.ack.flatMap((a) => [a.bot.othersPct, a.bare.othersPct, a.same.othersPct]), ...r.sync.map((x) => x.othersPct), ...r.push.map((x) => x.othersPct)];
   const othersMax = Math.max(0, ...others);
@@ -188,7 +188,7 @@ export function renderMarkdown(r: Report): string {
   for (const round of f.rounds) {
     const of = f.rounds.length > 1 ? ` (round ${round.round} of ${f.rounds.length})` : '';
     one(`Resident memory at the end of the ack phases${of}`, round.afterLoad);
-    one(`… ${Number.isFinite(round.recoverS) ? `${round.recoverS.toFixed(0)} s later, back within 1.25 × after start` : 'not back within 1.25 × after start in 60 s'}`, round.recovered);
+    one(`… ${Number.isFinite(round.recoverS) ? `${round.recoverS.toFixed(0)} s later, back within 1.25 × after start` : `not back within 1.25 × after start in ${round.waitS} s`}`, round.recovered);
   }
   one('Resident memory after start, 10,000 tracked cases', f.rssAfterStart10k);
   one('Resident memory after syncing 10,000 cases', f.rssAfterSync10k);
