@@ -5,7 +5,7 @@
 #      stand-in is made locally from Debian's packages (debootstrap --variant=minbase) and the
 #      Node.js binary and npm from the npm registry, and tagged with the exact name FROM uses.
 #      It is kept in buildah's storage under $IMAGE_CACHE_DIR and made again only when the Node
-#      version or the Debian suite changes (or the cache is gone).
+#      version, the Debian suite or the recipe (make_base below) changes, or the cache is gone.
 #   2. build: `buildah bud` of the Dockerfile as it is (docker format, so HEALTHCHECK is kept).
 #   3. smoke test: scripts/smoke-image.ts runs the image's own ENTRYPOINT/CMD against the fake
 #      Slack and fake AWS (test/fakes/) on 127.0.0.1 and checks it starts and works.
@@ -26,8 +26,15 @@ mark() { # mark LABEL: record the time since the previous mark
   timings+=("$(printf '%5ss  %s' "$((SECONDS - t0))" "$1")")
   t0=$SECONDS
 }
-step() { printf '\n==== %s ====\n' "$*"; }
-die() { echo "FAILED: $*" >&2; exit 1; }
+stage="checks"
+step() { stage=$*; printf '\n==== %s ====\n' "$*"; }
+die() { # die MESSAGE: the timings so far, the failed stage, exit 1
+  mark "$stage: FAILED"
+  printf '\n==== summary ====\n' >&2
+  printf '%s\n' "${timings[@]}" >&2
+  echo "FAILED: $*" >&2
+  exit 1
+}
 
 # One storage of our own (vfs: works on any filesystem, no fuse-overlayfs needed), so that the
 # base image survives between runs and nothing else on the machine is touched.
@@ -41,6 +48,7 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM # so that cleanup runs
 
 for tool in buildah debootstrap node npm; do
   command -v "$tool" >/dev/null || die "$tool is not installed (apt-get install buildah debootstrap)"
