@@ -1,6 +1,7 @@
 // The layering of src/ (README, "How the code is laid out"), checked by `npm run lint:layers`
 // (part of `npm test`). Top to bottom: main.ts → app.ts → listeners/ → services/ →
 // slack/ and aws/ → store/ → domain/. A module may import from its own layer or below, never above.
+// src/metrics/ stands beside them: any layer may import it, and it imports only src/domain/.
 // test/layers.test.ts checks that each rule below fires on a forbidden import.
 
 /** @type {import('dependency-cruiser').IConfiguration} */
@@ -44,6 +45,16 @@ module.exports = {
         'start-up reconciliation).',
       from: { path: '^src/services/' },
       to: { path: '^src/listeners/' },
+    },
+    {
+      name: 'metrics-is-a-leaf',
+      severity: 'error',
+      comment:
+        'src/metrics/ holds the Prometheus registry and the hooks that record into it (AWS SDK ' +
+        'middleware, the Slack client\'s fetch). Every layer may record, so it imports no other part ' +
+        'of src/ but the pure src/domain/ (for the bounded label sets), or the layers would loop through it.',
+      from: { path: '^src/metrics/' },
+      to: { path: '^src/', pathNot: '^src/(metrics|domain)/' },
     },
     {
       name: 'no-circular',

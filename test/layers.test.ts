@@ -49,6 +49,13 @@ const fixture: Record<string, string> = {
   'src/listeners/quota.ts': "import { file } from '../services/filing.js';\nimport { BLOCK_ID } from '../slack/ids.js';\nexport const onQuota = [file, BLOCK_ID];\n",
   'src/app.ts': "import { onQuota } from './listeners/quota.js';\nexport const app = onQuota;\n",
 
+  // metrics: every layer may record into it; it imports only itself and the domain
+  'src/metrics/metrics.ts': "import { LIMIT } from '../domain/values.js';\nexport const count = () => LIMIT;\n",
+  'src/metrics/uses-store.ts': "import type { Row } from '../store/store.js'; // FORBIDDEN metrics-is-a-leaf\nexport type R = Row;\n",
+  'src/metrics/uses-services.ts': "import { file } from '../services/filing.js'; // FORBIDDEN metrics-is-a-leaf\nexport const f = file;\n",
+  'src/aws/metered.ts': "import { count } from '../metrics/metrics.js';\nexport const m = count;\n",
+  'src/store/metered.ts': "import { count } from '../metrics/metrics.js';\nexport const m = count;\n",
+
   // src never imports tests or the benchmark, nor what does not exist
   'src/uses-test.ts': "import { helper } from '../test/helper.js'; // FORBIDDEN src-not-to-test-or-bench\nexport const h = helper;\n",
   'src/uses-bench.ts': "import { run } from '../bench/run.js'; // FORBIDDEN src-not-to-test-or-bench\nexport const r = run;\n",
@@ -101,7 +108,7 @@ describe('layering rules (.dependency-cruiser.cjs)', () => {
 
   it('has a forbidden import in the fixture for every rule of the configuration', () => {
     expect(ruleNames).toEqual(
-      expect.arrayContaining(['domain-is-pure', 'store-and-aws-below-slack', 'slack-is-outbound', 'services-below-listeners', 'no-circular']),
+      expect.arrayContaining(['domain-is-pure', 'store-and-aws-below-slack', 'slack-is-outbound', 'services-below-listeners', 'metrics-is-a-leaf', 'no-circular']),
     );
     const fired = new Set(result.summary.violations.map((v) => v.rule.name));
     for (const name of ruleNames) expect(fired, `rule ${name} never fired`).toContain(name);

@@ -4,6 +4,7 @@ import { migrationProvider } from './migrations.js';
 import type { Database, OutgoingCommunicationsTable, RequestsTable, ThreadPostsTable } from './schema.js';
 import { CaseSyncConflict, type AccountFact, type CaseSyncResult, type FollowedCase, type NewRequest, type NewThreadPost, type RequestPatch, type Store, type ThreadPost, type TrackedCase } from './store.js';
 import { DEFAULT_ACCOUNT } from '../domain/accounts.js';
+import type { StoreCounts } from '../metrics/metrics.js';
 import { quotaRowsSchema } from '../domain/quota-rows.js';
 import { effectsSchema, nextDue, type RegionEffect } from '../domain/proof.js';
 import { mayMove, parsePayload, typedRequest, type OutgoingCommunication, type OutgoingState, type RequestKind, type RequestRecord, type RequestStatus, type StoredRequest } from '../domain/request.js';
@@ -669,6 +670,52 @@ export class KyselyStore implements Store {
       const outgoing = await trx.deleteFrom('outgoing_communications').where('state', 'in', ['sent', 'failed']).where(done).executeTakeFirst();
       return Number(seen.numDeletedRows) + Number(posts.numDeletedRows) + Number(outgoing.numDeletedRows);
     });
+  }
+
+  async metricsCounts(periodicLease: string): Promise<StoreCounts> {
+    const requests = await this.db
+      .selectFrom('requests')
+      .select(['kind', 'status', (eb) => eb.fn.countAll<number | string>().as('count')])
+      .groupBy(['kind', 'status'])
+      .execute();
+    const posts = await this.db
+      .selectFrom('thread_posts')
+      .select(['state', (eb) => eb.fn.countAll<number | string>().as('count')])
+      .where('state', 'in', ['pending', 'dead'])
+      .groupBy('state')
+      .execute();
+    const open = await this.db
+      .selectFrom('requests')
+      .select((eb) => eb.fn.countAll<number | string>().as('count'))
+      .where('case_id', 'is not', null)
+      .where('resolved_at', 'is', null)
+      .executeTakeFirst();
+    const polled = await this.db
+      .selectFrom('requests')
+      .select('quota_rows')
+      .where('filing_mode', '=', 'service-quotas')
+      .where('quota_rows', 'is not', null)
+      .where((eb) => eb.or([eb('poll_until', 'is', null), eb('poll_until', '>', this.at())]))
+      .execute();
+    const lease = await this.db.selectFrom('leases').select('name').where('name', '=', periodicLease).where('until', '>', this.at()).executeTakeFirst();
+    const quotaRows: StoreCounts['quotaRows'] = [];
+    for (const r of polled) {
+      let json: unknown;
+      try {
+        json = JSON.parse(r.quota_rows ?? '[]');
+      } catch {
+        continue;
+      }
+      const rows = quotaRowsSchema.safeParse(json);
+      if (rows.success) for (const row of rows.data) quotaRows.push({ path: row.path, status: row.status ?? null });
+    }
+    return {
+      requests: requests.map((r) => ({ kind: r.kind, status: r.status, count: Number(r.count) })),
+      posts: posts.map((p) => ({ state: p.state, count: Number(p.count) })),
+      openCases: Number(open?.count ?? 0),
+      quotaRows,
+      periodicLeaseLive: lease !== undefined,
+    };
   }
 
   async hasPostedConfirmationPrompt(requestId: string): Promise<boolean> {

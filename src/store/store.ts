@@ -2,6 +2,7 @@
  * The store interface callers use. Back-ends (SQLite now) implement it; callers never see SQL.
  */
 import type { RegionEffect } from '../domain/proof.js';
+import type { StoreCounts } from '../metrics/metrics.js';
 import type { OutgoingCommunication, OutgoingState, RequestKind, RequestPayload, RequestRecord, RequestStatus, StoredRequest } from '../domain/request.js';
 
 export type NewRequest = Pick<RequestRecord, 'id' | 'submissionKey' | 'reference' | 'teamId' | 'channelId' | 'requesterId' | 'responseUrl'> & {
@@ -235,6 +236,12 @@ export interface Store {
    * finished communications) for requests no longer followed: resolved before `before`.
    */
   pruneFinishedCases(before: Date): Promise<number>;
+  /**
+   * What the /metrics gauges show, counted in a few grouped queries: requests by kind and status,
+   * pending and dead posts, open cases, the followed Service Quotas rows' statuses, and whether the
+   * periodic-work lease (`periodicLease`) has a live holder.
+   */
+  metricsCounts(periodicLease: string): Promise<StoreCounts>;
   /** Whether the bot has posted a relinquishment confirmation prompt (`prompt:…`) in the request's thread. */
   hasPostedConfirmationPrompt(requestId: string): Promise<boolean>;
   close(): Promise<void>;
