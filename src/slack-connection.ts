@@ -10,6 +10,8 @@ import type { Config } from './config.js';
 import { boltLogger, type Logger } from './logger.js';
 import { slackClientOptions } from './slack/client-options.js';
 import type { Store } from './store/store.js';
+import type { Metrics } from './metrics/metrics.js';
+import { instrumentedSlackFetch } from './metrics/slack.js';
 
 export class StartupError extends Error {
   override name = 'StartupError';
@@ -75,11 +77,12 @@ export interface SlackConnection {
 }
 
 /** Builds the Bolt app for the configured mode; nothing is connected until `start`. */
-export function createSlackConnection(config: Config, logger: Logger, health: Health): SlackConnection {
+/** `metrics`: served on /metrics beside /healthz, and told of every Slack Web API call. */
+export function createSlackConnection(config: Config, logger: Logger, health: Health, metrics?: Metrics): SlackConnection {
   const logLevel = BOLT_LEVEL[config.logLevel] ?? LogLevel.INFO;
   // Every Slack call has a timeout and a few quick retries; a 429 comes back at once (the
   // outbox waits it out per channel), so one channel's rate limit never holds up another's.
-  const clientOptions = slackClientOptions(config.slack.apiUrl);
+  const clientOptions = slackClientOptions(config.slack.apiUrl, metrics && instrumentedSlackFetch(metrics));
   // Built here rather than by Bolt so that the connection's state is visible to /healthz.
   const socketReceiver =
     config.slack.mode === 'socket'
@@ -100,7 +103,11 @@ export function createSlackConnection(config: Config, logger: Logger, health: He
     clientOptions,
     ...(socketReceiver
       ? { receiver: socketReceiver }
-      : { signingSecret: config.slack.signingSecret!, customRoutes: [{ path: '/healthz', method: ['GET'], handler: health.handler }] }),
+      : { signingSecret: config.slack.signingSecret!, customRoutes: [
+            { path: '/healthz', method: ['GET'], handler: health.handler },
+            ...(metrics ? [{ path: '/metrics', method: ['GET'], handler: metrics.handler }] : []),
+          ],
+        }),
   });
   app.error(async (err) => {
     logger.error({ err: err.message, code: (err as { code?: string }).code }, 'unhandled error in a Slack listener');
@@ -116,6 +123,7 @@ export function createSlackConnection(config: Config, logger: Logger, health: He
         await connectSocketMode(app);
         server = createServer((req, res) => {
           if (req.method === 'GET' && req.url === '/healthz') return void health.handler(req, res);
+          if (metrics && req.method === 'GET' && req.url === '/metrics') return void metrics.handler(req, res);
           res.writeHead(404).end();
         });
         await new Promise<void>((resolve, reject) => server.once('error', reject).listen(config.port, resolve));

@@ -19,6 +19,7 @@ import { ServiceQuotasGateway } from './service-quotas-gateway.js';
 import { SesGateway } from './ses-gateway.js';
 import { SupportGateway } from './support-gateway.js';
 import { queueRegion, SupportEventsQueue } from './support-events-queue.js';
+import type { AwsClientHook } from '../metrics/aws.js';
 
 /** The session name AWS CloudTrail shows for the bot's calls in each account. */
 export const ROLE_SESSION_NAME = 'ses-support-bot';
@@ -120,6 +121,8 @@ export class AwsAccounts {
   constructor(
     private readonly settings: readonly AccountSetting[] | undefined,
     private readonly region: string,
+    /** Metrics: each SDK client made here is handed to it (src/metrics/aws.ts). */
+    private readonly hook?: AwsClientHook,
   ) {
     this.entries.set(DEFAULT_ACCOUNT, { name: DEFAULT_ACCOUNT, accountId: null, channels: null, available: true, problem: undefined, setting: undefined, gateways: undefined, credentials: undefined, checkCredentials: undefined });
     for (const setting of settings ?? []) {
@@ -161,9 +164,9 @@ export class AwsAccounts {
   gateways(name: string | null | undefined): AccountGateways {
     const entry = this.entries.get(name ?? DEFAULT_ACCOUNT) ?? this.removed(name!);
     entry.gateways ??= {
-      support: new SupportGateway(entry.credentials),
-      ses: new SesGateway(entry.credentials),
-      quotas: new ServiceQuotasGateway(entry.credentials),
+      support: new SupportGateway(entry.credentials, this.hook),
+      ses: new SesGateway(entry.credentials, undefined, this.hook),
+      quotas: new ServiceQuotasGateway(entry.credentials, this.hook),
     };
     return entry.gateways;
   }
@@ -205,14 +208,14 @@ export class AwsAccounts {
    */
   eventQueues(sharedUrl: string | undefined, waitSeconds: number): { queue: SupportEventsQueue; account: string | undefined }[] {
     const queues: { queue: SupportEventsQueue; account: string | undefined }[] = [];
-    if (sharedUrl) queues.push({ queue: new SupportEventsQueue(sharedUrl, queueRegion(sharedUrl, this.region), waitSeconds), account: undefined });
+    if (sharedUrl) queues.push({ queue: new SupportEventsQueue(sharedUrl, queueRegion(sharedUrl, this.region), waitSeconds, undefined, this.hook), account: undefined });
     // One receiver per queue: a queue named twice is read once, by its first listing.
     const listed = new Set(sharedUrl ? [sharedUrl] : []);
     for (const entry of this.entries.values()) {
       const url = entry.setting?.supportEventsQueueUrl;
       if (!url || listed.has(url)) continue;
       listed.add(url);
-      queues.push({ queue: new SupportEventsQueue(url, queueRegion(url, this.region), waitSeconds, entry.credentials), account: entry.name });
+      queues.push({ queue: new SupportEventsQueue(url, queueRegion(url, this.region), waitSeconds, entry.credentials, this.hook), account: entry.name });
     }
     return queues;
   }
@@ -231,6 +234,7 @@ export class AwsAccounts {
     const setting = entry.setting!;
     const [{ GetCallerIdentityCommand, STSClient }] = await loadSts();
     const sts = new STSClient({ region: this.region, credentials: entry.checkCredentials, maxAttempts: 2, requestHandler: STS_TIMEOUTS });
+    this.hook?.(sts);
     try {
       const { Account } = await sts.send(new GetCallerIdentityCommand({}));
       if (Account === setting.accountId) {

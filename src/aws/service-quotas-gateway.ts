@@ -16,6 +16,7 @@ import {
 import type { QuotaLimit } from '../domain/quota-request.js';
 import { SES_QUOTAS, SES_SERVICE_CODE } from '../domain/service-quotas.js';
 import { AwsError, translateAwsError, type AwsCredentials } from './errors.js';
+import type { AwsClientHook } from '../metrics/aws.js';
 
 /** A quota increase request as Service Quotas reports it. */
 export interface QuotaChange {
@@ -54,7 +55,11 @@ export class ServiceQuotasGateway {
   private readonly codes = new Map<string, Promise<string>>();
 
   /** `credentials`: an account's assumed role; unset, the SDK's default chain (the bot's own). */
-  constructor(private readonly credentials?: AwsCredentials) {}
+  constructor(
+    private readonly credentials?: AwsCredentials,
+    /** Metrics: every call counted and timed (src/metrics/aws.ts). */
+    private readonly hook?: AwsClientHook,
+  ) {}
 
   private client(region: string) {
     let pair = this.clients.get(region);
@@ -63,6 +68,8 @@ export class ServiceQuotasGateway {
         reads: new ServiceQuotasClient({ region, maxAttempts: 3, requestHandler: TIMEOUTS, credentials: this.credentials }),
         writes: new ServiceQuotasClient({ region, maxAttempts: 1, requestHandler: TIMEOUTS, credentials: this.credentials }),
       };
+      this.hook?.(pair.reads);
+      this.hook?.(pair.writes);
       this.clients.set(region, pair);
     }
     return pair;

@@ -18,6 +18,7 @@ import type { CurrentQuota } from '../domain/quota-request.js';
 import type { RegionCode } from '../domain/regions.js';
 import { productionAccessMailType } from '../domain/service-quotas.js';
 import { translateAwsError, type AwsCredentials } from './errors.js';
+import type { AwsClientHook } from '../metrics/aws.js';
 
 /** What a production access request tells AWS; empty fields are left out of the call. */
 export interface ProductionAccessDetails {
@@ -55,12 +56,15 @@ export class SesGateway {
   constructor(
     private readonly credentials?: AwsCredentials,
     private readonly now: () => number = Date.now,
+    /** Metrics: every call counted and timed (src/metrics/aws.ts). */
+    private readonly hook?: AwsClientHook,
   ) {}
 
   private client(region: string): SESv2Client {
     let client = this.clients.get(region);
     if (!client) {
       client = new SESv2Client({ region, maxAttempts: 3, requestHandler: SES_TIMEOUTS, credentials: this.credentials });
+      this.hook?.(client);
       this.clients.set(region, client);
     }
     return client;
@@ -70,6 +74,7 @@ export class SesGateway {
     let client = this.writers.get(region);
     if (!client) {
       client = new SESv2Client({ region, maxAttempts: 1, requestHandler: SES_WRITE_TIMEOUTS, credentials: this.credentials });
+      this.hook?.(client);
       this.writers.set(region, client);
     }
     return client;

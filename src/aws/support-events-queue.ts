@@ -6,6 +6,7 @@
 // needed, and it costs a few MB of memory.
 import type * as SqsModule from '@aws-sdk/client-sqs';
 import { translateAwsError, type AwsCredentials } from './errors.js';
+import type { AwsClientHook } from '../metrics/aws.js';
 
 export interface QueueMessage {
   id: string;
@@ -52,19 +53,23 @@ export class SupportEventsQueue {
     /** Each long poll: ReceiveMessage's WaitTimeSeconds. */
     private readonly waitSeconds: number,
     private readonly credentials?: AwsCredentials,
+    /** Metrics: every call counted and timed (src/metrics/aws.ts). */
+    private readonly hook?: AwsClientHook,
   ) {}
 
   /** The SDK module and this queue's client, made on first use. */
   private async sqs(): Promise<{ sdk: typeof SqsModule; client: SqsModule.SQSClient }> {
     const sdk = await (sqsModule ??= import('@aws-sdk/client-sqs'));
     if (this.destroyed) throw new Error('the queue reader was stopped');
+    if (this.client) return { sdk, client: this.client };
     // The answer comes up to `waitSeconds` after the request: the timeout leaves room for it.
-    this.client ??= new sdk.SQSClient({
+    this.client = new sdk.SQSClient({
       region: this.region,
       credentials: this.credentials,
       maxAttempts: 2,
       requestHandler: { requestTimeout: (this.waitSeconds + 10) * 1000, connectionTimeout: 5_000, throwOnRequestTimeout: true },
     });
+    this.hook?.(this.client);
     return { sdk, client: this.client };
   }
 

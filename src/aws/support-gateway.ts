@@ -18,6 +18,7 @@ import { isCaseFor } from '../domain/case-text.js';
 import { translateAwsError, type AwsCredentials } from './errors.js';
 import { AwsError } from './errors.js';
 import { CallSpacer, SpacerTimeoutError } from './rate-limiter.js';
+import type { AwsClientHook } from '../metrics/aws.js';
 
 export const LIMIT_INCREASE_SERVICE_CODE = 'service-limit-increase';
 
@@ -97,9 +98,12 @@ export class SupportGateway {
   callCount = 0;
 
   /** `credentials`: an account's assumed role; unset, the SDK's default chain (the bot's own). */
-  constructor(credentials?: AwsCredentials) {
+  constructor(credentials?: AwsCredentials, hook?: AwsClientHook) {
     this.reads = new SupportClient({ region: 'us-east-1', maxAttempts: 4, requestHandler: TIMEOUTS, credentials });
     this.writes = new SupportClient({ region: 'us-east-1', maxAttempts: 1, requestHandler: TIMEOUTS, credentials });
+    // Metrics: every call counted and timed (src/metrics/aws.ts).
+    hook?.(this.reads);
+    hook?.(this.writes);
     for (const [client, urgent] of [
       [this.reads, false],
       [this.writes, true],

@@ -5,15 +5,17 @@
  */
 import type { Metrics } from './metrics.js';
 
-/** What the bot's SDK clients have in common, as far as this needs. */
+/** Any AWS SDK v3 client (their middleware stacks' generic types differ; the one used here is common to all). */
 export interface InstrumentableClient {
-  middlewareStack: {
-    add(
-      middleware: (next: (args: never) => Promise<unknown>, context: { clientName?: string; commandName?: string }) => (args: never) => Promise<unknown>,
-      options: { step: 'initialize'; name: string; override?: boolean },
-    ): void;
-  };
+  middlewareStack: object;
 }
+
+type Stack = {
+  add(
+    middleware: (next: (args: unknown) => Promise<unknown>, context: { clientName?: string; commandName?: string }) => (args: unknown) => Promise<unknown>,
+    options: { step: 'initialize'; name: string; override?: boolean },
+  ): void;
+};
 
 /** Hands each new SDK client to the metrics; undefined: nothing is recorded. */
 export type AwsClientHook = (client: InstrumentableClient) => void;
@@ -30,7 +32,7 @@ export function awsErrorCode(err: unknown): string {
 
 export function awsClientHook(metrics: Metrics): AwsClientHook {
   return (client) => {
-    client.middlewareStack.add(
+    (client.middlewareStack as Stack).add(
       (next, context) => async (args) => {
         const started = performance.now();
         try {

@@ -6,18 +6,11 @@
  */
 import { bounded, SLACK_OUTCOMES, type Metrics } from './metrics.js';
 
-/** The parts of a fetch response the Web API client reads. */
-export interface SlackFetchResponse {
-  readonly ok: boolean;
-  readonly status: number;
-  readonly statusText: string;
-  readonly url: string;
-  readonly headers: { get(name: string): string | null; entries(): Iterable<[string, string]> };
-  arrayBuffer(): Promise<ArrayBuffer>;
-  json(): Promise<unknown>;
-  text(): Promise<string>;
-}
-export type SlackFetch = (url: string | URL, init?: never) => Promise<SlackFetchResponse>;
+import type { webApi } from '@slack/bolt';
+
+/** The `fetch` the Web API client takes (its `fetch` option). */
+export type SlackFetch = webApi.FetchFunction;
+type SlackFetchResponse = Awaited<ReturnType<SlackFetch>>;
 
 /** The outcome a 200's body says: ok, or Slack's error code (a known one, else "error"). */
 export function slackBodyOutcome(text: string): string {

@@ -4,6 +4,8 @@
  * Retry-After) instead of pausing the client's one shared queue, which would hold up every
  * channel behind one channel's rate limit. The thread outbox waits out a 429 per channel.
  */
+import type { SlackFetch } from '../metrics/slack.js';
+
 export const SLACK_REQUEST_TIMEOUT_MS = 10_000;
 
 const RETRY = { retries: 2, factor: 2, minTimeout: 500, maxTimeout: 2_000, randomize: false };
@@ -11,11 +13,13 @@ const RETRY = { retries: 2, factor: 2, minTimeout: 500, maxTimeout: 2_000, rando
 /** The longest one Web API call can take: every attempt timing out, plus the waits between them. */
 export const SLACK_CALL_MAX_MS = (RETRY.retries + 1) * SLACK_REQUEST_TIMEOUT_MS + RETRY.retries * RETRY.maxTimeout;
 
-export function slackClientOptions(slackApiUrl: string) {
+/** `fetch`: the client's HTTP requests go through it (the metrics' counting fetch, src/metrics/slack.ts). */
+export function slackClientOptions(slackApiUrl: string, fetch?: SlackFetch) {
   return {
     slackApiUrl,
     timeout: SLACK_REQUEST_TIMEOUT_MS,
     rejectRateLimitedCalls: true,
     retryConfig: RETRY,
+    ...(fetch ? { fetch } : {}),
   };
 }
