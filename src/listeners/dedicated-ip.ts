@@ -29,6 +29,7 @@ import {
 } from '../slack/views/dedicated-ip-modal.js';
 import type { Store } from '../store/store.js';
 import { acceptAndFile, answeredWithoutModal, asksForFreshForm, openModal, standingAnswersFor, updateModal, type ViewOutput } from './slash-command.js';
+import type { Metrics } from '../metrics/metrics.js';
 
 export interface DedicatedIpDeps {
   filing: FilingService;
@@ -39,6 +40,7 @@ export interface DedicatedIpDeps {
   priceCents: number;
   logger: Logger;
   now?: () => Date;
+  metrics?: Metrics;
 }
 
 type ActionArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
@@ -210,7 +212,10 @@ function submitDedicatedIpForm(deps: DedicatedIpDeps) {
       }
       result = validateRelinquish(form, knownInventories(lookups));
     }
-    if (!result.ok) return refuse(dedicatedIpErrorsToBlocks(result.errors, meta, inputBlocks));
+    if (!result.ok) {
+      deps.metrics?.submission('dedicated_ip', 'invalid', 'validation');
+      return refuse(dedicatedIpErrorsToBlocks(result.errors, meta, inputBlocks));
+    }
     const acceptedView = buildDedicatedIpAcceptedView(meta.channelId, meta.action);
     await acceptAndFile({ ack, filing: deps.filing, logger: deps.logger, request: result.value, view, body, meta, errorBlockId: DIP_BLOCK.language, acceptedView, account: chosen.account });
   };

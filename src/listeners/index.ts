@@ -7,6 +7,7 @@ import type { CaseActions } from '../services/case-actions.js';
 import type { FilingService } from '../services/filing.js';
 import type { Store } from '../store/store.js';
 import type { FilingMode } from '../domain/request.js';
+import type { Metrics } from '../metrics/metrics.js';
 import { registerCaseThreadListeners } from './case-thread.js';
 import { registerDedicatedIpListeners } from './dedicated-ip.js';
 import { registerInstallationGuard, type InstallationGuard } from './installation.js';
@@ -25,6 +26,8 @@ export interface ListenerDeps {
   quotaFiling: FilingMode;
   dedicatedIpPriceCents: number;
   logger: Logger;
+  /** Counts the forms refused by validation (src/metrics/). */
+  metrics?: Metrics;
 }
 
 /** Registers every listener; returns the installation guard, which learns its workspace at start-up. */

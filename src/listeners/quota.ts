@@ -22,6 +22,7 @@ import { quotaErrorsToBlocks, readQuotaForm } from '../slack/quota-form.js';
 import { buildQuotaAcceptedView, buildQuotaModal, newQuotaMeta, regionsInForm } from '../slack/views/quota-modal.js';
 import type { Store } from '../store/store.js';
 import { acceptAndFile, answeredWithoutModal, asksForFreshForm, openModal, standingAnswersFor, tellPrivately, updateModal, type ViewOutput } from './slash-command.js';
+import type { Metrics } from '../metrics/metrics.js';
 
 export interface QuotaDeps {
   filing: FilingService;
@@ -32,6 +33,7 @@ export interface QuotaDeps {
   /** QUOTA_FILING: what the form and its answers say submitting does. */
   quotaFiling: QuotaFilingMode;
   logger: Logger;
+  metrics?: Metrics;
 }
 
 type ActionArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
@@ -219,6 +221,7 @@ function submitQuotaForm(deps: QuotaDeps) {
     for (const [region, lookup] of Object.entries(meta.quotas)) if (lookup.state === 'ok') current[region] = lookup.quota;
     const result = validateQuotaForm(form, current);
     if (!result.ok) {
+      deps.metrics?.submission('quota', 'invalid', 'validation');
       await ack({ response_action: 'errors', errors: quotaErrorsToBlocks(result.errors, meta) });
       return;
     }

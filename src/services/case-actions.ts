@@ -19,6 +19,7 @@ import type { AccessPolicy } from './access.js';
 import type { ThreadPoster } from './thread-poster.js';
 import { newOwnerToken } from './filing.js';
 import { confirmationId, confirmedPostKey, occurrenceKey, refusalPostKey, replyEchoKey, replyId, resolvedPostKey, unsentReplyKey } from './outbox-keys.js';
+import type { Metrics } from '../metrics/metrics.js';
 
 /** How long a claim on a communication being sent lasts; the call itself takes far less (WRITE_MAX_MS). */
 export const OUTGOING_LEASE_MS = Math.max(120_000, 4 * WRITE_MAX_MS);
@@ -48,6 +49,8 @@ export class CaseActions {
     private readonly access: AccessPolicy,
     private readonly logger: Logger,
     private readonly now: () => Date = () => new Date(),
+    /** Counts confirmations sent and communications taken over (src/metrics/). */
+    private readonly metrics?: Metrics,
   ) {}
 
   mayAct(userId: string, request: StoredRequest): boolean {
@@ -139,6 +142,7 @@ export class CaseActions {
       const message = aws?.userMessage ?? 'Something unexpected stopped it; the bot\'s log has the details.';
       log.warn({ state, kind: aws?.kind, err: (err as Error).message }, 'sending a communication to AWS did not complete');
       if (!(await this.store.finishOutgoing(row.id, owner, state, message))) log.warn({ state }, 'lost the claim on a communication before recording its outcome');
+      if (row.kind === 'confirmation') this.metrics?.confirmation(state);
       const what = row.kind === 'confirmation' ? 'The confirmation' : 'Your reply';
       const text =
         state === 'uncertain'
@@ -148,6 +152,7 @@ export class CaseActions {
       return state;
     }
     if (!(await this.store.finishOutgoing(row.id, owner, 'sent'))) log.error('a communication reached AWS after its claim was lost; another process may send it again');
+    if (row.kind === 'confirmation') this.metrics?.confirmation('sent');
     await this.announceSent(request, row);
     return 'sent';
   }
@@ -223,6 +228,7 @@ export class CaseActions {
       const owner = newOwnerToken();
       const claimed = await this.store.claimOutgoing(row.id, [row.state], owner, OUTGOING_LEASE_MS, undefined, abandoned);
       if (!claimed) continue;
+      if (row.state === 'sending') this.metrics?.leaseTakeover('communication');
       await this.reconcileOne(claimed, owner);
     }
   }
@@ -244,6 +250,7 @@ export class CaseActions {
     }
     if (found) {
       await this.store.finishOutgoing(row.id, owner, 'sent');
+      if (row.kind === 'confirmation') this.metrics?.confirmation('sent');
       if (row.kind === 'confirmation') await this.say(request, confirmedPostKey(request.id), `:white_check_mark: ${userMention(row.authorId)}'s confirmation reached AWS.`);
       else await this.announceSent(request, row);
       return;

@@ -19,6 +19,7 @@ import type { AccessPolicy } from './access.js';
 import type { ThreadPoster } from './thread-poster.js';
 import { groupBy } from '../domain/common.js';
 import { communicationKey, communicationPostKey, promptPostKey, releasedPostKey, rootDisplayIdKey, rootRedrawKey, statusPostKey } from './outbox-keys.js';
+import type { Metrics } from '../metrics/metrics.js';
 
 export const DESCRIBE_CASES_BATCH = 100;
 /** A resolved case can be reopened for 14 days; it is watched that long. */
@@ -64,7 +65,7 @@ export class CaseSync {
     private readonly store: Store,
     private readonly accounts: AwsAccounts,
     private readonly poster: ThreadPoster,
-    private readonly settings: { access: AccessPolicy; dedicatedIpPriceCents: number },
+    private readonly settings: { access: AccessPolicy; dedicatedIpPriceCents: number; metrics?: Metrics },
     private readonly logger: Logger,
     private readonly now: () => number = Date.now,
   ) {}
@@ -78,6 +79,7 @@ export class CaseSync {
    */
   async cycle(options: { stillLeader?: () => boolean; skip?: (account: string) => boolean } = {}): Promise<CycleReport> {
     const leading = options.stillLeader ?? (() => true);
+    const timer = this.settings.metrics?.caseSyncCycle();
     const tracked = await this.store.listTrackedCases(new Date(this.now() - RESOLVED_WATCH_MS).toISOString());
     // Accounts whose AWS Support events arrive (push) are left to them between fallback polls.
     const polled = tracked.filter((t) => !options.skip?.(t.accountName));
@@ -105,6 +107,7 @@ export class CaseSync {
     if (report.skippedAccounts.length) this.logger.warn({ accounts: report.skippedAccounts }, 'case sync skipped accounts whose role cannot be assumed');
     // Also posts left pending by a failed try or by a replica that died.
     await this.poster.kickAll();
+    timer?.end(report.cases, failures.length === 0);
     // The cycle still fails as a whole (the scheduler logs it) once every account has had its turn.
     if (failures.length) throw failures[0];
     return report;

@@ -23,6 +23,7 @@ import { armRegions, positiveOutcomeOf, type RegionEffect } from '../domain/proo
 import type { QuotaRowsFiling } from './quota-rows-filing.js';
 import { threadPosts, type ThreadNotice, type ThreadPoster } from './thread-poster.js';
 import type { ProofOfEffect } from './proof.js';
+import type { Metrics } from '../metrics/metrics.js';
 
 export interface FilingSettings {
   /** How quota requests go to AWS (dedicated-IP requests are always a Support case). */
@@ -31,6 +32,8 @@ export interface FilingSettings {
   issueType: string | undefined;
   /** Category codes from configuration, which win over the DescribeServices lookup. */
   categoryOverrides: Partial<Record<RequestKind, string>>;
+  /** Counts each filing attempt's outcome and the filings taken over (src/metrics/). */
+  metrics?: Metrics;
 }
 
 const SENDING_LIMITS: CategoryMatch = { codes: ['ses-sending-quota', 'service-code-ses'], name: /SES.*Sending/i };
@@ -207,6 +210,7 @@ export class FilingService {
   /** Moves a claimed request out of "filing"; a claim lost meanwhile is logged, never silently dropped. */
   private async finish(claim: Claim, to: RequestStatus, patch: RequestPatch, log: Logger): Promise<StoredRequest | undefined> {
     const stored = await this.store.finishFiling(claim.request.id, claim.owner, to, patch);
+    if (stored) this.settings.metrics?.submission(stored.kind, to, patch.errorCode);
     if (!stored) log.warn({ to, ...(patch.caseId ? { caseId: patch.caseId } : {}) }, 'lost the claim on a request before recording its outcome; its new owner reconciles it with AWS');
     return stored;
   }
@@ -419,6 +423,7 @@ export class FilingService {
     for (const request of await this.store.listStaleFilings(abandoned)) {
       const owner = newOwnerToken();
       const claimed = await this.store.claimStaleFiling(request.id, owner, FILING_LEASE_MS, abandoned);
+      if (claimed) this.settings.metrics?.leaseTakeover('filing');
       if (claimed) claims.push({ claim: { request: claimed, owner }, before: request });
     }
     for (const request of await this.store.listRequestsByStatus(['uncertain'])) {

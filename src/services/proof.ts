@@ -16,6 +16,7 @@ import { buildRootMessage } from '../slack/views/root-message.js';
 import type { Store } from '../store/store.js';
 import { effectPostKey, rowsRootKey } from './outbox-keys.js';
 import { threadPosts, type ThreadNotice, type ThreadPoster } from './thread-poster.js';
+import type { Metrics } from '../metrics/metrics.js';
 
 export interface ProofReport {
   requests: number;
@@ -29,7 +30,7 @@ export class ProofOfEffect {
     private readonly store: Store,
     private readonly accounts: AwsAccounts,
     private readonly poster: ThreadPoster,
-    private readonly settings: { dedicatedIpPriceCents: number },
+    private readonly settings: { dedicatedIpPriceCents: number; metrics?: Metrics },
     private readonly logger: Logger,
     private readonly now: () => number = Date.now,
   ) {}
@@ -98,6 +99,7 @@ export class ProofOfEffect {
         effects.push({ ...effect, state: 'verified', after: figures, nextCheckAt: undefined, summary });
         messages.push({ key: effectPostKey(request.id, effect.region, 'verified', (effect.limits ?? [effect.kind]).join('+')), message: effectVerifiedNotice(request.requesterId, summary) });
         report.verified += 1;
+        this.settings.metrics?.proofOfEffect('verified');
         continue;
       }
       const next = afterMiss(effect, figures, this.now());
@@ -107,6 +109,7 @@ export class ProofOfEffect {
         const message = effectNotSeenNotice(request.requesterId, effect.region, shows, request.caseId !== null);
         messages.push({ key: effectPostKey(request.id, effect.region, 'not_seen', effect.outcomeAt ?? ''), message });
         report.notSeen += 1;
+        this.settings.metrics?.proofOfEffect('not_seen');
       }
       effects.push(next);
     }

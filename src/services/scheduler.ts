@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from '../logger.js';
 import type { Store } from '../store/store.js';
+import type { Metrics } from '../metrics/metrics.js';
 
 /** One piece of periodic work; `stillLeader` says whether this replica still holds the lease. */
 export interface PeriodicStep {
@@ -34,6 +35,8 @@ export class Scheduler {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<unknown> | undefined;
   private stopped = false;
+  /** Whether this replica held the lease at its last try (a takeover is a change to holding it). */
+  private leading = false;
   /** This process, as the lease's owner: host and pid, so an operator can tell which replica leads. */
   readonly owner = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
 
@@ -42,14 +45,20 @@ export class Scheduler {
     private readonly intervalMs: number,
     private readonly schedule: Schedule,
     private readonly logger: Logger,
+    /** Counts lease takeovers and shows whether this replica leads (src/metrics/). */
+    private readonly metrics?: Metrics,
   ) {}
 
   private leaseMs(): number {
     return this.intervalMs * 2 + LEASE_SLACK_MS;
   }
 
-  private holdLease(takeOver = false): Promise<boolean> {
-    return this.store.acquireLease(PERIODIC_WORK_LEASE, this.owner, this.leaseMs(), takeOver);
+  private async holdLease(takeOver = false): Promise<boolean> {
+    const held = await this.store.acquireLease(PERIODIC_WORK_LEASE, this.owner, this.leaseMs(), takeOver);
+    if (held && !this.leading) this.metrics?.leaseTakeover('periodic_work');
+    this.leading = held;
+    this.metrics?.leaseHeld('periodic_work', held);
+    return held;
   }
 
   /** The start-up steps; one that fails is logged and left to the periodic work to retry. */
@@ -85,6 +94,8 @@ export class Scheduler {
     await this.running;
     // Let another replica take over at once rather than after the lease runs out.
     await this.store.releaseLease(PERIODIC_WORK_LEASE, this.owner).catch(() => undefined);
+    this.leading = false;
+    this.metrics?.leaseHeld('periodic_work', false);
   }
 
   /** Runs every periodic step once, in order, without the lease; returns each step's result (tests, the benchmark). */

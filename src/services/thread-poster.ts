@@ -15,6 +15,7 @@ import type { SlackMessage } from '../slack/views/root-message.js';
 import type { NewThreadPost, Store, ThreadPost } from '../store/store.js';
 import type { StoredRequest } from '../domain/request.js';
 import { SLACK_CALL_MAX_MS } from '../slack/client-options.js';
+import type { Metrics } from '../metrics/metrics.js';
 
 /** A claim must outlast the Slack client's longest call (timeouts and its own retries) with room to spare. */
 export const POST_CLAIM_MS = Math.max(120_000, 3 * SLACK_CALL_MAX_MS);
@@ -56,6 +57,8 @@ export class ThreadPoster {
     private readonly slack: SlackMessenger,
     private readonly logger: Logger,
     private readonly retryBaseMs = 1000,
+    /** Counts each send's outcome, dead letters included (src/metrics/). */
+    private readonly metrics?: Metrics,
   ) {}
 
   /** Starts draining a channel's outbox unless it is already being drained or waits out a rate limit. */
@@ -134,6 +137,7 @@ export class ThreadPoster {
     }
     try {
       await this.record(post.contentKey, channelId, ts);
+      this.metrics?.outboxSend('posted');
     } catch (err) {
       this.unrecorded.set(post.contentKey, { channelId, ts });
       throw err;
@@ -155,16 +159,21 @@ export class ThreadPoster {
       const waitMs = Math.max(1, error.retryAfterSec ?? 1) * 1000;
       this.pausedUntil.set(channelId, Date.now() + waitMs);
       await this.store.deferPost(post.contentKey, this.owner, waitMs, error.code, false);
+      this.metrics?.outboxSend('ratelimited');
       this.logger.info({ ...log, retryInMs: waitMs }, 'Slack rate-limited this channel; its posts wait, other channels go on');
       this.schedule(channelId, waitMs);
       return false;
     }
     if (!error.transient || post.attempts + 1 >= MAX_POST_ATTEMPTS) {
-      if (await this.store.deadLetterPost(post.contentKey, this.owner, error.code)) await this.reportDead(post, error.code);
+      if (await this.store.deadLetterPost(post.contentKey, this.owner, error.code)) {
+        this.metrics?.outboxSend('dead_lettered');
+        await this.reportDead(post, error.code);
+      }
       return true;
     }
     const delay = Math.min(MAX_BACKOFF_MS, this.retryBaseMs * 2 ** Math.min(post.attempts, 16));
     await this.store.deferPost(post.contentKey, this.owner, delay, error.code, true);
+    this.metrics?.outboxSend('retry');
     this.logger.warn({ ...log, retryInMs: delay }, 'thread post failed; will retry');
     return true;
   }
