@@ -17,13 +17,15 @@ import { QuotaRowsFiling } from './services/quota-rows-filing.js';
 import { QuotaRowSync } from './services/quota-sync.js';
 import { ProofOfEffect } from './services/proof.js';
 import { QuotaWatch } from './services/quota-watch.js';
-import { Scheduler, type Schedule } from './services/scheduler.js';
+import { PERIODIC_WORK_LEASE, Scheduler, type Schedule } from './services/scheduler.js';
 import { ThreadPoster } from './services/thread-poster.js';
 import { SupportEvents } from './services/support-events.js';
 import { createSlackConnection, Health } from './slack-connection.js';
 import { SlackMessenger } from './slack/messenger.js';
 import { openStore } from './store/open-store.js';
 import type { Store } from './store/store.js';
+import { Metrics } from './metrics/metrics.js';
+import { awsClientHook } from './metrics/aws.js';
 
 export { StartupError } from './slack-connection.js';
 
@@ -35,6 +37,8 @@ export interface RunningBot {
   sync: CaseSync;
   scheduler: Scheduler;
   poster: ThreadPoster;
+  /** What /metrics serves. */
+  metrics: Metrics;
   stop(): Promise<void>;
 }
 
@@ -42,15 +46,15 @@ export interface RunningBot {
 const FORM_SNAPSHOT_TTL_MS = 24 * 60 * 60_000;
 
 /** The services, built in the order they depend on each other. */
-function buildServices(config: Config, logger: Logger, store: Store, aws: AwsAccounts, messenger: SlackMessenger) {
+function buildServices(config: Config, logger: Logger, store: Store, aws: AwsAccounts, messenger: SlackMessenger, metrics?: Metrics) {
   const access = new AccessPolicy({
     allowedChannelIds: config.allowedChannelIds,
     accounts: aws,
     requesterUserIds: config.requesterUserIds,
     approverUserIds: config.approverUserIds,
   });
-  const poster = new ThreadPoster(store, messenger, logger.child({ component: 'thread-poster' }));
-  const proof = new ProofOfEffect(store, aws, poster, { dedicatedIpPriceCents: config.dedicatedIpMonthlyPriceCents }, logger.child({ component: 'proof' }));
+  const poster = new ThreadPoster(store, messenger, logger.child({ component: 'thread-poster' }), undefined, metrics);
+  const proof = new ProofOfEffect(store, aws, poster, { dedicatedIpPriceCents: config.dedicatedIpMonthlyPriceCents, metrics }, logger.child({ component: 'proof' }));
   const filing = new FilingService(
     store,
     aws,
@@ -60,14 +64,15 @@ function buildServices(config: Config, logger: Logger, store: Store, aws: AwsAcc
       severity: config.support.severity,
       issueType: config.support.issueType,
       categoryOverrides: { quota: config.support.quotaCategoryCode, dedicated_ip: config.support.dedicatedIpCategoryCode },
+      metrics,
     },
     new QuotaRowsFiling(store, aws, { leaseMs: FILING_LEASE_MS, graceMs: UNCERTAIN_GRACE_MS }, logger.child({ component: 'filing' })),
     poster,
     proof,
     logger.child({ component: 'filing' }),
   );
-  const actions = new CaseActions(store, aws, poster, access, logger.child({ component: 'case-actions' }));
-  const sync = new CaseSync(store, aws, poster, { access, dedicatedIpPriceCents: config.dedicatedIpMonthlyPriceCents }, logger.child({ component: 'case-sync' }));
+  const actions = new CaseActions(store, aws, poster, access, logger.child({ component: 'case-actions' }), undefined, metrics);
+  const sync = new CaseSync(store, aws, poster, { access, dedicatedIpPriceCents: config.dedicatedIpMonthlyPriceCents, metrics }, logger.child({ component: 'case-sync' }));
   const forms = new CaseForms(store, aws, poster, logger.child({ component: 'case-forms' }));
   const rowSync = new QuotaRowSync(store, aws, forms, poster, logger.child({ component: 'quota-sync' }));
   const watch = new QuotaWatch(store, aws, messenger, { ...config.quotaWatch, defaultRegion: defaultRegion(config.defaultRegion) }, logger.child({ component: 'quota-watch' }));
@@ -136,11 +141,14 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
   // Operators see what the bot runs with; the logger redacts the secrets in it.
   logger.info({ config }, 'starting with this configuration');
   const store = await openStore(config.databaseUrl);
-  const accounts = new AwsAccounts(config.accounts, defaultRegion(config.defaultRegion));
+  // One registry per bot (tests run several in a process); /metrics serves it beside /healthz.
+  const metrics = new Metrics();
+  metrics.readStoreWith(() => store.metricsCounts(PERIODIC_WORK_LEASE));
+  const accounts = new AwsAccounts(config.accounts, defaultRegion(config.defaultRegion), awsClientHook(metrics));
   let events: SupportEvents | undefined;
   const health = new Health(store, () => ({ accounts: accounts.health(), push: events?.health() }));
-  const slack = createSlackConnection(config, logger, health);
-  const services = buildServices(config, logger, store, accounts, new SlackMessenger(slack.app.client, logger));
+  const slack = createSlackConnection(config, logger, health, metrics);
+  const services = buildServices(config, logger, store, accounts, new SlackMessenger(slack.app.client, logger), metrics);
   const { filing, poster, sync } = services;
   events = new SupportEvents(
     accounts.eventQueues(config.supportEvents.queueUrl, config.supportEvents.waitSeconds),
@@ -149,7 +157,7 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
     { fallbackMs: config.supportEvents.fallbackSeconds * 1000, waitSeconds: config.supportEvents.waitSeconds },
     logger.child({ component: 'support-events' }),
   );
-  const scheduler = new Scheduler(store, config.pollIntervalSeconds * 1000, backgroundWork(store, accounts, events, logger, services), logger.child({ component: 'scheduler' }));
+  const scheduler = new Scheduler(store, config.pollIntervalSeconds * 1000, backgroundWork(store, accounts, events, logger, services), logger.child({ component: 'scheduler' }), metrics);
   const installation = registerListeners(slack.app, {
     ...services,
     accounts,
@@ -158,6 +166,7 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
     quotaFiling: config.quotaFiling,
     dedicatedIpPriceCents: config.dedicatedIpMonthlyPriceCents,
     logger,
+    metrics,
   });
 
   let server: Server;
@@ -187,6 +196,7 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
     sync,
     scheduler,
     poster,
+    metrics,
     async stop() {
       health.setReady(false);
       await scheduler.stop();

@@ -211,8 +211,25 @@ export interface StoreCounts {
   periodicLeaseLive: boolean;
 }
 
-/** Store counts are read once per scrape, shared by every gauge that shows them. */
-const COUNTS_TTL_MS = 1_000;
+/**
+ * Every label of the bot's own metrics (ses_bot_*) with the values it may take; `le` (histogram
+ * buckets) aside. The tests hold every exposition to it.
+ */
+export function allowedLabelValues(): Record<string, ReadonlySet<string>> {
+  return {
+    kind: KINDS,
+    status: new Set([...REQUEST_STATUSES, ...Object.values(QUOTA_ROW_STATUSES).flatMap((s) => [...s])]),
+    outcome: new Set([...SUBMISSION_OUTCOMES, ...SLACK_OUTCOMES, ...AWS_ERROR_CODES, ...OUTBOX_OUTCOMES, ...CONFIRMATION_OUTCOMES, 'ok', 'failed', 'other']),
+    code: SUBMISSION_CODES,
+    service: new Set([...Object.values(AWS_SERVICES), 'other']),
+    operation: new Set([...AWS_OPERATIONS, 'other']),
+    method: new Set([...SLACK_METHODS, 'other']),
+    lease: LEASES,
+    result: PROOF_RESULTS,
+    state: new Set(OUTBOX_STATES),
+    path: new Set(Object.keys(QUOTA_ROW_STATUSES)),
+  };
+}
 
 /** Two-level cache of label children: no label object built per call. */
 class Children<T> {
@@ -235,7 +252,8 @@ export interface CycleTimer {
 export class Metrics {
   readonly registry = new Registry();
   private readCounts: (() => Promise<StoreCounts>) | undefined;
-  private counts: { at: number; value: Promise<StoreCounts | undefined> } | undefined;
+  /** The store's counts for the scrape under way, read once and shared by every gauge that shows them. */
+  private counts: Promise<StoreCounts | undefined> | undefined;
   /** Start of the last case sync cycle that went through (performance clock); undefined before the first cycle. */
   private syncedFrom: number | undefined;
 
@@ -257,10 +275,15 @@ export class Metrics {
   private readonly slackChildren: Children<Counter.Internal>;
   private readonly slackDurations = new Map<string, Histogram.Internal<'method'>>();
 
-  constructor(options: { defaultMetrics?: boolean } = {}) {
+  /** The clock of the durations and the sync lag (tests move it). */
+  private readonly now: () => number;
+
+  /** `defaultMetrics`: the process's own (CPU, memory, event loop, GC), under their standard names; on unless false. */
+  constructor(options: { defaultMetrics?: boolean; now?: () => number } = {}) {
     const registers = [this.registry];
     const p = METRIC_PREFIX;
-    if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: p });
+    this.now = options.now ?? (() => performance.now());
+    if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });
 
     this.submissions = new Counter({
       name: `${p}submissions_total`,
@@ -349,12 +372,9 @@ export class Metrics {
   }
 
   private storeCounts(): Promise<StoreCounts | undefined> {
-    const now = performance.now();
-    if (!this.counts || now - this.counts.at > COUNTS_TTL_MS) {
-      // A database that does not answer leaves these gauges out of this scrape rather than failing it.
-      this.counts = { at: now, value: this.readCounts ? this.readCounts().catch(() => undefined) : Promise.resolve(undefined) };
-    }
-    return this.counts.value;
+    // A database that does not answer leaves these gauges out of this scrape rather than failing it.
+    this.counts ??= this.readCounts ? this.readCounts().catch(() => undefined) : Promise.resolve(undefined);
+    return this.counts;
   }
 
   private storeGauges(registers: Registry[]): void {
@@ -421,7 +441,7 @@ export class Metrics {
         this.reset();
         if (metrics.syncedFrom === undefined) return;
         const counts = await metrics.storeCounts();
-        this.set(counts && counts.openCases === 0 ? 0 : (performance.now() - metrics.syncedFrom) / 1000);
+        this.set(counts && counts.openCases === 0 ? 0 : (metrics.now() - metrics.syncedFrom) / 1000);
       },
     });
   }
@@ -457,12 +477,12 @@ export class Metrics {
 
   /** Starts timing a case sync cycle. */
   caseSyncCycle(): CycleTimer {
-    const started = performance.now();
+    const started = this.now();
     // The first cycle starts the lag clock: a sync that never goes through shows a growing lag.
     this.syncedFrom ??= started;
     return {
       end: (cases, ok) => {
-        this.syncDuration.observe((performance.now() - started) / 1000);
+        this.syncDuration.observe((this.now() - started) / 1000);
         this.syncCases.set(cases);
         this.syncCycles.labels(ok ? 'ok' : 'failed').inc();
         if (ok) this.syncedFrom = Math.max(this.syncedFrom ?? started, started);
@@ -493,6 +513,8 @@ export class Metrics {
   // ---- exposition ----
 
   async exposition(): Promise<{ contentType: string; body: string }> {
+    // Each scrape reads the store afresh (once).
+    this.counts = undefined;
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };
   }
 
