@@ -110,7 +110,7 @@ afterEach(async () => {
 });
 
 describe('Socket Mode', () => {
-  it('connects with the app token, then says healthy on /healthz and serves no HTTP events endpoint', async () => {
+  it('connects with the app token, then says healthy on /healthz, serves /metrics and no HTTP events endpoint', async () => {
     const bot = await t.boot();
 
     const opens = t.slack.callsTo('apps.connections.open');
@@ -124,6 +124,10 @@ describe('Socket Mode', () => {
     const health = await t.healthz();
     expect(health.status).toBe(200);
     expect(await health.json()).toEqual({ ok: true });
+    // /metrics on the same small server, the Web API calls already counted.
+    const metrics = await fetch(`http://127.0.0.1:${bot.port}/metrics`);
+    expect(metrics.status).toBe(200);
+    expect(await metrics.text()).toMatch(/^ses_bot_slack_api_calls_total\{method="auth\.test",outcome="ok"\} [1-9]/m);
     // Socket Mode takes no Slack requests over HTTP.
     const events = await fetch(`http://127.0.0.1:${bot.port}/slack/events`, { method: 'POST', body: '{}' });
     expect(events.status).toBe(404);
