@@ -254,8 +254,13 @@ export class Metrics {
   private readCounts: (() => Promise<StoreCounts>) | undefined;
   /** The store's counts for the scrape under way, read once and shared by every gauge that shows them. */
   private counts: Promise<StoreCounts | undefined> | undefined;
-  /** Start of the last case sync cycle that went through (performance clock); undefined before the first cycle. */
+  /**
+   * Start of the last case sync cycle that went through (this clock), or when this replica took
+   * the periodic-work lease if no cycle has gone through since; undefined before either.
+   */
   private syncedFrom: number | undefined;
+  /** Whether this replica holds the periodic-work lease (it runs the sync). */
+  private leading = false;
 
   private readonly submissions: Counter<'kind' | 'outcome' | 'code'>;
   private readonly awsCalls: Counter<'service' | 'operation' | 'outcome'>;
@@ -435,13 +440,12 @@ export class Metrics {
     });
     new Gauge({
       name: `${p}case_sync_lag_seconds`,
-      help: 'Seconds since the start of the last case sync cycle that went through (0 when no case is open); only on a replica that has run the sync.',
+      help: 'Seconds since the start of the last case sync cycle that went through, on the replica that runs the sync (0 elsewhere, and when no case is open).',
       registers,
       async collect() {
-        this.reset();
-        if (metrics.syncedFrom === undefined) return;
         const counts = await metrics.storeCounts();
-        this.set(counts && counts.openCases === 0 ? 0 : (metrics.now() - metrics.syncedFrom) / 1000);
+        const from = metrics.leading ? metrics.syncedFrom : undefined;
+        this.set(from === undefined || (counts && counts.openCases === 0) ? 0 : (metrics.now() - from) / 1000);
       },
     });
   }
@@ -500,6 +504,9 @@ export class Metrics {
 
   leaseHeld(lease: 'periodic_work', held: boolean): void {
     this.leaseHeldHere.labels(lease).set(held ? 1 : 0);
+    // A replica that takes the sync over starts its lag clock then: its own earlier cycles say nothing of now.
+    if (held && !this.leading) this.syncedFrom = this.now();
+    this.leading = held;
   }
 
   confirmation(outcome: 'sent' | 'failed' | 'uncertain'): void {

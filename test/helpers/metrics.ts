@@ -33,7 +33,11 @@ export async function scrape(port: number): Promise<Scrape> {
   if (res.status !== 200) throw new Error(`/metrics answered ${res.status}`);
   const type = res.headers.get('content-type') ?? '';
   if (!type.startsWith('text/plain') || !type.includes('version=0.0.4')) throw new Error(`/metrics content-type: ${type}`);
-  const text = await res.text();
+  return scrapeText(await res.text());
+}
+
+/** Parses an exposition (throws on a line that is not the Prometheus text format). */
+export function scrapeText(text: string): Scrape {
   const families = parsePrometheusTextFormat(text);
   const flat = parsePrometheusTextFormat(text.replace(/^# TYPE .*\n/gm, ''));
   // A histogram's lines of one name are interleaved with its others: one family per run of lines.

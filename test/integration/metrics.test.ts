@@ -151,6 +151,27 @@ describe('/metrics', () => {
     expect(none.value('ses_bot_lease_held', { lease: 'periodic_work' })).toBe(0);
   });
 
+  it('counts a filing taken over from a holder whose lease ran out', async () => {
+    // The start-up interval's own recovery is over before the filer "dies".
+    await h.bot.scheduler.idle();
+    const { request } = await h.bot.store.insertRequest({
+      id: 'deadowner0000001',
+      submissionKey: 'seed:takeover',
+      reference: 'SESBOT-takeover',
+      teamId: 'T111',
+      channelId: CHANNEL,
+      requesterId: REQUESTER,
+      payload: { kind: 'quota', mailType: 'transactional', websiteUrl: 'https://example.com', compliesWithAup: true, onlyRequestedRecipients: true, handlesBouncesAndComplaints: true, rows: [{ region: 'us-east-1', limit: 'send_quota', newValue: 200000 }], useCase: 'Seeded.', language: 'en' },
+      responseUrl: null,
+    });
+    // Its filer died: the claim's lease ran out a second ago.
+    expect(await h.bot.store.claimFiling(request.id, ['received'], 'a-dead-process', -1_000)).toBeDefined();
+    expect((await metrics()).value('ses_bot_lease_takeovers_total', { lease: 'filing' })).toBe(0);
+    await h.bot.filing.recover();
+    await h.bot.filing.idle();
+    expect((await metrics()).value('ses_bot_lease_takeovers_total', { lease: 'filing' })).toBe(1);
+  });
+
   it('keeps every label within its allowed set after hostile user input and hostile error codes from Slack and AWS', async () => {
     const hostile = 'x"} 1\nses_bot_evil{a="b"} 9\n{{}}\\"\'';
     const hostileLine = 'x"} 1 ses_bot_evil{a=\\"b\\"} {{}}';
