@@ -231,6 +231,21 @@ export function allowedLabelValues(): Record<string, ReadonlySet<string>> {
   };
 }
 
+let processMetrics: Registry | undefined;
+
+/**
+ * The process's own metrics (CPU, memory, event loop lag, GC), collected once per process: they
+ * describe the process, not one bot in it, and each collection keeps an event-loop monitor
+ * running that cannot be stopped (tests start many bots in one process).
+ */
+function processRegistry(): Registry {
+  if (!processMetrics) {
+    processMetrics = new Registry();
+    collectDefaultMetrics({ register: processMetrics });
+  }
+  return processMetrics;
+}
+
 /** Two-level cache of label children: no label object built per call. */
 class Children<T> {
   private readonly byFirst = new Map<string, Map<string, T>>();
@@ -280,6 +295,8 @@ export class Metrics {
   private readonly slackChildren: Children<Counter.Internal>;
   private readonly slackDurations = new Map<string, Histogram.Internal<'method'>>();
 
+  /** Whether the exposition includes the process's own metrics. */
+  private readonly withProcess: boolean;
   /** The clock of the durations and the sync lag (tests move it). */
   private readonly now: () => number;
 
@@ -288,7 +305,7 @@ export class Metrics {
     const registers = [this.registry];
     const p = METRIC_PREFIX;
     this.now = options.now ?? (() => performance.now());
-    if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });
+    this.withProcess = options.defaultMetrics !== false;
 
     this.submissions = new Counter({
       name: `${p}submissions_total`,
@@ -522,7 +539,8 @@ export class Metrics {
   async exposition(): Promise<{ contentType: string; body: string }> {
     // Each scrape reads the store afresh (once).
     this.counts = undefined;
-    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+    const [process, own] = await Promise.all([this.withProcess ? processRegistry().metrics() : '', this.registry.metrics()]);
+    return { contentType: this.registry.contentType, body: process + own };
   }
 
   /** GET /metrics: the Prometheus text format. */
