@@ -6,7 +6,7 @@
  * even after hostile user input and hostile error codes from Slack and AWS.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CHANNEL, REQUESTER, fileQuotaCase, openQuotaModal, startHarness, submitQuota, syncNow, textOf, threadReply, validQuotaInputs, type Harness } from '../helpers/harness.js';
+import { CHANNEL, REQUESTER, fileQuotaCase, fileRelinquishment, openQuotaModal, startHarness, submitQuota, syncNow, textOf, threadReply, validQuotaInputs, type Harness } from '../helpers/harness.js';
 import { labelsOutsideAllowed, scrape } from '../helpers/metrics.js';
 
 let h: Harness;
@@ -170,6 +170,50 @@ describe('/metrics', () => {
     await h.bot.filing.recover();
     await h.bot.filing.idle();
     expect((await metrics()).value('ses_bot_lease_takeovers_total', { lease: 'filing' })).toBe(1);
+  });
+
+  it('shows Service Quotas rows by their AWS status, their calls by operation, and the proof of effect once the account shows the grant', async () => {
+    await h.restart({ QUOTA_FILING: '' });
+    h.aws.setAccount('us-east-1', { SendQuota: { Max24HourSend: 50_000, MaxSendRate: 14, SentLast24Hours: 0 }, ProductionAccessEnabled: true });
+    h.aws.setQuotaValue('us-east-1', 'L-804C8AE8', 50_000);
+    await submitAndSettle();
+    const pending = await metrics();
+    expect(pending.value('ses_bot_quota_rows', { path: 'service_quotas', status: 'PENDING' })).toBe(1);
+    expect(pending.value('ses_bot_quota_rows', { path: 'service_quotas', status: 'APPROVED' })).toBe(0);
+    expect(pending.value('ses_bot_aws_calls_total', { service: 'service-quotas', operation: 'RequestServiceQuotaIncrease', outcome: 'ok' })).toBe(1);
+    expect(pending.value('ses_bot_submissions_total', { kind: 'quota', outcome: 'filed' })).toBe(1);
+
+    h.aws.setQuotaRequestStatus(h.aws.quotaRequests()[0]!.id, 'APPROVED');
+    h.aws.setAccount('us-east-1', { SendQuota: { Max24HourSend: 200_000, MaxSendRate: 14, SentLast24Hours: 0 } });
+    await syncNow(h);
+    await syncNow(h);
+    const approved = await metrics();
+    // The account shows the new quota: proof of effect verified, once.
+    expect(approved.value('ses_bot_proof_of_effect_total', { result: 'verified' })).toBe(1);
+    expect(approved.value('ses_bot_proof_of_effect_total', { result: 'not_seen' })).toBe(0);
+    expect(approved.value('ses_bot_quota_rows', { path: 'service_quotas', status: 'APPROVED' })).toBe(1);
+    expect(approved.value('ses_bot_quota_rows', { path: 'service_quotas', status: 'PENDING' })).toBe(0);
+  });
+
+  it('counts a relinquishment confirmation sent to AWS', async () => {
+    await h.restart({ AWS_REGION: 'eu-west-1', APPROVER_USER_IDS: 'U0APPROVE' });
+    h.aws.setDedicatedIps('eu-west-1', [
+      { name: 'marketing', scalingMode: 'STANDARD', ips: [{ ip: '198.51.100.10', warmupStatus: 'DONE', warmupPercentage: 100 }, { ip: '198.51.100.2', warmupStatus: 'DONE', warmupPercentage: 100 }] },
+    ]);
+    const filed = await fileRelinquishment(h, ['198.51.100.2']);
+    h.aws.addCommunication(filed.awsCase.caseId, { body: 'Before we release these addresses, please confirm that you want to relinquish them.' });
+    await syncNow(h);
+    expect((await metrics()).value('ses_bot_confirmations_total', { outcome: 'sent' })).toBe(0);
+    await threadReply(h, { threadTs: filed.rootTs, user: 'U0APPROVE', text: 'confirm' });
+    await h.aws.waitFor(() => h.aws.callsTo('AddCommunicationToCase').length > 0 || undefined, 5000, 'the confirmation to reach AWS');
+    // Counted once the bot has recorded it as sent, moments after AWS took it.
+    let m = await metrics();
+    for (let i = 0; i < 50 && m.value('ses_bot_confirmations_total', { outcome: 'sent' }) === 0; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      m = await metrics();
+    }
+    expect(m.value('ses_bot_confirmations_total', { outcome: 'sent' })).toBe(1);
+    expect(m.value('ses_bot_aws_calls_total', { service: 'support', operation: 'AddCommunicationToCase', outcome: 'ok' })).toBe(1);
   });
 
   it('keeps every label within its allowed set after hostile user input and hostile error codes from Slack and AWS', async () => {
