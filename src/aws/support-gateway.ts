@@ -250,7 +250,8 @@ export class SupportGateway {
       out.push(...(page.communications ?? []).map(toCommunication));
       nextToken = page.nextToken;
     } while (nextToken);
-    return out.sort((a, b) => a.timeCreated.localeCompare(b.timeCreated));
+    // ISO 8601 times in one format: their code-unit order is their time order.
+    return out.sort((a, b) => (a.timeCreated < b.timeCreated ? -1 : a.timeCreated > b.timeCreated ? 1 : 0));
   }
 
   /** Sends a communication on a case, once (no SDK retries: a repeat would be a second message). */

@@ -102,8 +102,30 @@ export const CASE_EXPECTATIONS = [
   'The amount asked for is not guaranteed: request only what you need.',
 ] as const;
 
+/**
+ * A number as `toLocaleString('en-US')` writes it (1,234,567.891: grouped thousands, at most three
+ * decimals, the shortest decimal form of the number rounded half away from zero), without ICU:
+ * toLocaleString builds a number formatter on every call, and its first call maps in megabytes of
+ * the node binary's locale data, which the bot otherwise never needs.
+ * test/property/format-number.property.test.ts checks that the two agree.
+ */
 export function formatNumber(n: number): string {
-  return n.toLocaleString('en-US');
+  if (!Number.isFinite(n) || Math.abs(n) >= 1e21) return n.toLocaleString('en-US');
+  const sign = n < 0 || Object.is(n, -0) ? '-' : '';
+  // Below half a thousandth (the only numbers String() writes with an exponent here) it rounds to 0.
+  if (Math.abs(n) < 0.0005) return `${sign}0`;
+  const [whole, fraction = ''] = String(Math.abs(n)).split('.') as [string, string?];
+  const thousandths = BigInt(whole + fraction.slice(0, 3).padEnd(3, '0')) + ((fraction[3] ?? '0') >= '5' ? 1n : 0n);
+  const digits = thousandths.toString().padStart(4, '0');
+  const decimals = digits.slice(-3).replace(/0+$/, '');
+  return `${sign}${digits.slice(0, -3).replace(/\B(?=(\d{3})+$)/g, ',')}${decimals ? `.${decimals}` : ''}`;
+}
+
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'] as const;
+
+/** "12 March 2026": a date's UTC day as people write it (what en-GB's long month gives, without ICU). */
+export function utcDayText(date: Date): string {
+  return `${date.getUTCDate()} ${MONTHS[date.getUTCMonth()]} ${date.getUTCFullYear()}`;
 }
 
 export function yesNo(answer: boolean): 'Yes' | 'No' {

@@ -21,6 +21,7 @@ import {
   type FieldErrors,
   type MailType,
   type Validation,
+  utcDayText,
 } from './common.js';
 import { isRegionCode, regionName, type RegionCode } from './regions.js';
 
@@ -115,9 +116,8 @@ export interface ReleaseProration {
 export function prorationIfReleasedOn(ipCount: number, pricePerMonth: Cents, date: Date): ReleaseProration {
   const figure = proratedCharge(ipCount, pricePerMonth, date);
   const y = date.getUTCFullYear();
-  const month = date.toLocaleString('en-GB', { month: 'long', timeZone: 'UTC' });
   const iso = `${String(y).padStart(4, '0')}-${String(date.getUTCMonth() + 1).padStart(2, '0')}-${String(date.getUTCDate()).padStart(2, '0')}`;
-  return { ...figure, date: iso, dateText: `${date.getUTCDate()} ${month} ${y}` };
+  return { ...figure, date: iso, dateText: utcDayText(date) };
 }
 
 /** Said beside any prorated figure: the real charge is set by the day AWS removes the addresses. */

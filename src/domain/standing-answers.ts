@@ -5,6 +5,7 @@
  * only its rows and values typed. Rows, values and addresses never carry over: they are what
  * each request is about, and a stale one filed again by mistake would ask AWS for the wrong thing.
  */
+import { utcDayText } from './common.js';
 import type { DedicatedIpFormInput, DedicatedIpLease } from './dedicated-ip.js';
 import type { QuotaFormInput, QuotaIncreaseRequest } from './quota-request.js';
 import type { DedicatedIpStoredRequest, QuotaRequest, StoredRequest } from './request.js';
@@ -101,7 +102,7 @@ export function standingLeaseAnswers(requests: readonly StoredRequest[]): Standi
 export function dayText(isoDay: string): string {
   const date = new Date(`${isoDay}T00:00:00Z`);
   if (Number.isNaN(date.getTime())) return isoDay;
-  return `${date.getUTCDate()} ${date.toLocaleString('en-GB', { month: 'long', timeZone: 'UTC' })} ${date.getUTCFullYear()}`;
+  return utcDayText(date);
 }
 
 /**

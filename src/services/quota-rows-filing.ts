@@ -9,6 +9,7 @@
 import { AwsError, publicDetail } from '../aws/errors.js';
 import type { QuotaChange } from '../aws/service-quotas-gateway.js';
 import type { AccountGateways, AwsAccounts } from '../aws/accounts.js';
+import { formatNumber } from '../domain/common.js';
 import { productionAccessUseCase, type QuotaRowState } from '../domain/quota-rows.js';
 import type { QuotaRequest } from '../domain/request.js';
 import { isFinalQuotaStatus, isFinalReviewStatus, SES_QUOTAS } from '../domain/service-quotas.js';
@@ -175,7 +176,7 @@ export class QuotaRowsFiling {
     return {
       ...sentAs(open),
       path: 'service_quotas',
-      note: `A request for this quota was already pending with AWS (${open.desiredValue.toLocaleString('en-US')}, asked${asked}); the bot follows that one instead of filing another.`,
+      note: `A request for this quota was already pending with AWS (${formatNumber(open.desiredValue)}, asked${asked}); the bot follows that one instead of filing another.`,
     };
   }
 
