@@ -2,7 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, type SqliteDatabase } from 'kysely';
 // pg is imported only for a postgres:// DATABASE_URL (see openPostgres): on SQLite it would be
 // a few MB of memory for nothing.
 import type pg from 'pg';
@@ -21,7 +21,7 @@ export async function openStore(databaseUrl: string): Promise<Store> {
   mkdirSync(dirname(path), { recursive: true });
   const sqlite = new BetterSqlite3(path);
   lockSqlite(sqlite, path);
-  const store = new KyselyStore(new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) }), 'sqlite');
+  const store = new KyselyStore(new Kysely<Database>({ dialect: new SqliteDialect({ database: keepingStatements(sqlite) }) }), 'sqlite');
   try {
     await store.migrate();
   } catch (err) {
@@ -29,6 +29,35 @@ export async function openStore(databaseUrl: string): Promise<Store> {
     throw err;
   }
   return store;
+}
+
+/** Prepared statements kept per connection: the bot's queries are a fixed set, plus a few lists of ids of varying length. */
+const STATEMENTS_KEPT = 256;
+
+/**
+ * The connection as Kysely's SQLite driver sees it, with its prepared statements kept. The driver
+ * prepares every query anew, and parsing the SQL cost more than running most of the bot's small
+ * indexed queries (every slash command and thread reply runs one in front of the user). Kept by
+ * SQL text, least recently used dropped first; better-sqlite3 re-prepares a kept statement itself
+ * if a migration changes the schema under it. The bot never iterates a statement (Kysely's
+ * stream), so one statement is never busy when it is handed out again.
+ */
+function keepingStatements(sqlite: BetterSqlite3.Database): SqliteDatabase {
+  const kept = new Map<string, BetterSqlite3.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(sql: string) {
+      let statement = kept.get(sql);
+      if (statement) {
+        kept.delete(sql);
+      } else {
+        statement = sqlite.prepare(sql);
+        if (kept.size >= STATEMENTS_KEPT) kept.delete(kept.keys().next().value!);
+      }
+      kept.set(sql, statement);
+      return statement;
+    },
+  };
 }
 
 /** How long a second process waits for a SQLite database's lock before it gives up. */
