@@ -87,7 +87,8 @@ export class Apps {
     };
     const t0 = clock();
     const name = sameCallsFile ? 'same-calls' : 'bare-bolt';
-    const child = startChild(name, process.execPath, ['--import', 'tsx', join(ROOT, 'bench/bare-bolt.ts')], { env, cwd: ROOT });
+    // With the bot's own node options: the ratios are to isolate the bot's own work, not V8's settings.
+    const child = startChild(name, process.execPath, [...productionNodeOptions(), '--import', 'tsx', join(ROOT, 'bench/bare-bolt.ts')], { env, cwd: ROOT });
     const healthyAt = await waitHealthy(`http://127.0.0.1:${port}/healthz`, child, Math.min(30_000, this.ctx.timeLeft()));
     this.ctx.log(`${name} Bolt app healthy on port ${port} after ${(healthyAt - t0).toFixed(0)} ms`);
     return { child, port, startupMs: healthyAt - t0 };

@@ -63,7 +63,7 @@ export function settingsFor(quick: boolean, soak = false): Settings {
   if (soak) return { ...settingsFor(quick), hardLimitMs: quick ? 240_000 : 600_000 };
   return quick
     ? { loadPhaseMs: 1000, warmupMs: 400, rates: [50, 200], sizes: [10, 100], replySamples: 10, pushSizes: [100], pushQuietMs: 2000, cyclesBefore: 1, cyclesAfter: 1, hardLimitMs: 90_000 }
-    : { loadPhaseMs: 5000, warmupMs: 1500, rates: [50, 200], sizes: [10, 100, 1000, 10_000], replySamples: 30, pushSizes: [100, 10_000], pushQuietMs: 10_000, cyclesBefore: 2, cyclesAfter: 2, hardLimitMs: 420_000 };
+    : { loadPhaseMs: 3000, warmupMs: 1500, rates: [50, 200], sizes: [10, 100, 1000, 10_000], replySamples: 30, pushSizes: [100, 10_000], pushQuietMs: 5000, cyclesBefore: 2, cyclesAfter: 2, hardLimitMs: 420_000 };
 }
 
 /** N at which reply latency is measured with replies arriving at random times. */
