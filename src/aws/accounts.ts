@@ -8,9 +8,8 @@
  * "default" stays reachable in file mode for requests filed before accounts were named.
  */
 // STS and the role provider are loaded only when AWS_ACCOUNTS_FILE names accounts (see `loadSts`):
-// the single-account setup never uses them, and they cost a few MB of memory each.
-import type * as StsModule from '@aws-sdk/client-sts';
-import type * as CredentialProvidersModule from '@aws-sdk/credential-providers';
+// the single-account setup never uses them, and they cost memory.
+import type * as StsCalls from './sts-calls.js';
 import { DEFAULT_ACCOUNT, type AccountRef, type AccountSetting } from '../domain/accounts.js';
 
 export type { AccountRef };
@@ -53,10 +52,9 @@ interface Entry extends AwsAccount {
   checkCredentials: AwsCredentials | undefined;
 }
 
-let stsModules: Promise<[typeof StsModule, typeof CredentialProvidersModule]> | undefined;
-/** The STS client and the role provider, imported on first use (once per process). */
-function loadSts(): Promise<[typeof StsModule, typeof CredentialProvidersModule]> {
-  return (stsModules ??= Promise.all([import('@aws-sdk/client-sts'), import('@aws-sdk/credential-providers')]));
+/** The STS calls and the role provider, imported on first use. */
+function loadSts(): Promise<typeof StsCalls> {
+  return import('./sts-calls.js');
 }
 
 /**
@@ -65,9 +63,9 @@ function loadSts(): Promise<[typeof StsModule, typeof CredentialProvidersModule]
  * is sent, while the account is unavailable; `raw` is for the check that makes it available.
  */
 function roleCredentials(entry: Entry, setting: AccountSetting, region: string): { gated: AwsCredentials; raw: AwsCredentials } {
-  let provider: ReturnType<typeof CredentialProvidersModule.fromTemporaryCredentials> | undefined;
+  let provider: ReturnType<typeof StsCalls.fromTemporaryCredentials> | undefined;
   const assume = async () => {
-    const [, { fromTemporaryCredentials }] = await loadSts();
+    const { fromTemporaryCredentials } = await loadSts();
     provider ??= fromTemporaryCredentials({
       params: { RoleArn: setting.roleArn, RoleSessionName: ROLE_SESSION_NAME, ...(setting.externalId ? { ExternalId: setting.externalId } : {}) },
       clientConfig: { region, maxAttempts: 2, requestHandler: STS_TIMEOUTS },
@@ -232,11 +230,9 @@ export class AwsAccounts {
 
   private async checkOne(entry: Entry): Promise<void> {
     const setting = entry.setting!;
-    const [{ GetCallerIdentityCommand, STSClient }] = await loadSts();
-    const sts = new STSClient({ region: this.region, credentials: entry.checkCredentials, maxAttempts: 2, requestHandler: STS_TIMEOUTS });
-    this.hook?.(sts);
     try {
-      const { Account } = await sts.send(new GetCallerIdentityCommand({}));
+      const { callerAccount } = await loadSts();
+      const Account = await callerAccount({ region: this.region, credentials: entry.checkCredentials, maxAttempts: 2, requestHandler: STS_TIMEOUTS }, this.hook);
       if (Account === setting.accountId) {
         entry.available = true;
         entry.problem = undefined;
@@ -246,8 +242,6 @@ export class AwsAccounts {
     } catch (err) {
       // A failed AssumeRole has set the problem already; anything else (GetCallerIdentity) is said here.
       if (!(err instanceof AwsError)) entry.problem = `cannot check ${setting.roleArn} with GetCallerIdentity: ${(err as Error).message}`.slice(0, 300);
-    } finally {
-      sts.destroy();
     }
   }
 

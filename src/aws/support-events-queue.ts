@@ -2,9 +2,9 @@
  * One SQS queue of AWS Support events, read with long polls. Reading and deleting only: the
  * events are put there by EventBridge.
  */
-// The SQS client is imported when a queue is first read (see `sqs`): without push it is never
-// needed, and it costs a few MB of memory.
-import type * as SqsModule from '@aws-sdk/client-sqs';
+// The SQS calls (and the SQS client) are imported when a queue is first read (see `sqs`):
+// without push they are never needed, and they cost memory.
+import type { SqsCalls } from './sqs-calls.js';
 import { translateAwsError, type AwsCredentials } from './errors.js';
 import type { AwsClientHook } from '../metrics/aws.js';
 
@@ -41,10 +41,8 @@ export function queueName(queueUrl: string): string {
   return queueUrl.replace(/\/+$/, '').split('/').at(-1) ?? queueUrl;
 }
 
-let sqsModule: Promise<typeof SqsModule> | undefined;
-
 export class SupportEventsQueue {
-  private client: SqsModule.SQSClient | undefined;
+  private calls: SqsCalls | undefined;
   private destroyed = false;
 
   constructor(
@@ -57,20 +55,20 @@ export class SupportEventsQueue {
     private readonly hook?: AwsClientHook,
   ) {}
 
-  /** The SDK module and this queue's client, made on first use. */
-  private async sqs(): Promise<{ sdk: typeof SqsModule; client: SqsModule.SQSClient }> {
-    const sdk = await (sqsModule ??= import('@aws-sdk/client-sqs'));
+  /** This queue's SQS calls, made on first use. */
+  private async sqs(): Promise<SqsCalls> {
+    const { SqsCalls } = await import('./sqs-calls.js');
     if (this.destroyed) throw new Error('the queue reader was stopped');
-    if (this.client) return { sdk, client: this.client };
+    if (this.calls) return this.calls;
     // The answer comes up to `waitSeconds` after the request: the timeout leaves room for it.
-    this.client = new sdk.SQSClient({
+    this.calls = new SqsCalls({
       region: this.region,
       credentials: this.credentials,
       maxAttempts: 2,
       requestHandler: { requestTimeout: (this.waitSeconds + 10) * 1000, connectionTimeout: 5_000, throwOnRequestTimeout: true },
     });
-    this.hook?.(this.client);
-    return { sdk, client: this.client };
+    this.hook?.(this.calls.client);
+    return this.calls;
   }
 
   get name(): string {
@@ -80,12 +78,8 @@ export class SupportEventsQueue {
   /** Up to 10 messages, waiting up to the long poll for the first; [] when none came. */
   async receive(signal?: AbortSignal): Promise<QueueMessage[]> {
     try {
-      const { sdk, client } = await this.sqs();
-      const out = await client.send(
-        new sdk.ReceiveMessageCommand({ QueueUrl: this.url, MaxNumberOfMessages: 10, WaitTimeSeconds: this.waitSeconds, MessageSystemAttributeNames: ['ApproximateReceiveCount'] }),
-        { abortSignal: signal },
-      );
-      return (out.Messages ?? []).map((m) => ({
+      const messages = await (await this.sqs()).receive(this.url, this.waitSeconds, signal);
+      return messages.map((m) => ({
         id: m.MessageId ?? '',
         receiptHandle: m.ReceiptHandle ?? '',
         body: m.Body,
@@ -98,8 +92,7 @@ export class SupportEventsQueue {
 
   async delete(message: QueueMessage): Promise<void> {
     try {
-      const { sdk, client } = await this.sqs();
-      await client.send(new sdk.DeleteMessageCommand({ QueueUrl: this.url, ReceiptHandle: message.receiptHandle }));
+      await (await this.sqs()).delete(this.url, message.receiptHandle);
     } catch (err) {
       throw translateAwsError(err, 'sqs:DeleteMessage');
     }
@@ -108,9 +101,7 @@ export class SupportEventsQueue {
   /** Whether the queue moves messages that keep failing to a dead-letter queue (its redrive policy). */
   async hasDeadLetterQueue(): Promise<boolean> {
     try {
-      const { sdk, client } = await this.sqs();
-      const out = await client.send(new sdk.GetQueueAttributesCommand({ QueueUrl: this.url, AttributeNames: ['RedrivePolicy'] }));
-      return Boolean(out.Attributes?.RedrivePolicy);
+      return Boolean(await (await this.sqs()).redrivePolicy(this.url));
     } catch (err) {
       throw translateAwsError(err, 'sqs:GetQueueAttributes');
     }
@@ -118,6 +109,6 @@ export class SupportEventsQueue {
 
   destroy(): void {
     this.destroyed = true;
-    this.client?.destroy();
+    this.calls?.destroy();
   }
 }
