@@ -25,32 +25,32 @@ type ActionConstraint = string | { type?: 'block_actions'; action_id: string; ca
 export type ListenerApp = Pick<App, 'action' | 'view' | 'command' | 'event'>;
 
 export class ListenerRouter implements ListenerApp {
-  private readonly actions = new Map<string, ActionRoute[]>();
-  private readonly views = new Map<string, AnyListener[][]>();
+  private readonly actionRoutes = new Map<string, ActionRoute[]>();
+  private readonly formRoutes = new Map<string, AnyListener[][]>();
 
   constructor(private readonly app: App) {
     app.action({ type: 'block_actions' }, async (args) => {
       const actionId = (args.payload as { action_id?: string }).action_id ?? '';
       const callbackId = (args.body as { view?: { callback_id?: string } }).view?.callback_id;
-      const routes = (this.actions.get(actionId) ?? []).filter((r) => r.callbackId === undefined || r.callbackId === callbackId);
+      const routes = (this.actionRoutes.get(actionId) ?? []).filter((r) => r.callbackId === undefined || r.callbackId === callbackId);
       await runAll(routes.map((r) => r.listeners), args);
     });
     app.view({ type: 'view_submission' }, async (args) => {
-      await runAll(this.views.get(args.view.callback_id) ?? [], args);
+      await runAll(this.formRoutes.get(args.view.callback_id) ?? [], args);
     });
   }
 
   /** As App.action, for an action id, or a block action's id in one form (`{ action_id, callback_id }`). */
   readonly action = ((constraint: ActionConstraint, ...listeners: AnyListener[]) => {
     const { actionId, callbackId } = typeof constraint === 'string' ? { actionId: constraint, callbackId: undefined } : { actionId: constraint.action_id, callbackId: constraint.callback_id };
-    const routes = this.actions.get(actionId) ?? [];
+    const routes = this.actionRoutes.get(actionId) ?? [];
     routes.push({ callbackId, listeners });
-    this.actions.set(actionId, routes);
+    this.actionRoutes.set(actionId, routes);
   }) as unknown as App['action'];
 
   /** As App.view, for a form's callback id (submissions only, as Bolt's string form). */
   readonly view = ((callbackId: string, ...listeners: AnyListener[]) => {
-    this.views.set(callbackId, [...(this.views.get(callbackId) ?? []), listeners]);
+    this.formRoutes.set(callbackId, [...(this.formRoutes.get(callbackId) ?? []), listeners]);
   }) as unknown as App['view'];
 
   /** Commands and events stay Bolt's own: there are few of them. */
