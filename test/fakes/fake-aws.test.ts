@@ -248,6 +248,22 @@ describe('FakeAws Support with the real SupportClient', () => {
     impatient.destroy();
   });
 
+  it('can file the case and lose the answer: the connection drops (dropConnection)', async () => {
+    const before = aws.cases.size;
+    aws.inject('CreateCase', { afterHandling: true, dropConnection: true });
+    const lost = await rejection(support.send(new CreateCaseCommand({ subject: 'applied, answer lost', communicationBody: 'b' })));
+    expect(lost.name).not.toMatch(/Exception$|InternalServerError/); // a network error, not an AWS answer
+    expect(aws.cases.size).toBe(before + 1);
+    expect(aws.latestCase()?.subject).toBe('applied, answer lost');
+    expect(aws.callsTo('CreateCase').at(-1)!.fault).toMatchObject({ dropConnection: true });
+
+    // Without afterHandling the call never takes effect.
+    aws.inject('CreateCase', { dropConnection: true });
+    await rejection(support.send(new CreateCaseCommand({ subject: 'never filed', communicationBody: 'b' })));
+    expect(aws.cases.size).toBe(before + 1);
+    expect(aws.pendingFaults()).toEqual([]);
+  });
+
   it('lets the SDK default retry strategy ride out a transient 500', async () => {
     const retrying = new SupportClient({ region: 'us-east-1', endpoint: aws.url, credentials });
     aws.inject('DescribeServices', { status: 500 });

@@ -123,6 +123,11 @@ export interface AwsFault {
   delayMs?: number;
   /** Perform the operation first (e.g. the case is created), then delay and/or answer the error. */
   afterHandling?: boolean;
+  /**
+   * Answer nothing: close the connection instead (after `delayMs`). With `afterHandling`, the
+   * call takes effect and its answer is lost on the way back, as when a network path drops.
+   */
+  dropConnection?: boolean;
 }
 
 export interface SupportCategory {
@@ -1008,10 +1013,15 @@ export class FakeAws {
 
     const fault = this.faults.take(operation);
     const faultError = fault && (fault.type !== undefined || fault.status !== undefined) ? faultToError(fault, service) : undefined;
-    if (faultError) call.fault = fault;
+    if (faultError || fault?.dropConnection) call.fault = fault;
+    const drop = () => {
+      res.socket?.destroy();
+      res.destroy();
+    };
 
     if (fault && !fault.afterHandling) {
       if (fault.delayMs) await this.server.sleep(fault.delayMs);
+      if (fault.dropConnection) return drop();
       if (faultError) return fail(faultError);
     }
     // The account whose data the call reads and writes; credentialProblem refused any other
@@ -1037,6 +1047,7 @@ export class FakeAws {
     }
     if (fault?.afterHandling) {
       if (fault.delayMs) await this.server.sleep(fault.delayMs);
+      if (fault.dropConnection) return drop();
       if (faultError) return fail(faultError);
     }
     if (service === 'sts') return this.replyXml(res, 200, stsResultXml(operation, result as StsResult));
