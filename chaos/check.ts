@@ -242,7 +242,9 @@ export function checkInvariants(w: World, ledger: Ledger, db: DbSnapshot): Invar
     for (const r of db.requests) {
       check();
       if (r.status === 'received' || r.status === 'filing') broke(`request ${r.reference} (${r.kind}) still ${r.status}`);
-      if (r.status === 'uncertain') (r.error_message ? note : broke)(`request ${r.reference} uncertain: ${r.error_message ?? 'no reason stated'}`);
+      // A Service Quotas request's doubt is its rows': each states its own reason (checked below).
+      const rowReason = rowsOf(r).find((row) => row.sending === 'uncertain' && row.errorMessage)?.errorMessage;
+      if (r.status === 'uncertain') (r.error_message || rowReason ? note : broke)(`request ${r.reference} uncertain: ${r.error_message ?? rowReason ?? 'no reason stated'}`);
       if ((r.status === 'failed' || r.status === 'not_posted') && !r.error_message) broke(`request ${r.reference} ${r.status} with no reason stated`);
       if (r.status === 'failed') note(`request ${r.reference} failed (Retry offered): ${r.error_message}`);
       for (const [i, row] of rowsOf(r).entries()) {

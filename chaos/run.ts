@@ -189,6 +189,7 @@ function renderMarkdown(r: Record<string, any>, invariants: Invariant[]): string
   lines.push('| Faults injected | count |', '|---|---:|');
   for (const [k, v] of Object.entries(r.faults as Record<string, number>)) lines.push(`| ${k} | ${v} |`);
   lines.push('', `Replica starts: ${Object.entries(r.replicaStarts).map(([k, v]) => `${k} ${v}`).join(', ')}. Database outages: ${(r.outages as { ms: number }[]).map((o) => `${(o.ms / 1000).toFixed(1)} s`).join(', ') || 'none'}. Fakes: ${r.fakes.awsCalls} AWS calls, ${r.fakes.slackCalls} Slack calls, ${r.fakes.cases} cases, ${r.fakes.quotaRequests} Service Quotas requests, ${r.fakes.slackMessages} Slack messages. Bot log lines at error level: ${r.botErrorLines}.`, '');
+  if (r.botErrorExamples.length) lines.push('Bot log lines at error level (distinct, first few):', '', ...r.botErrorExamples.map((l: string) => `- \`${l.slice(0, 300).replace(/`/g, "'")}\``), '');
   lines.push('| Invariant | result | checked | examples |', '|---|---|---:|---|');
   for (const i of invariants) lines.push(`| ${i.name} | ${i.held ? 'held' : '**BROKEN**'} | ${i.checked} | ${i.examples.map((e) => e.replace(/\|/g, '\\|').replace(/\n/g, ' ')).join('<br>') || ''} |`);
   const notes = invariants.flatMap((i) => i.notes.map((n) => `- ${n}`));
