@@ -60,6 +60,8 @@ export class Ledger {
   readonly incomplete: Partial<Record<OpName, number>> = {};
   readonly doubles = { submitTwice: 0, clickTwice: 0, eventTwice: 0 };
   readonly usedAddresses = new Set<string>();
+  /** Retry clicks sent, by thread root (each delivery counts): each may rightly be answered in the thread. */
+  readonly retryClicks = new Map<string, number>();
 }
 
 const HEDGED = ['confirm? not sure', 'I cannot confirm yet', 'confirmed', 'yes confirm', 'please confirm which IPs', 'Confirm?', '<@UBOT> confirm'];
@@ -257,7 +259,9 @@ export class Operations {
   private async retry(): Promise<void> {
     const failed = this.w.slack.rootMessages(CHANNEL).filter((r) => this.buttonsOf(r.ts).retry_filing);
     if (!failed.length) throw new Incomplete('nothing to retry');
-    await this.click(this.w.rng.pick(failed).ts, 'retry_filing', REQUESTER);
+    const root = this.w.rng.pick(failed);
+    const answers = await this.click(root.ts, 'retry_filing', REQUESTER);
+    this.ledger.retryClicks.set(root.ts, (this.ledger.retryClicks.get(root.ts) ?? 0) + answers.length);
   }
 
   private async reply(): Promise<void> {

@@ -148,6 +148,15 @@ async function main(): Promise<number> {
       log(`wrote chaos/results/${stamp}.{md,json}`);
     }
     const broken = invariants.filter((i) => !i.held);
+    if (broken.length) {
+      // Everything the checks read, for the investigation (not committed: chaos/results/ is ignored).
+      const dir = join(ROOT, 'chaos/results');
+      mkdirSync(dir, { recursive: true });
+      const file = join(dir, `state-seed${opts.seed}.json`);
+      const state = { db, ledger: { ...ledger, resolved: [...ledger.resolved], usedAddresses: undefined, retryClicks: [...ledger.retryClicks] }, slackMessages: world.slack.messages, ephemerals: world.slack.ephemerals, cases: [...world.aws.cases.values()], quotaRequests: world.aws.quotaRequests(), awsCalls: world.aws.calls.map((c) => ({ op: c.operation, at: c.at, fault: c.fault, caseId: c.input?.caseId })) };
+      writeFileSync(file, JSON.stringify(state, null, 1));
+      log(`wrote what the checks read to ${file}`);
+    }
     log(`${broken.length ? `${broken.length} invariant(s) BROKEN` : 'every invariant held'}; replay with: npm run chaos -- --minutes ${opts.minutes} --seed ${opts.seed}`);
     return broken.length ? 1 : 0;
   } finally {
