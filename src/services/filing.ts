@@ -13,7 +13,7 @@ import { CategoryNotFoundError, REFERENCE_LOOKUP_MAX_PAGES, WRITE_MAX_MS, type C
 import type { AwsAccounts } from '../aws/accounts.js';
 import { accountKey } from '../domain/accounts.js';
 import type { Logger } from '../logger.js';
-import { toSlackError, type SlackMessenger } from '../slack/messenger.js';
+import { toSlackError, type SlackError, type SlackMessenger } from '../slack/messenger.js';
 import { buildNotInChannelMessage, buildThreadNotice } from '../slack/views/notices.js';
 import { buildRootMessage } from '../slack/views/root-message.js';
 import type { RequestPatch, Store } from '../store/store.js';
@@ -62,6 +62,10 @@ export interface Submission {
 
 /** How long a claim on a request being filed lasts; renewed before the irreversible call, which takes far less (WRITE_MAX_MS). */
 export const FILING_LEASE_MS = Math.max(120_000, 4 * WRITE_MAX_MS);
+/** A thread root Slack answers 429 for is posted again after its Retry-After, this many times in all. */
+const ROOT_POST_ATTEMPTS = 5;
+/** The longest Retry-After waited out for a root (each far shorter than the claim). */
+const ROOT_POST_MAX_WAIT_MS = 30_000;
 /**
  * After a CreateCase whose outcome is unknown (a timeout, a 5xx, a crash), AWS may take a while
  * to show the case; a lookup that finds nothing before this much time has passed proves nothing.
@@ -334,11 +338,9 @@ export class FilingService {
       if (redraw) await this.refreshRoot(request, log);
       return request;
     }
-    let ts: string;
-    try {
-      ts = await this.slack.post(request.channelId, buildRootMessage(request));
-    } catch (err) {
-      const slackError = toSlackError(err);
+    const posted = await this.postRoot(claim, log);
+    if (typeof posted !== 'string') {
+      const slackError = posted;
       log.warn({ code: slackError.code, channel: request.channelId }, 'could not post the thread root; nothing filed');
       const stored = await this.finish(claim, 'not_posted', {
         errorCode: slackError.code,
@@ -349,6 +351,7 @@ export class FilingService {
       }
       return undefined;
     }
+    const ts = posted;
     const stored = await this.store.updateFiling(request.id, claim.owner, { rootTs: ts });
     if (!stored) {
       // The post outlasted our claim and another process has taken the request over (and posts
@@ -357,6 +360,26 @@ export class FilingService {
       await this.slack.delete(request.channelId, ts).catch((err: unknown) => log.warn({ code: toSlackError(err).code }, 'could not remove an orphaned thread root'));
     }
     return stored;
+  }
+
+  /**
+   * Posts the thread root: its ts, or why Slack refused it. A 429 posted nothing, so its
+   * Retry-After is waited out a few times (as the thread outbox does) while the claim is still
+   * ours, instead of giving the submission up over a passing rate limit.
+   */
+  private async postRoot(claim: Claim, log: Logger): Promise<string | SlackError> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.slack.post(claim.request.channelId, buildRootMessage(claim.request));
+      } catch (err) {
+        const slackError = toSlackError(err);
+        const again = slackError.code === 'ratelimited' && attempt < ROOT_POST_ATTEMPTS && (await this.store.renewFiling(claim.request.id, claim.owner, FILING_LEASE_MS));
+        if (!again) return slackError;
+        const waitMs = Math.min(ROOT_POST_MAX_WAIT_MS, Math.max(1, slackError.retryAfterSec ?? 1) * 1000);
+        log.info({ attempt, waitMs }, 'Slack rate-limited the thread root; posting it again after the wait');
+        await new Promise((resolve) => setTimeout(resolve, waitMs));
+      }
+    }
   }
 
   private async linkCase(claim: Claim, caseId: string, log: Logger): Promise<void> {

@@ -156,6 +156,36 @@ describe('when AWS may have filed the case without saying so', () => {
   });
 });
 
+describe('when Slack rate-limits the thread root', () => {
+  // Found by the chaos soak (invariant "each acknowledged submission filed exactly once"): a 429
+  // on the root gave the submission up as not_posted, so nothing was filed until someone
+  // pressed Retry on a private message.
+  it('waits out the Retry-After and files the request, instead of giving it up as not posted', async () => {
+    h.slack.inject('chat.postMessage', { status: 429, retryAfterSeconds: 1, channel: CHANNEL });
+    const root = await fileOnce();
+    await h.slack.waitFor(() => h.aws.cases.size === 1, 10_000, 'the case filed after the wait');
+    await h.bot.filing.idle();
+    const request = (await h.bot.store.findRequestByThread(CHANNEL, root.ts))!;
+    expect(request.status).toBe('filed');
+    expect(h.aws.callsTo('CreateCase')).toHaveLength(1);
+    expect(h.slack.rootMessages(CHANNEL)).toHaveLength(1);
+    expect(h.slack.callsTo('chat.postMessage').filter((c) => c.fault?.status === 429)).toHaveLength(1);
+    expect(h.slack.responses.filter((r: any) => String(r.body.text ?? '').includes('Slack refused'))).toHaveLength(0);
+  });
+
+  it('still gives up, and says so, when Slack keeps refusing', async () => {
+    h.slack.inject('chat.postMessage', { status: 429, retryAfterSeconds: 1, channel: CHANNEL, times: 5 });
+    const { view } = await openQuotaModal(h);
+    const res = await submitQuota(h, view, validQuotaInputs());
+    expect(res.json.response_action).toBe('update');
+    await h.slack.waitFor(() => h.slack.callsTo('chat.postMessage').filter((c) => c.fault).length === 5, 15_000, 'five refused roots');
+    await h.bot.filing.idle();
+    const [request] = await h.bot.store.listRequestsByStatus(['not_posted']);
+    expect(request?.errorCode).toBe('ratelimited');
+    expect(h.aws.callsTo('CreateCase')).toHaveLength(0);
+  }, 20_000);
+});
+
 describe('when the bot is not in the channel', () => {
   it('files nothing, tells the requester ephemerally how to invite it, and files on Retry once invited', async () => {
     h.slack.notInChannel.add(CHANNEL);
