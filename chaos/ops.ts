@@ -47,7 +47,7 @@ export interface ReplyToAws {
   acked: boolean;
 }
 
-export type OpName = 'quota' | 'lease' | 'relinquish' | 'awsReply' | 'confirm' | 'retry' | 'reply' | 'resolve' | 'resubmit';
+export type OpName = 'quota' | 'lease' | 'relinquish' | 'awsReply' | 'quotaDecision' | 'confirm' | 'retry' | 'reply' | 'resolve' | 'resubmit';
 
 export class Ledger {
   readonly submissions: Submission[] = [];
@@ -60,6 +60,7 @@ export class Ledger {
   readonly incomplete: Partial<Record<OpName, number>> = {};
   readonly doubles = { submitTwice: 0, clickTwice: 0, eventTwice: 0 };
   readonly usedAddresses = new Set<string>();
+  quotaDecisions = 0;
   /** Retry clicks sent, by thread root (each delivery counts): each may rightly be answered in the thread. */
   readonly retryClicks = new Map<string, number>();
 }
@@ -89,6 +90,8 @@ export class Operations {
           return await this.submitRelinquish();
         case 'awsReply':
           return this.awsReply();
+        case 'quotaDecision':
+          return this.quotaDecision();
         case 'confirm':
           return await this.confirm();
         case 'retry':
@@ -189,7 +192,7 @@ export class Operations {
 
   private async submitQuota(): Promise<void> {
     const view = await this.open('/ses-quota', (v) => !textOf(v.blocks).includes('looking up the current quota'));
-    const region = this.w.rng.pick(['us-east-1', 'eu-west-1']);
+    const region = this.w.rng.pick(['us-east-1', 'eu-west-1', 'us-west-2']);
     const rate = this.w.rng.chance(0.3);
     const inputs = { ...validQuotaInputs(), 'row:0:region': region, 'row:0:limit': rate ? 'send_rate' : 'send_quota', 'row:0:newValue': String(rate ? this.w.rng.int(20, 60) : this.w.rng.int(60, 200) * 1000) };
     await this.submit('quota', view, fillState(view, inputs));
@@ -237,6 +240,15 @@ export class Operations {
     const marker = `CHAOS-AWS-${++this.seq}`;
     aws.addCommunication(c.caseId, { body: `${marker}: Hello, this is AWS Support. We have reviewed your request. Please confirm the details.` });
     this.ledger.awsReplies.push({ marker, caseId: c.caseId, addedAt: Date.now() });
+  }
+
+  /** Service Quotas decides an open request (which lets a new request for that quota be made). */
+  private quotaDecision(): void {
+    const open = this.w.aws.quotaRequests().filter((r) => r.status === 'PENDING' || r.status === 'CASE_OPENED');
+    if (!open.length) throw new Incomplete('no open Service Quotas request');
+    const r = this.w.rng.pick(open);
+    this.w.aws.setQuotaRequestStatus(r.id, this.w.rng.pick(['APPROVED', 'DENIED', 'CASE_CLOSED'] as const));
+    this.ledger.quotaDecisions += 1;
   }
 
   // ---- in the thread -------------------------------------------------------------------------------

@@ -42,7 +42,7 @@ const opts = parseArgs(process.argv.slice(2));
 const t0 = Date.now();
 const log = (msg: string) => process.stderr.write(`[chaos +${((Date.now() - t0) / 1000).toFixed(1)}s] ${msg}\n`);
 
-const OPS: Record<OpName, number> = { quota: 5, lease: 2, relinquish: 3, awsReply: 6, confirm: 4, retry: 2, reply: 2, resolve: 0.5, resubmit: 1 };
+const OPS: Record<OpName, number> = { quota: 5, lease: 2, relinquish: 3, awsReply: 6, quotaDecision: 1, confirm: 4, retry: 2, reply: 2, resolve: 0.5, resubmit: 1 };
 
 async function main(): Promise<number> {
   log(`seed ${opts.seed}; ${opts.minutes} min of operations and faults, then up to ${opts.settleS} s to settle`);

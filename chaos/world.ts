@@ -140,7 +140,7 @@ export class World {
     // The soak files far more than AWS's 10 cases an hour; the limit is not what it tests.
     this.aws.caseCreationLimitPerHour = 1_000_000;
     this.aws.setDedicatedIps('eu-west-1', [standardPool('marketing', ADDRESSES.map(warm))]);
-    for (const region of ['us-east-1', 'eu-west-1']) {
+    for (const region of ['us-east-1', 'eu-west-1', 'us-west-2']) {
       this.aws.setAccount(region, { SendQuota: { Max24HourSend: 50_000, MaxSendRate: 14, SentLast24Hours: 0 }, ProductionAccessEnabled: true });
       this.aws.setQuotaValue(region, 'L-804C8AE8', 50_000);
       this.aws.setQuotaValue(region, 'L-CDEF9B6B', 14);
