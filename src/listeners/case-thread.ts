@@ -12,7 +12,7 @@ import type { AccessPolicy } from '../services/access.js';
 import type { CaseActions } from '../services/case-actions.js';
 import { buttonEventKey } from '../services/outbox-keys.js';
 import { ACTION, CALLBACK, REPLY_BLOCK } from '../slack/ids.js';
-import { asJson } from '../slack/messenger.js';
+import { asJson, toSlackError } from '../slack/messenger.js';
 import { decodeReplyMeta } from '../slack/modal-metadata.js';
 import { asStateValues, readValue } from '../slack/view-state.js';
 import { buildReplyModal } from '../slack/views/reply-modal.js';
@@ -69,8 +69,13 @@ function confirmFromButton({ actions, logger }: CaseThreadDeps) {
   };
 }
 
-async function openReplyModal({ request, body, client }: RequestAction): Promise<void> {
-  await client.views.open({ trigger_id: body.trigger_id, view: asJson(buildReplyModal(request)) });
+async function openReplyModal({ request, body, client, tell }: RequestAction): Promise<void> {
+  try {
+    await client.views.open({ trigger_id: body.trigger_id, view: asJson(buildReplyModal(request)) });
+  } catch (err) {
+    // Slack refused the form (a rate limit, an outage): the click is answered, not left silent.
+    await tell(`Slack did not open the reply form just now (${toSlackError(err).code}). Nothing was sent to AWS; press Reply to AWS Support again in a moment.`);
+  }
 }
 
 function sendReply({ actions, store, access, logger }: CaseThreadDeps) {

@@ -580,6 +580,21 @@ describe('Reply to AWS Support', () => {
 
 // ---- 10. Resolve case ------------------------------------------------------------------------------
 
+describe('Reply to AWS Support when Slack will not open the form', () => {
+  // Found by the chaos soak: a 429 on views.open was an unhandled listener error, and the click
+  // went unanswered.
+  it('tells the clicker privately that the form did not open and nothing was sent', async () => {
+    const { rootTs } = await fileQuotaCase(h);
+    h.slack.inject('views.open', { status: 429, retryAfterSeconds: 1 });
+    await clickRootButton(rootTs, 'reply_to_aws', REQUESTER);
+    const told = await h.slack.waitFor(() => h.slack.ephemerals.find((e) => e.user === REQUESTER && /did not open the reply form/.test(e.text ?? '')), 5000, 'an ephemeral notice');
+    expect(told.text).toContain('ratelimited');
+    expect(told.text).toContain('Nothing was sent to AWS');
+    expect(h.logs.join('')).not.toContain('unhandled error in a Slack listener');
+    expect(h.aws.callsTo('AddCommunicationToCase')).toHaveLength(0);
+  });
+});
+
 describe('Resolve case', () => {
   it('refuses a stranger; for the requester resolves once, redraws the root without its buttons and says who resolved it', async () => {
     const { request, awsCase, rootTs } = await fileQuotaCase(h);
