@@ -56,13 +56,18 @@ export async function snapshot(url: string): Promise<DbSnapshot> {
   }
 }
 
-/** Requests, communications and posts still in flight: the settle loop waits for none. */
+/**
+ * Requests, communications and posts still in flight: the settle loop waits for none. Something
+ * uncertain that states why is waiting on purpose (AWS's 5-minute grace after an attempt whose
+ * outcome is unknown): the settle does not wait for it, the checks read its reason.
+ */
 export function inFlight(db: DbSnapshot): number {
+  const waitingUnsaid = (r: RequestRow) => r.status === 'uncertain' && !r.error_message && !rowsOf(r).some((row) => row.sending === 'uncertain' && row.errorMessage);
   return (
-    db.requests.filter((r) => ['received', 'filing', 'uncertain'].includes(r.status)).length +
-    db.requests.filter((r) => rowsOf(r).some((row) => row.sending === 'attempted' || row.sending === 'uncertain')).length +
+    db.requests.filter((r) => ['received', 'filing'].includes(r.status) || waitingUnsaid(r)).length +
+    db.requests.filter((r) => rowsOf(r).some((row) => row.sending === 'attempted' || (row.sending === 'uncertain' && !row.errorMessage))).length +
     db.posts.filter((p) => p.state === 'pending').length +
-    db.outgoing.filter((o) => o.state === 'sending' || o.state === 'uncertain').length
+    db.outgoing.filter((o) => o.state === 'sending' || (o.state === 'uncertain' && !o.error_message)).length
   );
 }
 
