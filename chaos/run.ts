@@ -110,7 +110,8 @@ async function main(): Promise<number> {
       const repliesLeft = ledger.awsReplies.filter((r) => ![...posted].some((t) => t.includes(`${r.marker}:`))).length;
       left = inFlight(db) + repliesLeft;
       quiet = left === 0 ? quiet + 1 : 0;
-      if (quiet >= 3) break;
+      // At least 30 s, so that recoveries and reconciliations run many cycles without faults.
+      if (quiet >= 3 && Date.now() - settleStart >= 30_000) break;
     }
     const settledS = (Date.now() - settleStart) / 1000;
     log(`settled after ${settledS.toFixed(0)} s (${left} still in flight)`);
