@@ -66,6 +66,9 @@ export const FILING_LEASE_MS = Math.max(120_000, 4 * WRITE_MAX_MS);
 const ROOT_POST_ATTEMPTS = 5;
 /** The longest Retry-After waited out for a root (each far shorter than the claim). */
 const ROOT_POST_MAX_WAIT_MS = 30_000;
+/** Recording a posted root is tried this often, this far apart (a minute in all, half the shortest claim). */
+const ROOT_RECORD_ATTEMPTS = 30;
+const ROOT_RECORD_WAIT_MS = 2_000;
 /**
  * After a CreateCase whose outcome is unknown (a timeout, a 5xx, a crash), AWS may take a while
  * to show the case; a lookup that finds nothing before this much time has passed proves nothing.
@@ -352,7 +355,16 @@ export class FilingService {
       return undefined;
     }
     const ts = posted;
-    const stored = await this.store.updateFiling(request.id, claim.owner, { rootTs: ts });
+    let stored: StoredRequest | undefined;
+    try {
+      stored = await this.recordRoot(claim, ts, log);
+    } catch (err) {
+      // Never recorded: the recovery will post a root of its own, so this one would be a second,
+      // orphaned root ("Filing with AWS Support…" forever). Remove it, then give up this attempt.
+      log.warn({ err: (err as Error).message }, 'could not record the thread root; removing it');
+      await this.slack.delete(request.channelId, ts).catch((e: unknown) => log.warn({ code: toSlackError(e).code }, 'could not remove an unrecorded thread root'));
+      throw err;
+    }
     if (!stored) {
       // The post outlasted our claim and another process has taken the request over (and posts
       // its own root): ours would be a second, orphaned root for the same request.
@@ -360,6 +372,23 @@ export class FilingService {
       await this.slack.delete(request.channelId, ts).catch((err: unknown) => log.warn({ code: toSlackError(err).code }, 'could not remove an orphaned thread root'));
     }
     return stored;
+  }
+
+  /**
+   * Records the posted root's ts on the request. A database that does not answer is asked again
+   * (a restart or failover takes seconds; the claim lasts minutes), so that the root posted a
+   * moment ago is kept rather than orphaned; throws if it stays away.
+   */
+  private async recordRoot(claim: Claim, ts: string, log: Logger): Promise<StoredRequest | undefined> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.store.updateFiling(claim.request.id, claim.owner, { rootTs: ts });
+      } catch (err) {
+        if (attempt >= ROOT_RECORD_ATTEMPTS) throw err;
+        log.warn({ attempt, err: (err as Error).message }, 'could not record the thread root; trying again');
+        await new Promise((resolve) => setTimeout(resolve, ROOT_RECORD_WAIT_MS));
+      }
+    }
   }
 
   /**

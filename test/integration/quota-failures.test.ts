@@ -186,6 +186,32 @@ describe('when Slack rate-limits the thread root', () => {
   }, 20_000);
 });
 
+describe('when the database does not answer right after the thread root is posted', () => {
+  // Found by the chaos soak (invariant "no thread message posted twice"): the root's ts could not
+  // be recorded during a database outage, the filing gave up, and the recovery posted a second
+  // root, leaving the first one saying "Filing with AWS Support…" forever.
+  it('records the root once the database is back: one root, the one the request follows', async () => {
+    const store = h.bot.store as KyselyStore;
+    const updateFiling = store.updateFiling.bind(store);
+    let failures = 0;
+    store.updateFiling = async (id, owner, patch) => {
+      if (patch.rootTs && failures < 2) {
+        failures += 1;
+        throw new Error('connect ECONNREFUSED 127.0.0.1:5432');
+      }
+      return updateFiling(id, owner, patch);
+    };
+    const root = await fileOnce();
+    await h.slack.waitFor(() => h.aws.cases.size === 1, 15_000, 'the case filed');
+    await h.bot.filing.idle();
+    expect(failures).toBe(2);
+    expect(h.slack.rootMessages(CHANNEL)).toHaveLength(1);
+    const request = (await h.bot.store.findRequestByThread(CHANNEL, root.ts))!;
+    expect(request.status).toBe('filed');
+    expect(h.aws.callsTo('CreateCase')).toHaveLength(1);
+  }, 20_000);
+});
+
 describe('when the bot is not in the channel', () => {
   it('files nothing, tells the requester ephemerally how to invite it, and files on Retry once invited', async () => {
     h.slack.notInChannel.add(CHANNEL);
