@@ -13,6 +13,20 @@ import type { Store } from './store/store.js';
 import type { Metrics } from './metrics/metrics.js';
 import { instrumentedSlackFetch } from './metrics/slack.js';
 
+/**
+ * Which request a listener failed on, in ids only (never what a user typed): the command, the
+ * action, the form or the event type.
+ */
+export function describePayload(body: unknown): string {
+  const b = (body ?? {}) as { command?: unknown; type?: unknown; actions?: { action_id?: unknown }[]; view?: { callback_id?: unknown }; event?: { type?: unknown; subtype?: unknown } };
+  const id = (v: unknown) => (typeof v === 'string' ? v.slice(0, 80) : '?');
+  if (typeof b.command === 'string') return `command ${id(b.command)}`;
+  if (b.type === 'block_actions') return `action ${id(b.actions?.[0]?.action_id)}`;
+  if (b.type === 'view_submission' || b.type === 'view_closed') return `${b.type} ${id(b.view?.callback_id)}`;
+  if (b.type === 'event_callback') return `event ${id(b.event?.type)}${b.event?.subtype ? `/${id(b.event.subtype)}` : ''}`;
+  return `payload ${id(b.type)}`;
+}
+
 export class StartupError extends Error {
   override name = 'StartupError';
 }
@@ -100,6 +114,8 @@ export function createSlackConnection(config: Config, logger: Logger, health: He
     // Bolt's conversation store (context.conversation) is not used: without it, no store lookup
     // runs in front of every request.
     convoStore: false,
+    // The error handler gets the payload too, so the log can say which request failed.
+    extendedErrorHandler: true,
     clientOptions,
     ...(socketReceiver
       ? { receiver: socketReceiver }
@@ -109,9 +125,11 @@ export function createSlackConnection(config: Config, logger: Logger, health: He
           ],
         }),
   });
-  app.error(async (err) => {
-    logger.error({ err: err.message, code: (err as { code?: string }).code }, 'unhandled error in a Slack listener');
-  });
+  // Parameters<> takes the last overload of app.error: the extended handler (Bolt does not export its type).
+  const onListenerError: Parameters<App['error']>[0] = async ({ error, body }) => {
+    logger.error({ err: error.message, code: error.code, during: describePayload(body) }, 'unhandled error in a Slack listener');
+  };
+  app.error(onListenerError);
 
   return {
     app,

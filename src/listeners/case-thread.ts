@@ -12,7 +12,8 @@ import type { AccessPolicy } from '../services/access.js';
 import type { CaseActions } from '../services/case-actions.js';
 import { buttonEventKey } from '../services/outbox-keys.js';
 import { ACTION, CALLBACK, REPLY_BLOCK } from '../slack/ids.js';
-import { asJson, toSlackError } from '../slack/messenger.js';
+import { SlackMessenger, asJson, toSlackError } from '../slack/messenger.js';
+import { buildThreadNotice } from '../slack/views/notices.js';
 import { decodeReplyMeta } from '../slack/modal-metadata.js';
 import { asStateValues, readValue } from '../slack/view-state.js';
 import { buildReplyModal } from '../slack/views/reply-modal.js';
@@ -46,18 +47,31 @@ export function registerCaseThreadListeners(app: ListenerApp, deps: CaseThreadDe
   app.action(ACTION.resolveCase, onStoredRequest(deps, resolveCase(deps)));
 }
 
+/** What the replier is told when their "confirm" could not be handled (a database outage). */
+export const CONFIRM_NOT_HANDLED =
+  'the bot could not handle your "confirm" just now (its database did not answer). Reply `confirm` again in a minute; if your confirmation did reach AWS, the bot will say so and send nothing more.';
+
 /** A thread reply that is exactly "confirm", in the thread of a relinquishment. */
 function confirmFromThreadReply({ actions, store, logger }: CaseThreadDeps) {
-  return async function confirmFromThreadReply({ event, context }: SlackEventMiddlewareArgs<'message'> & AllMiddlewareArgs): Promise<void> {
+  return async function confirmFromThreadReply({ event, context, client }: SlackEventMiddlewareArgs<'message'> & AllMiddlewareArgs): Promise<void> {
     const e = event as MessageEvent;
     // Edits, deletions and bot messages never confirm anything; a reply also sent to the channel does.
     if (e.subtype && e.subtype !== 'thread_broadcast') return;
     if (e.bot_id || !e.user || !e.channel || !e.ts || !e.thread_ts || e.thread_ts === e.ts) return;
     if (!isConfirmation(e.text ?? '')) return;
-    const request = await store.findRequestByThread(e.channel, e.thread_ts);
-    if (!request || !isRelinquishment(request)) return;
-    const result = await actions.confirm(request, e.user, undefined, e.ts, (context.retryNum ?? 0) > 0);
-    logger.info({ requestId: request.id, user: e.user, result }, 'confirmation in thread');
+    try {
+      const request = await store.findRequestByThread(e.channel, e.thread_ts);
+      if (!request || !isRelinquishment(request)) return;
+      const result = await actions.confirm(request, e.user, undefined, e.ts, (context.retryNum ?? 0) > 0);
+      logger.info({ requestId: request.id, user: e.user, result }, 'confirmation in thread');
+    } catch (err) {
+      // Bolt has acked the event, so Slack will not send it again: unless the replier hears it
+      // here, their confirmation is lost in silence.
+      logger.error({ err: (err as Error).message, channel: e.channel, threadTs: e.thread_ts, user: e.user }, 'could not handle a "confirm" reply');
+      await new SlackMessenger(client, logger)
+        .ephemeral(e.channel, e.user, buildThreadNotice(e.user, CONFIRM_NOT_HANDLED), e.thread_ts)
+        .catch((sayErr: unknown) => logger.warn({ err: (sayErr as Error).message }, 'could not tell the replier either'));
+    }
   };
 }
 

@@ -27,6 +27,10 @@ export interface RequestAction {
   tell(text: string): Promise<void>;
 }
 
+/** What the clicker is told when a handler fails part-way (a database outage, Slack refusing a call). */
+export const HANDLER_FAILED =
+  'The bot could not finish this just now (something it depends on did not answer; the bot log says what). Check the thread, and if nothing happened, press the button again in a moment: whatever was already done is not done twice.';
+
 /** Who may act, for a refusal: "Only <@requester>, <@approver> may …". */
 export type Refusal = (request: StoredRequest, mayAct: string[]) => string;
 
@@ -84,6 +88,13 @@ export function onStoredRequest(
       if ('refusal' in loaded) return tell(loaded.refusal);
       request = loaded.request;
     }
-    await handle({ request, userId: body.user.id, userName: body.user.name, body, action: action as RequestAction['action'], client, respond, tell });
+    try {
+      await handle({ request, userId: body.user.id, userName: body.user.name, body, action: action as RequestAction['action'], client, respond, tell });
+    } catch (err) {
+      // The click is acked already: without a word here the user would see nothing happen. The
+      // error still goes on to the app's error log, with the action named.
+      await tell(HANDLER_FAILED);
+      throw err;
+    }
   };
 }

@@ -101,10 +101,10 @@ export class SlackMessenger {
     }
   }
 
-  /** A message only `user` sees, in a channel the bot is in. */
-  async ephemeral(channel: string, user: string, message: SlackMessage): Promise<void> {
+  /** A message only `user` sees, in a channel the bot is in (in a thread, with `threadTs`). */
+  async ephemeral(channel: string, user: string, message: SlackMessage, threadTs?: string): Promise<void> {
     try {
-      await this.client.chat.postEphemeral({ channel, user, text: message.text, blocks: asJson(message.blocks) });
+      await this.client.chat.postEphemeral({ channel, user, text: message.text, blocks: asJson(message.blocks), ...(threadTs ? { thread_ts: threadTs } : {}) });
     } catch (err) {
       throw toSlackError(err);
     }

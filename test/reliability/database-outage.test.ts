@@ -4,7 +4,7 @@
  * comes back, with nothing doubled.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHANNEL, fileQuotaCase, openQuotaModal, startHarness, submitQuota, syncNow, textOf, validQuotaInputs, type Harness } from '../helpers/harness.js';
+import { CHANNEL, REQUESTER, fileQuotaCase, fileRelinquishment, openQuotaModal, startHarness, submitQuota, syncNow, textOf, threadReply, validQuotaInputs, type Harness } from '../helpers/harness.js';
 import { createTestDatabase } from '../helpers/postgres.js';
 import { TcpProxy } from '../helpers/tcp-proxy.js';
 
@@ -58,5 +58,70 @@ describe('a database outage during operation', () => {
     await syncNow(h);
     const replies = h.slack.threadReplies(CHANNEL, first.rootTs).filter((m) => textOf(m.blocks).includes('Reply written while the database was away.'));
     expect(replies).toHaveLength(1);
+  });
+});
+
+describe('a "confirm" reply during a database outage', () => {
+  const ADDRESSES = ['198.51.100.30'];
+  const AWS_ASKS = 'Hello,\n\nBefore we release these addresses, please confirm that you want to relinquish them. This cannot be reversed.';
+
+  it('tells the replier in the thread that it was not handled, and a confirm after the outage is sent once', async () => {
+    h.aws.setDedicatedIps('eu-west-1', [{ name: 'marketing', scalingMode: 'STANDARD', ips: [{ ip: '198.51.100.30', warmupStatus: 'DONE', warmupPercentage: 100 }, { ip: '198.51.100.31', warmupStatus: 'DONE', warmupPercentage: 100 }] }]);
+    const filed = await fileRelinquishment(h, ADDRESSES);
+    h.aws.addCommunication(filed.awsCase.caseId, { body: AWS_ASKS });
+    await syncNow(h);
+    const isPrompt = (m: { blocks?: any[] }) => (m.blocks ?? []).some((b) => b.type === 'actions' && b.elements?.some((e: any) => e.action_id === 'confirm_relinquish'));
+    await h.slack.waitFor(() => h.slack.threadReplies(CHANNEL, filed.rootTs).find(isPrompt), 5000, 'the confirmation prompt');
+    const confirmations = () => h.aws.callsTo('AddCommunicationToCase').filter((c) => c.input.caseId === filed.awsCase.caseId);
+    const logsBefore = h.logs.length;
+
+    proxy.cut();
+    const during = await threadReply(h, { threadTs: filed.rootTs, user: REQUESTER, text: 'confirm' });
+    expect(during.status).toBe(200);
+    const told = await h.slack.waitFor(() => h.slack.ephemerals.find((m) => m.user === REQUESTER && m.thread_ts === filed.rootTs), 10_000, 'a private word to the replier');
+    expect(told.text).toMatch(/could not handle your "confirm" just now \(its database did not answer\)\. Reply `confirm` again in a minute/);
+    expect(told.channel).toBe(CHANNEL);
+    expect(confirmations()).toHaveLength(0);
+    expect(h.logs.slice(logsBefore).join('')).toContain('could not handle a \\"confirm\\" reply');
+
+    proxy.restore();
+    const deadline = Date.now() + 10_000;
+    while ((await fetch(`http://127.0.0.1:${h.bot.port}/healthz`)).status !== 200 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    await threadReply(h, { threadTs: filed.rootTs, user: REQUESTER, text: 'confirm' });
+    await h.slack.waitFor(() => (confirmations().length ? true : undefined), 10_000, 'the confirmation sent to AWS');
+    await threadReply(h, { threadTs: filed.rootTs, user: REQUESTER, text: 'confirm' });
+    await h.slack.waitFor(() => h.slack.threadReplies(CHANNEL, filed.rootTs).some((m) => textOf(m.blocks).includes('Nothing more was sent')) || undefined, 10_000, 'the repeat answered');
+    expect(confirmations()).toHaveLength(1);
+  });
+});
+
+describe('a button whose work the database outage cuts short', () => {
+  it('tells the clicker, names the action in the error log, and works when pressed again', async () => {
+    const { awsCase, rootTs } = await fileQuotaCase(h);
+    const root = h.slack.message(CHANNEL, rootTs)!;
+    const actions = root.blocks!.find((b) => b.type === 'actions' && b.elements.some((e: any) => e.action_id === 'resolve_case'))!;
+    const button = actions.elements.find((e: any) => e.action_id === 'resolve_case');
+    const click = () =>
+      h.requester.blockAction({ userId: REQUESTER, channelId: CHANNEL, messageTs: rootTs, actions: [{ action_id: 'resolve_case', block_id: actions.block_id ?? 'b', value: button.value }] });
+    const logsBefore = h.logs.length;
+
+    // AWS resolves the case slowly; the database goes away before the bot can record it.
+    h.aws.inject('ResolveCase', { delayMs: 800 });
+    await click();
+    await h.aws.waitForCall('ResolveCase');
+    proxy.cut();
+    const told = await h.slack.waitFor(() => h.slack.ephemerals.find((m) => m.user === REQUESTER && /could not finish this just now/.test(m.text ?? '')), 10_000, 'a private word to the clicker');
+    expect(told.text).toMatch(/press the button again in a moment: whatever was already done is not done twice/);
+    const failure = h.logs.slice(logsBefore).find((l) => l.includes('unhandled error in a Slack listener'));
+    expect(failure && JSON.parse(failure).during).toBe('action resolve_case');
+    expect(h.aws.cases.get(awsCase.caseId)!.status).toBe('resolved');
+
+    proxy.restore();
+    const deadline = Date.now() + 10_000;
+    while ((await fetch(`http://127.0.0.1:${h.bot.port}/healthz`)).status !== 200 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    await click();
+    await h.slack.waitFor(() => h.slack.threadReplies(CHANNEL, rootTs).some((m) => textOf(m.blocks).includes('resolved the case')) || undefined, 10_000, 'the thread to say who resolved it');
+    await h.bot.poster.idle();
+    expect(textOf(h.slack.message(CHANNEL, rootTs)!.blocks)).toContain('AWS status: *Resolved*');
   });
 });
