@@ -12,7 +12,7 @@ import type { AccessPolicy } from '../services/access.js';
 import type { CaseActions } from '../services/case-actions.js';
 import { buttonEventKey } from '../services/outbox-keys.js';
 import { ACTION, CALLBACK, REPLY_BLOCK } from '../slack/ids.js';
-import { SlackMessenger, asJson, toSlackError } from '../slack/messenger.js';
+import { SlackMessenger, toSlackError } from '../slack/messenger.js';
 import { buildThreadNotice } from '../slack/views/notices.js';
 import { decodeReplyMeta } from '../slack/modal-metadata.js';
 import { asStateValues, readValue } from '../slack/view-state.js';
@@ -42,7 +42,7 @@ export function registerCaseThreadListeners(app: ListenerApp, deps: CaseThreadDe
   app.event('message', confirmFromThreadReply(deps));
   // Who may confirm is the service's to say, in the thread, like a refused "confirm" reply.
   app.action(ACTION.confirmRelinquish, onStoredRequest(deps, confirmFromButton(deps), { authorize: false }));
-  app.action(ACTION.replyToAws, onStoredRequest(deps, openReplyModal));
+  app.action(ACTION.replyToAws, onStoredRequest(deps, openReplyModal(deps)));
   app.view(CALLBACK.replyToAws, sendReply(deps));
   app.action(ACTION.resolveCase, onStoredRequest(deps, resolveCase(deps)));
 }
@@ -83,13 +83,15 @@ function confirmFromButton({ actions, logger }: CaseThreadDeps) {
   };
 }
 
-async function openReplyModal({ request, body, client, tell }: RequestAction): Promise<void> {
-  try {
-    await client.views.open({ trigger_id: body.trigger_id, view: asJson(buildReplyModal(request)) });
-  } catch (err) {
-    // Slack refused the form (a rate limit, an outage): the click is answered, not left silent.
-    await tell(`Slack did not open the reply form just now (${toSlackError(err).code}). Nothing was sent to AWS; press Reply to AWS Support again in a moment.`);
-  }
+function openReplyModal({ logger }: CaseThreadDeps) {
+  return async function openReplyModal({ request, body, client, tell }: RequestAction): Promise<void> {
+    try {
+      await new SlackMessenger(client, logger).openView(body.trigger_id, buildReplyModal(request));
+    } catch (err) {
+      // Slack refused the form (a rate limit, an outage): the click is answered, not left silent.
+      await tell(`Slack did not open the reply form just now (${toSlackError(err).code}). Nothing was sent to AWS; press Reply to AWS Support again in a moment.`);
+    }
+  };
 }
 
 function sendReply({ actions, store, access, logger }: CaseThreadDeps) {

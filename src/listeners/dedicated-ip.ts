@@ -28,7 +28,8 @@ import {
   type InventoryLookup,
 } from '../slack/views/dedicated-ip-modal.js';
 import type { Store } from '../store/store.js';
-import { acceptAndFile, answeredWithoutModal, asksForFreshForm, openModal, standingAnswersFor, updateModal, type ViewOutput } from './slash-command.js';
+import { acceptAndFile, answeredWithoutModal, asksForFreshForm, openModal, standingAnswersFor, updateModal } from './slash-command.js';
+import type { OpenedView } from '../slack/messenger.js';
 import type { Metrics } from '../metrics/metrics.js';
 
 export interface DedicatedIpDeps {
@@ -44,7 +45,7 @@ export interface DedicatedIpDeps {
 }
 
 type ActionArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
-type Modal = { view: ViewOutput; meta: DedicatedIpModalMeta; form: DedicatedIpFormInput };
+type Modal = { view: OpenedView; meta: DedicatedIpModalMeta; form: DedicatedIpFormInput };
 
 /** Inventories are kept in the view's form snapshot under this prefix, the account and the region code. */
 const INVENTORY_KEY = 'inventory:';
@@ -104,7 +105,7 @@ async function redraw(deps: DedicatedIpDeps, client: webApi.WebClient, { view, f
 }
 
 function modalOf(body: unknown): Modal | undefined {
-  const view = (body as { view?: ViewOutput }).view;
+  const view = (body as { view?: OpenedView }).view;
   const meta = decodeDedicatedIpMeta(view?.private_metadata);
   if (!view || !meta) return undefined;
   return { view, meta, form: readDedicatedIpForm(view.state?.values, meta) };

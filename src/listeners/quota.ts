@@ -21,7 +21,8 @@ import { decodeQuotaMeta, type QuotaModalMeta } from '../slack/modal-metadata.js
 import { quotaErrorsToBlocks, readQuotaForm } from '../slack/quota-form.js';
 import { buildQuotaAcceptedView, buildQuotaModal, newQuotaMeta, regionsInForm } from '../slack/views/quota-modal.js';
 import type { Store } from '../store/store.js';
-import { acceptAndFile, answeredWithoutModal, asksForFreshForm, openModal, standingAnswersFor, tellPrivately, updateModal, type ViewOutput } from './slash-command.js';
+import { acceptAndFile, answeredWithoutModal, asksForFreshForm, openModal, standingAnswersFor, tellPrivately, updateModal } from './slash-command.js';
+import type { OpenedView } from '../slack/messenger.js';
 import type { Metrics } from '../metrics/metrics.js';
 
 export interface QuotaDeps {
@@ -53,7 +54,7 @@ export function registerQuotaListeners(app: ListenerApp, deps: QuotaDeps): void 
 }
 
 /** Reads the quotas the form's regions still lack, then redraws the modal (if nobody else has since). */
-async function showQuotas(deps: QuotaDeps, client: webApi.WebClient, view: ViewOutput, form: QuotaFormInput, meta: QuotaModalMeta): Promise<void> {
+async function showQuotas(deps: QuotaDeps, client: webApi.WebClient, view: OpenedView, form: QuotaFormInput, meta: QuotaModalMeta): Promise<void> {
   const missing = regionsInForm(form, deps.defaultRegion).filter((r) => meta.quotas[r]?.state !== 'ok');
   if (missing.length === 0) return;
   await Promise.all(
@@ -86,8 +87,8 @@ function warningsFingerprint(warnings: FieldWarning[]): string {
 }
 
 /** The modal a block action came from, or undefined if it is not one of ours. */
-function modalOf(body: unknown): { view: ViewOutput; meta: QuotaModalMeta; form: QuotaFormInput } | undefined {
-  const view = (body as { view?: ViewOutput }).view;
+function modalOf(body: unknown): { view: OpenedView; meta: QuotaModalMeta; form: QuotaFormInput } | undefined {
+  const view = (body as { view?: OpenedView }).view;
   const meta = decodeQuotaMeta(view?.private_metadata);
   if (!view || !meta) return undefined;
   return { view, meta, form: readQuotaForm(view.state?.values, meta) };

@@ -7,7 +7,7 @@ import type { Store } from '../store/store.js';
 import type { RequestKind, StoredRequest } from '../domain/request.js';
 import { STANDING_LOOKBACK, type Standing } from '../domain/standing-answers.js';
 import { submissionKey } from '../services/outbox-keys.js';
-import { SlackMessenger, asJson } from '../slack/messenger.js';
+import { SlackMessenger, toSlackError, type OpenedView } from '../slack/messenger.js';
 import { prefilledNote, type StandingNote } from '../slack/modal-metadata.js';
 import { section } from '../slack/views/blocks.js';
 import { channelStatus } from './status.js';
@@ -20,19 +20,12 @@ import { channelStatus } from './status.js';
  */
 export const STANDING_ANSWERS_BUDGET_MS = 300;
 
-/** The parts of a view Slack returns that the listeners use. */
-export type ViewOutput = { id: string; hash: string; private_metadata?: string; state?: { values?: unknown }; blocks?: { type?: string; block_id?: string }[] };
-
-function slackErrorCode(err: unknown): string {
-  return (err as { data?: { error?: string } }).data?.error ?? (err as Error).message ?? String(err);
-}
-
 /** Redraws a modal if nobody changed it since `view.hash`; a conflict means a newer change redraws it. */
-export async function updateModal(client: webApi.WebClient, view: ViewOutput, next: types.ModalView, logger: Logger): Promise<void> {
+export async function updateModal(client: webApi.WebClient, view: OpenedView, next: types.ModalView, logger: Logger): Promise<void> {
   try {
-    await client.views.update({ view_id: view.id, hash: view.hash, view: asJson(next) });
+    await new SlackMessenger(client, logger).updateView(view.id, next, view.hash);
   } catch (err) {
-    logger.debug({ err: slackErrorCode(err) }, 'views.update skipped');
+    logger.debug({ err: toSlackError(err).code }, 'views.update skipped');
   }
 }
 
@@ -131,13 +124,12 @@ export async function openModal(
   at: { triggerId: string; command: string; responseUrl?: string | undefined },
   view: types.ModalView,
   logger: Logger,
-): Promise<ViewOutput | undefined> {
+): Promise<OpenedView | undefined> {
   try {
-    const res = await client.views.open({ trigger_id: at.triggerId, view: asJson(view) });
-    return res.view as ViewOutput;
+    return await new SlackMessenger(client, logger).openView(at.triggerId, view);
   } catch (err) {
-    logger.warn({ err: slackErrorCode(err) }, 'views.open failed');
-    await tellPrivately(client, at.responseUrl, `:warning: I couldn't open the form (${slackErrorCode(err)}). Run \`${at.command}\` again.`, logger);
+    logger.warn({ err: toSlackError(err).code }, 'views.open failed');
+    await tellPrivately(client, at.responseUrl, `:warning: I couldn't open the form (${toSlackError(err).code}). Run \`${at.command}\` again.`, logger);
     return undefined;
   }
 }

@@ -2,7 +2,7 @@
  * The bot's outgoing Slack messages. Wraps the Web API client Bolt made (so retries and
  * rate-limit waits are Slack's SDK's) and turns its errors into codes the services act on.
  */
-import type { webApi } from '@slack/bolt';
+import type { types, webApi } from '@slack/bolt';
 import type { Logger } from '../logger.js';
 import type { SlackMessage } from './views/root-message.js';
 
@@ -13,9 +13,12 @@ import type { SlackMessage } from './views/root-message.js';
  * for a full modal costs as much CPU as building it: a string goes through both untouched, and
  * the request Slack receives is byte for byte the same.
  */
-export function asJson<T>(value: T): T {
+function asJson<T>(value: T): T {
   return JSON.stringify(value) as unknown as T;
 }
+
+/** The parts of a view Slack returns (views.open) that the listeners use. */
+export type OpenedView = { id: string; hash: string; private_metadata?: string; state?: { values?: unknown }; blocks?: { type?: string; block_id?: string }[] };
 
 /** Slack's answers that say "try again later" rather than "this message can never be sent". */
 const TRANSIENT_CODES = new Set(['ratelimited', 'internal_error', 'fatal_error', 'service_unavailable', 'request_timeout', 'timeout', 'network_error', 'http_error']);
@@ -96,6 +99,25 @@ export class SlackMessenger {
   async delete(channel: string, ts: string): Promise<void> {
     try {
       await this.client.chat.delete({ channel, ts });
+    } catch (err) {
+      throw toSlackError(err);
+    }
+  }
+
+  /** Opens a modal (Slack takes it only within 3 s of `triggerId`'s command or click); the view Slack made, or a SlackError. */
+  async openView(triggerId: string, view: types.ModalView): Promise<OpenedView> {
+    try {
+      const res = await this.client.views.open({ trigger_id: triggerId, view: asJson(view) });
+      return res.view as OpenedView;
+    } catch (err) {
+      throw toSlackError(err);
+    }
+  }
+
+  /** Redraws an open modal; with `hash`, only if nobody changed it since (else a SlackError "hash_conflict"). */
+  async updateView(viewId: string, view: types.ModalView, hash?: string): Promise<void> {
+    try {
+      await this.client.views.update({ view_id: viewId, view: asJson(view), ...(hash ? { hash } : {}) });
     } catch (err) {
       throw toSlackError(err);
     }
