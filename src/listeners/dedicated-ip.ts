@@ -80,10 +80,18 @@ function build(deps: DedicatedIpDeps, form: DedicatedIpFormInput, meta: Dedicate
   return buildDedicatedIpModal({ form, meta, lookups, defaultRegion: deps.defaultRegion, priceCents: deps.priceCents, now: (deps.now ?? (() => new Date()))(), account });
 }
 
-/** Reads the inventories the form's regions still lack, keeps them with the view, and redraws. */
+/**
+ * Reads the inventories the form's regions still lack, keeps them with the view, and redraws.
+ * The snapshot only spares AWS reads: without the database the inventories are read again and
+ * shown all the same, rather than leaving the form "looking up" for good.
+ */
 async function redraw(deps: DedicatedIpDeps, client: webApi.WebClient, { view, form, meta }: Modal): Promise<void> {
   const account = formAccount(deps.accounts, meta.channelId, meta.account);
-  let lookups = lookupsFrom(await deps.store.getFormSnapshot(view.id), account);
+  const kept = await deps.store.getFormSnapshot(view.id).catch((err: unknown) => {
+    deps.logger.warn({ err: (err as Error).message }, 'could not read the form snapshot; reading the inventories again');
+    return undefined;
+  });
+  let lookups = lookupsFrom(kept, account);
   const missing = dedicatedIpRegions(form, deps.defaultRegion).filter((r) => !lookups[r] && isRegionCode(r));
   if (missing.length) {
     const fetched: Record<string, InventoryLookup> = {};
@@ -99,7 +107,11 @@ async function redraw(deps: DedicatedIpDeps, client: webApi.WebClient, { view, f
         }
       }),
     );
-    lookups = lookupsFrom(await deps.store.mergeFormSnapshot(view.id, fetched), account);
+    const merged = await deps.store.mergeFormSnapshot(view.id, fetched).catch((err: unknown) => {
+      deps.logger.warn({ err: (err as Error).message }, 'could not keep the inventories with the form; showing them anyway');
+      return { ...kept, ...fetched };
+    });
+    lookups = lookupsFrom(merged, account);
   }
   await updateModal(client, view, build(deps, form, meta, lookups), deps.logger);
 }

@@ -4,7 +4,7 @@
  * comes back, with nothing doubled.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHANNEL, REQUESTER, fileQuotaCase, fileRelinquishment, openQuotaModal, startHarness, submitQuota, syncNow, textOf, threadReply, validQuotaInputs, type Harness } from '../helpers/harness.js';
+import { CHANNEL, REQUESTER, fileQuotaCase, fileRelinquishment, openDedicatedIpModal, openQuotaModal, startHarness, submitQuota, syncNow, textOf, threadReply, validQuotaInputs, type Harness } from '../helpers/harness.js';
 import { createTestDatabase } from '../helpers/postgres.js';
 import { TcpProxy } from '../helpers/tcp-proxy.js';
 
@@ -123,5 +123,21 @@ describe('a button whose work the database outage cuts short', () => {
     await h.slack.waitFor(() => h.slack.threadReplies(CHANNEL, rootTs).some((m) => textOf(m.blocks).includes('resolved the case')) || undefined, 10_000, 'the thread to say who resolved it');
     await h.bot.poster.idle();
     expect(textOf(h.slack.message(CHANNEL, rootTs)!.blocks)).toContain('AWS status: *Resolved*');
+  });
+});
+
+describe('/ses-dedicated-ip during a database outage', () => {
+  it('still shows the inventory in the form (read again from AWS), and says nothing failed in the error log', async () => {
+    h.aws.setDedicatedIps('us-east-1', [{ name: 'transactional', scalingMode: 'STANDARD', ips: [{ ip: '192.0.2.41', warmupStatus: 'DONE', warmupPercentage: 100 }] }]);
+    const logsBefore = h.logs.length;
+    proxy.cut();
+    try {
+      const view = await openDedicatedIpModal(h);
+      expect(textOf(view.blocks)).toContain('192.0.2.41');
+      expect(textOf(view.blocks)).not.toMatch(/looking up/i);
+      expect(h.logs.slice(logsBefore).join('\n')).not.toContain('unhandled error in a Slack listener');
+    } finally {
+      proxy.restore();
+    }
   });
 });
