@@ -200,8 +200,11 @@ export function checkInvariants(w: World, ledger: Ledger, db: DbSnapshot): Invar
       if (sent.length === 0 && accepted.length > 0) {
         const thread = r.root_ts ? slack.threadReplies(CHANNEL, r.root_ts).map(messageText) : [];
         const reason = thread.find((t) => /Nothing was sent to AWS|was not sent|not known yet whether/.test(t));
+        // A "confirm" the bot could not handle (the database away) is answered to the replier only, in the thread.
+        const toldPrivately = slack.ephemerals.find((e) => e.thread_ts === r.root_ts && e.user === REQUESTER && /could not handle your "confirm"/.test(e.text ?? ''));
         if (row?.state === 'sent') broke(`request ${r.reference}: the bot records the confirmation as sent, but it is not on case ${r.case_id}`);
         else if (reason) note(`request ${r.reference}: "confirm" accepted by the soak but not sent; the thread says why: ${reason.split('\n')[0]!.slice(0, 160)}`);
+        else if (toldPrivately) note(`request ${r.reference}: "confirm" accepted by the soak but not sent; the requester was told privately in the thread: ${(toldPrivately.text ?? '').slice(0, 160)}`);
         else broke(`request ${r.reference}: ${accepted.length} "confirm" from the requester after the prompt, none sent, and the thread says nothing about it (outgoing ${row?.state ?? 'none'})`);
       }
     }
