@@ -17,7 +17,7 @@ import { instrumentedSlackFetch } from './metrics/slack.js';
  * Which request a listener failed on, in ids only (never what a user typed): the command, the
  * action, the form or the event type.
  */
-export function describePayload(body: unknown): string {
+function describePayload(body: unknown): string {
   const b = (body ?? {}) as { command?: unknown; type?: unknown; actions?: { action_id?: unknown }[]; view?: { callback_id?: unknown }; event?: { type?: unknown; subtype?: unknown } };
   const id = (v: unknown) => (typeof v === 'string' ? v.slice(0, 80) : '?');
   if (typeof b.command === 'string') return `command ${id(b.command)}`;

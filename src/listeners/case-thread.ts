@@ -48,7 +48,7 @@ export function registerCaseThreadListeners(app: ListenerApp, deps: CaseThreadDe
 }
 
 /** What the replier is told when their "confirm" could not be handled (a database outage). */
-export const CONFIRM_NOT_HANDLED =
+const CONFIRM_NOT_HANDLED =
   'the bot could not handle your "confirm" just now (its database did not answer). Reply `confirm` again in a minute; if your confirmation did reach AWS, the bot will say so and send nothing more.';
 
 /** A thread reply that is exactly "confirm", in the thread of a relinquishment. */

@@ -28,7 +28,7 @@ export interface RequestAction {
 }
 
 /** What the clicker is told when a handler fails part-way (a database outage, Slack refusing a call). */
-export const HANDLER_FAILED =
+const HANDLER_FAILED =
   'The bot could not finish this just now (something it depends on did not answer; the bot log says what). Check the thread, and if nothing happened, press the button again in a moment: whatever was already done is not done twice.';
 
 /** Who may act, for a refusal: "Only <@requester>, <@approver> may …". */
