@@ -519,10 +519,14 @@ export class Metrics {
     this.takeovers.labels(lease).inc();
   }
 
+  /** Whether this replica holds the lease after a try: taking it when it did not is a takeover. */
   leaseHeld(lease: 'periodic_work', held: boolean): void {
     this.leaseHeldHere.labels(lease).set(held ? 1 : 0);
-    // A replica that takes the sync over starts its lag clock then: its own earlier cycles say nothing of now.
-    if (held && !this.leading) this.syncedFrom = this.now();
+    if (held && !this.leading) {
+      this.leaseTakeover(lease);
+      // A replica that takes the sync over starts its lag clock then: its own earlier cycles say nothing of now.
+      this.syncedFrom = this.now();
+    }
     this.leading = held;
   }
 

@@ -35,8 +35,6 @@ export class Scheduler {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<unknown> | undefined;
   private stopped = false;
-  /** Whether this replica held the lease at its last try (a takeover is a change to holding it). */
-  private leading = false;
   /** This process, as the lease's owner: host and pid, so an operator can tell which replica leads. */
   readonly owner = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
 
@@ -45,7 +43,7 @@ export class Scheduler {
     private readonly intervalMs: number,
     private readonly schedule: Schedule,
     private readonly logger: Logger,
-    /** Counts lease takeovers and shows whether this replica leads (src/metrics/). */
+    /** Told whether this replica holds the lease after each try: it counts the takeovers (src/metrics/). */
     private readonly metrics?: Metrics,
   ) {}
 
@@ -55,8 +53,6 @@ export class Scheduler {
 
   private async holdLease(takeOver = false): Promise<boolean> {
     const held = await this.store.acquireLease(PERIODIC_WORK_LEASE, this.owner, this.leaseMs(), takeOver);
-    if (held && !this.leading) this.metrics?.leaseTakeover('periodic_work');
-    this.leading = held;
     this.metrics?.leaseHeld('periodic_work', held);
     return held;
   }
@@ -94,7 +90,6 @@ export class Scheduler {
     await this.running;
     // Let another replica take over at once rather than after the lease runs out.
     await this.store.releaseLease(PERIODIC_WORK_LEASE, this.owner).catch(() => undefined);
-    this.leading = false;
     this.metrics?.leaseHeld('periodic_work', false);
   }
 
