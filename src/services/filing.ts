@@ -4,6 +4,7 @@
  * AWS left unknown is reconciled (found by its reference) before anything is filed again.
  */
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { groupBy, referenceFor } from '../domain/common.js';
 import { CASE_SERVICE_NAME, withAccountLine, type CaseText } from '../domain/case-text.js';
 import { quotaCaseText } from '../domain/quota-request.js';
@@ -386,7 +387,7 @@ export class FilingService {
       } catch (err) {
         if (attempt >= ROOT_RECORD_ATTEMPTS) throw err;
         log.warn({ attempt, err: (err as Error).message }, 'could not record the thread root; trying again');
-        await new Promise((resolve) => setTimeout(resolve, ROOT_RECORD_WAIT_MS));
+        await sleep(ROOT_RECORD_WAIT_MS);
       }
     }
   }
@@ -406,7 +407,7 @@ export class FilingService {
         if (!again) return slackError;
         const waitMs = Math.min(ROOT_POST_MAX_WAIT_MS, Math.max(1, slackError.retryAfterSec ?? 1) * 1000);
         log.info({ attempt, waitMs }, 'Slack rate-limited the thread root; posting it again after the wait');
-        await new Promise((resolve) => setTimeout(resolve, waitMs));
+        await sleep(waitMs);
       }
     }
   }

@@ -368,16 +368,17 @@ export class KyselyStore implements Store {
     });
   }
 
-  async listPolledQuotaRequests(): Promise<StoredRequest[]> {
-    const rows = await this.db
+  /** Requests sent through Service Quotas whose rows are still polled (within their poll window). */
+  private polledQuotaRows() {
+    return this.db
       .selectFrom('requests')
-      .selectAll()
       .where('filing_mode', '=', 'service-quotas')
       .where('quota_rows', 'is not', null)
-      .where('status', '!=', 'filing')
-      .where((eb) => eb.or([eb('poll_until', 'is', null), eb('poll_until', '>', this.at())]))
-      .orderBy('created_at')
-      .execute();
+      .where((eb) => eb.or([eb('poll_until', 'is', null), eb('poll_until', '>', this.at())]));
+  }
+
+  async listPolledQuotaRequests(): Promise<StoredRequest[]> {
+    const rows = await this.polledQuotaRows().selectAll().where('status', '!=', 'filing').orderBy('created_at').execute();
     return rows.map(toRequest);
   }
 
@@ -690,13 +691,7 @@ export class KyselyStore implements Store {
       .where('case_id', 'is not', null)
       .where('resolved_at', 'is', null)
       .executeTakeFirst();
-    const polled = await this.db
-      .selectFrom('requests')
-      .select('quota_rows')
-      .where('filing_mode', '=', 'service-quotas')
-      .where('quota_rows', 'is not', null)
-      .where((eb) => eb.or([eb('poll_until', 'is', null), eb('poll_until', '>', this.at())]))
-      .execute();
+    const polled = await this.polledQuotaRows().select('quota_rows').execute();
     const lease = await this.db.selectFrom('leases').select('name').where('name', '=', periodicLease).where('until', '>', this.at()).executeTakeFirst();
     const quotaRows: StoreCounts['quotaRows'] = [];
     for (const r of polled) {
