@@ -674,25 +674,16 @@ export class KyselyStore implements Store {
   }
 
   async metricsCounts(periodicLease: string): Promise<StoreCounts> {
-    const requests = await this.db
-      .selectFrom('requests')
-      .select(['kind', 'status', (eb) => eb.fn.countAll<number | string>().as('count')])
-      .groupBy(['kind', 'status'])
-      .execute();
-    const posts = await this.db
-      .selectFrom('thread_posts')
-      .select(['state', (eb) => eb.fn.countAll<number | string>().as('count')])
-      .where('state', 'in', ['pending', 'dead'])
-      .groupBy('state')
-      .execute();
-    const open = await this.db
-      .selectFrom('requests')
-      .select((eb) => eb.fn.countAll<number | string>().as('count'))
-      .where('case_id', 'is not', null)
-      .where('resolved_at', 'is', null)
-      .executeTakeFirst();
-    const polled = await this.polledQuotaRows().select('quota_rows').execute();
-    const lease = await this.db.selectFrom('leases').select('name').where('name', '=', periodicLease).where('until', '>', this.at()).executeTakeFirst();
+    // Side by side: on PostgreSQL one round trip's wait instead of five.
+    const [requests, posts, openCases, openFollowed, polled, lease] = await Promise.all([
+      this.db.selectFrom('requests').select(['kind', 'status', (eb) => eb.fn.countAll<number | string>().as('count')]).groupBy(['kind', 'status']).execute(),
+      this.db.selectFrom('thread_posts').select(['state', (eb) => eb.fn.countAll<number | string>().as('count')]).where('state', 'in', ['pending', 'dead']).groupBy('state').execute(),
+      this.db.selectFrom('requests').select((eb) => eb.fn.countAll<number | string>().as('count')).where('case_id', 'is not', null).where('resolved_at', 'is', null).executeTakeFirst(),
+      // The other cases a request follows are synced too: one still open keeps the sync's lag meaningful.
+      this.db.selectFrom('followed_cases').select((eb) => eb.fn.countAll<number | string>().as('count')).where('resolved_at', 'is', null).executeTakeFirst(),
+      this.polledQuotaRows().select('quota_rows').execute(),
+      this.db.selectFrom('leases').select('name').where('name', '=', periodicLease).where('until', '>', this.at()).executeTakeFirst(),
+    ]);
     const quotaRows: StoreCounts['quotaRows'] = [];
     for (const r of polled) {
       let json: unknown;
@@ -707,7 +698,7 @@ export class KyselyStore implements Store {
     return {
       requests: requests.map((r) => ({ kind: r.kind, status: r.status, count: Number(r.count) })),
       posts: posts.map((p) => ({ state: p.state, count: Number(p.count) })),
-      openCases: Number(open?.count ?? 0),
+      openCases: Number(openCases?.count ?? 0) + Number(openFollowed?.count ?? 0),
       quotaRows,
       periodicLeaseLive: lease !== undefined,
     };

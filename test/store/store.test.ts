@@ -91,6 +91,19 @@ describe.each(backends)('the store on %s', (name, make) => {
     await again.close();
   });
 
+  it('counts for the metrics what the sync still follows: a resolved case no more, an open followed case of it still', async () => {
+    const before = await store.metricsCounts('periodic-work');
+    const { request } = await store.insertRequest(newRequest());
+    await store.updateRequest(request.id, { status: 'filed', caseId: `case-counted-${name}`, resolvedAt: new Date().toISOString() });
+    expect((await store.metricsCounts('periodic-work')).openCases).toBe(before.openCases);
+    await store.addFollowedCase(request.id, `case-followed-${name}`);
+    const after = await store.metricsCounts('periodic-work');
+    expect(after.openCases).toBe(before.openCases + 1);
+    // PostgreSQL answers counts as text: they come out as numbers.
+    const filed = (c: typeof after) => c.requests.find((r) => r.kind === 'quota' && r.status === 'filed')?.count ?? 0;
+    expect(filed(after)).toBe(filed(before) + 1);
+  });
+
   it('stores a request once per submission key and returns the stored one on a repeat', async () => {
     const first = newRequest();
     const a = await store.insertRequest(first);
