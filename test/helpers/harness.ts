@@ -11,7 +11,7 @@ import { startBot, type RunningBot } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { FakeAws } from '../fakes/fake-aws.js';
-import { FakeSlack } from '../fakes/fake-slack.js';
+import { FakeSlack, type FakeMessage } from '../fakes/fake-slack.js';
 import { SlackRequester, fillState } from './slack-requests.js';
 
 export const SIGNING_SECRET = 'testsigningsecret0123456789abcdef';
@@ -227,6 +227,40 @@ export async function fileRelinquishment(h: Harness, addresses: string[], userId
   });
   if (res.json?.response_action !== 'update') throw new Error(`relinquishment refused: ${res.body}`);
   return waitForFiledCase(h, channelId, before);
+}
+
+/** AWS's reply asking for a relinquishment to be confirmed: after it, the bot posts its prompt. */
+export const AWS_ASKS_TO_CONFIRM = 'Hello,\n\nBefore we release these addresses, please confirm that you want to relinquish them. This cannot be reversed.';
+
+/** The bot's confirmation prompt: the thread message with the Confirm button. */
+export function isConfirmationPrompt(m: FakeMessage): boolean {
+  return (m.blocks ?? []).some((b) => b.type === 'actions' && b.elements?.some((e: any) => e.action_id === 'confirm_relinquish'));
+}
+
+/** Files a relinquishment of `addresses`; AWS asks for the confirmation; one sync brings the prompt. */
+export async function promptedRelinquishment(h: Harness, addresses: string[]) {
+  const filed = await fileRelinquishment(h, addresses);
+  h.aws.addCommunication(filed.awsCase.caseId, { body: AWS_ASKS_TO_CONFIRM });
+  await syncNow(h);
+  const thread = h.slack.threadReplies(CHANNEL, filed.rootTs);
+  const prompt = thread.find(isConfirmationPrompt);
+  if (!prompt) throw new Error(`no confirmation prompt in the thread: ${JSON.stringify(thread.map((m) => textOf(m.blocks) || m.text || ''))}`);
+  return { ...filed, caseId: filed.awsCase.caseId, prompt };
+}
+
+/** The buttons on a thread root, by action id, each with its block id. */
+export function rootButtons(h: Harness, rootTs: string): Record<string, any> {
+  const root = h.slack.message(CHANNEL, rootTs)!;
+  const out: Record<string, any> = {};
+  for (const b of root.blocks ?? []) if (b.type === 'actions') for (const e of b.elements) out[e.action_id] = { ...e, block_id: b.block_id ?? 'b' };
+  return out;
+}
+
+/** `userId` presses a button on a thread root. */
+export function clickRootButton(h: Harness, rootTs: string, actionId: string, userId: string) {
+  const button = rootButtons(h, rootTs)[actionId];
+  if (!button) throw new Error(`no ${actionId} button on the root`);
+  return h.requester.blockAction({ userId, channelId: CHANNEL, messageTs: rootTs, actions: [{ action_id: actionId, block_id: button.block_id, value: button.value }] });
 }
 
 /** A user's reply in a thread, as the Events API delivers it. */

@@ -8,8 +8,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { FakeMessage } from '../fakes/fake-slack.js';
 import { fillState } from '../helpers/slack-requests.js';
 import {
+  AWS_ASKS_TO_CONFIRM,
   CHANNEL,
   REQUESTER,
+  clickRootButton as clickRootButtonOf,
+  isConfirmationPrompt,
+  promptedRelinquishment,
+  rootButtons as rootButtonsOf,
   fileQuotaCase,
   fileRelinquishment,
   startHarness,
@@ -23,7 +28,6 @@ const APPROVER = 'U0APPROVE';
 const STRANGER = 'U0STRANGER';
 /** Two standard addresses of the eu-west-1 inventory below; the request stores them sorted. */
 const ADDRESSES = ['198.51.100.30', '198.51.100.2'];
-const AWS_ASKS = 'Hello,\n\nBefore we release these addresses, please confirm that you want to relinquish them. This cannot be reversed.';
 
 let h: Harness;
 beforeEach(async () => {
@@ -64,7 +68,6 @@ const addCalls = (caseId: string) => h.aws.callsTo('AddCommunicationToCase').fil
 /** Communications on the case that carry the bot's confirmation reference. */
 const confirmationsOnCase = (caseId: string) => h.aws.cases.get(caseId)!.communications.filter((m) => /Slack confirmation reference: \S+-confirm$/.test(m.body));
 
-const isPrompt = (m: FakeMessage) => (m.blocks ?? []).some((b) => b.type === 'actions' && b.elements?.some((e: any) => e.action_id === 'confirm_relinquish'));
 const isAlready = (t: string) => /already/.test(t) && /Nothing more was sent/.test(t);
 const isConfirmedNotice = (t: string) => t.includes(':white_check_mark:') && /confirm/.test(t);
 
@@ -84,14 +87,7 @@ async function noSendUnderWay(): Promise<void> {
 }
 
 /** Files a relinquishment of ADDRESSES; AWS asks for the confirmation; one sync brings the prompt. */
-async function prompted() {
-  const filed = await fileRelinquishment(h, ADDRESSES);
-  h.aws.addCommunication(filed.awsCase.caseId, { body: AWS_ASKS });
-  await syncNow(h);
-  const prompt = replies(filed.rootTs).find(isPrompt);
-  if (!prompt) throw new Error(`no confirmation prompt in the thread: ${JSON.stringify(replyTexts(filed.rootTs))}`);
-  return { ...filed, caseId: filed.awsCase.caseId, prompt };
-}
+const prompted = () => promptedRelinquishment(h, ADDRESSES);
 
 function confirmButton(prompt: FakeMessage) {
   const actions = prompt.blocks!.find((b) => b.type === 'actions')!;
@@ -99,23 +95,8 @@ function confirmButton(prompt: FakeMessage) {
   return { action_id: button.action_id as string, block_id: (actions.block_id as string | undefined) ?? 'b', value: button.value as string };
 }
 
-function rootButtons(rootTs: string): Record<string, any> {
-  const root = h.slack.message(CHANNEL, rootTs)!;
-  const out: Record<string, any> = {};
-  for (const b of root.blocks ?? []) if (b.type === 'actions') for (const e of b.elements) out[e.action_id] = { ...e, block_id: b.block_id ?? 'b' };
-  return out;
-}
-
-function clickRootButton(rootTs: string, actionId: string, userId: string) {
-  const button = rootButtons(rootTs)[actionId];
-  if (!button) throw new Error(`no ${actionId} button on the root`);
-  return h.requester.blockAction({
-    userId,
-    channelId: CHANNEL,
-    messageTs: rootTs,
-    actions: [{ action_id: actionId, block_id: button.block_id, value: button.value }],
-  });
-}
+const rootButtons = (rootTs: string) => rootButtonsOf(h, rootTs);
+const clickRootButton = (rootTs: string, actionId: string, userId: string) => clickRootButtonOf(h, rootTs, actionId, userId);
 
 // ---- 1. the prompt ---------------------------------------------------------------
 
@@ -180,12 +161,12 @@ describe('the relinquishment confirmation prompt', () => {
     const texts = replyTexts(filed.rootTs);
     expect(texts.some((t) => t.includes('we have released the two addresses'))).toBe(true);
     expect(texts.some((t) => /`198\.51\.100\.(2|30)`, `198\.51\.100\.(2|30)` are no longer in the account: the relinquishment went through/.test(t)), JSON.stringify(texts)).toBe(true);
-    expect(replies(filed.rootTs).some(isPrompt)).toBe(false);
+    expect(replies(filed.rootTs).some(isConfirmationPrompt)).toBe(false);
     // Said once, however many more replies and cycles follow.
     h.aws.addCommunication(filed.awsCase.caseId, { body: 'Anything else we can help with?' });
     await syncNow(h);
     expect(replyTexts(filed.rootTs).filter((t) => t.includes('are no longer in the account'))).toHaveLength(1);
-    expect(replies(filed.rootTs).some(isPrompt)).toBe(false);
+    expect(replies(filed.rootTs).some(isConfirmationPrompt)).toBe(false);
     expect(h.aws.callsTo('AddCommunicationToCase')).toHaveLength(0);
   });
 
@@ -195,7 +176,7 @@ describe('the relinquishment confirmation prompt', () => {
     await syncNow(h);
     const texts = replyTexts(rootTs);
     expect(texts.some((t) => t.includes('Please confirm the use case described above.'))).toBe(true);
-    expect(replies(rootTs).some(isPrompt)).toBe(false);
+    expect(replies(rootTs).some(isConfirmationPrompt)).toBe(false);
     expect(texts.some((t) => /needs a confirmation/.test(t))).toBe(false);
   });
 });
@@ -355,7 +336,7 @@ describe('confirming a relinquishment in the thread', () => {
     const { request, awsCase, rootTs } = await fileRelinquishment(h, ADDRESSES);
     const caseId = awsCase.caseId;
     await syncNow(h);
-    expect(replies(rootTs).some(isPrompt)).toBe(false);
+    expect(replies(rootTs).some(isConfirmationPrompt)).toBe(false);
 
     await threadReply(h, { threadTs: rootTs, user: REQUESTER, text: 'confirm' });
     const [early] = await waitForThread(rootTs, (t) => /has not asked for the confirmation yet/.test(t), 'the thread to say AWS has not asked yet');
@@ -371,9 +352,9 @@ describe('confirming a relinquishment in the thread', () => {
     expect(replyTexts(rootTs).some(isConfirmedNotice)).toBe(false);
 
     // AWS asks: the prompt follows, and a confirm now is sent once.
-    h.aws.addCommunication(caseId, { body: AWS_ASKS });
+    h.aws.addCommunication(caseId, { body: AWS_ASKS_TO_CONFIRM });
     await syncNow(h);
-    expect(replies(rootTs).filter(isPrompt)).toHaveLength(1);
+    expect(replies(rootTs).filter(isConfirmationPrompt)).toHaveLength(1);
     await threadReply(h, { threadTs: rootTs, user: REQUESTER, text: 'confirm' });
     await waitForThread(rootTs, isConfirmedNotice, 'the confirmation notice');
     expect(addCalls(caseId)).toHaveLength(1);
@@ -398,7 +379,7 @@ describe('confirming a relinquishment in the thread', () => {
     const after = replies(rootTs);
     expect(after).toHaveLength(count + 1);
     expect(messageText(after.at(-1)!)).toContain('the addresses have been released');
-    expect(after.filter(isPrompt)).toHaveLength(1);
+    expect(after.filter(isConfirmationPrompt)).toHaveLength(1);
   });
 });
 
@@ -432,7 +413,7 @@ describe('the confirm button before AWS has asked', () => {
   it('sends nothing and says AWS has not asked yet', async () => {
     const { request, awsCase, rootTs } = await fileRelinquishment(h, ADDRESSES);
     await syncNow(h);
-    expect(replies(rootTs).some(isPrompt)).toBe(false);
+    expect(replies(rootTs).some(isConfirmationPrompt)).toBe(false);
     // A press from a forged or stale payload: there is no prompt to carry the button yet.
     const res = await h.requester.blockAction({
       userId: REQUESTER,

@@ -3,8 +3,24 @@
  * cuts): the user is told, nothing typed is lost, /healthz says so, and work resumes when it
  * comes back, with nothing doubled.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHANNEL, REQUESTER, fileQuotaCase, fileRelinquishment, openDedicatedIpModal, openQuotaModal, startHarness, submitQuota, syncNow, textOf, threadReply, validQuotaInputs, type Harness } from '../helpers/harness.js';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  CHANNEL,
+  REQUESTER,
+  clickRootButton,
+  fileQuotaCase,
+  openDedicatedIpModal,
+  openQuotaModal,
+  promptedRelinquishment,
+  startHarness,
+  submitQuota,
+  syncNow,
+  textOf,
+  threadReply,
+  validQuotaInputs,
+  type Harness,
+} from '../helpers/harness.js';
+import { scrape } from '../helpers/metrics.js';
 import { createTestDatabase } from '../helpers/postgres.js';
 import { TcpProxy } from '../helpers/tcp-proxy.js';
 
@@ -22,6 +38,20 @@ beforeAll(async () => {
   h = await startHarness({ DATABASE_URL: viaProxy.toString() });
 }, 60_000);
 
+/** Once the database is back, the bot says so on /healthz (its pool reconnects on first use). */
+async function backHealthy(): Promise<void> {
+  const healthz = () => fetch(`http://127.0.0.1:${h.bot.port}/healthz`).then((r) => r.status);
+  const deadline = Date.now() + 10_000;
+  while ((await healthz()) !== 200 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  expect(await healthz()).toBe(200);
+}
+
+// A test that fails while the database is cut must not leave it cut for the next one.
+afterEach(async () => {
+  proxy.restore();
+  await backHealthy();
+});
+
 afterAll(async () => {
   await h.close();
   await proxy.stop();
@@ -32,8 +62,14 @@ describe('a database outage during operation', () => {
   it('keeps the form open with a clear message, reports unhealthy, and files once when it is back', async () => {
     const first = await fileQuotaCase(h);
     const { view } = await openQuotaModal(h);
+    // /metrics counts from PostgreSQL ...
+    expect((await scrape(h.bot.port)).value('ses_bot_requests', { kind: 'quota', status: 'filed' })).toBeGreaterThanOrEqual(1);
 
     proxy.cut();
+    // ... and without it still answers, leaving the database's counts out of the scrape.
+    const scraped = await scrape(h.bot.port);
+    expect(scraped.has('ses_bot_requests')).toBe(false);
+    expect(scraped.has('ses_bot_submissions_total')).toBe(true);
     h.aws.addCommunication(first.awsCase.caseId, { body: 'Reply written while the database was away.' });
     const refused = await submitQuota(h, view, validQuotaInputs());
     expect(refused.status).toBe(200);
@@ -43,9 +79,7 @@ describe('a database outage during operation', () => {
     await expect(h.bot.scheduler.runOnce()).rejects.toThrow();
 
     proxy.restore();
-    const deadline = Date.now() + 10_000;
-    while ((await fetch(`http://127.0.0.1:${h.bot.port}/healthz`)).status !== 200 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    expect((await fetch(`http://127.0.0.1:${h.bot.port}/healthz`)).status).toBe(200);
+    await backHealthy();
 
     // The same modal, submitted again: filed once.
     const accepted = await submitQuota(h, view, validQuotaInputs());
@@ -62,17 +96,10 @@ describe('a database outage during operation', () => {
 });
 
 describe('a "confirm" reply during a database outage', () => {
-  const ADDRESSES = ['198.51.100.30'];
-  const AWS_ASKS = 'Hello,\n\nBefore we release these addresses, please confirm that you want to relinquish them. This cannot be reversed.';
-
   it('tells the replier in the thread that it was not handled, and a confirm after the outage is sent once', async () => {
     h.aws.setDedicatedIps('eu-west-1', [{ name: 'marketing', scalingMode: 'STANDARD', ips: [{ ip: '198.51.100.30', warmupStatus: 'DONE', warmupPercentage: 100 }, { ip: '198.51.100.31', warmupStatus: 'DONE', warmupPercentage: 100 }] }]);
-    const filed = await fileRelinquishment(h, ADDRESSES);
-    h.aws.addCommunication(filed.awsCase.caseId, { body: AWS_ASKS });
-    await syncNow(h);
-    const isPrompt = (m: { blocks?: any[] }) => (m.blocks ?? []).some((b) => b.type === 'actions' && b.elements?.some((e: any) => e.action_id === 'confirm_relinquish'));
-    await h.slack.waitFor(() => h.slack.threadReplies(CHANNEL, filed.rootTs).find(isPrompt), 5000, 'the confirmation prompt');
-    const confirmations = () => h.aws.callsTo('AddCommunicationToCase').filter((c) => c.input.caseId === filed.awsCase.caseId);
+    const filed = await promptedRelinquishment(h, ['198.51.100.30']);
+    const confirmations = () => h.aws.callsTo('AddCommunicationToCase').filter((c) => c.input.caseId === filed.caseId);
     const logsBefore = h.logs.length;
 
     proxy.cut();
@@ -85,10 +112,9 @@ describe('a "confirm" reply during a database outage', () => {
     expect(h.logs.slice(logsBefore).join('')).toContain('could not handle a \\"confirm\\" reply');
 
     proxy.restore();
-    const deadline = Date.now() + 10_000;
-    while ((await fetch(`http://127.0.0.1:${h.bot.port}/healthz`)).status !== 200 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    await backHealthy();
     await threadReply(h, { threadTs: filed.rootTs, user: REQUESTER, text: 'confirm' });
-    await h.slack.waitFor(() => (confirmations().length ? true : undefined), 10_000, 'the confirmation sent to AWS');
+    await h.aws.waitForCall('AddCommunicationToCase', (c) => c.input.caseId === filed.caseId, 10_000);
     await threadReply(h, { threadTs: filed.rootTs, user: REQUESTER, text: 'confirm' });
     await h.slack.waitFor(() => h.slack.threadReplies(CHANNEL, filed.rootTs).some((m) => textOf(m.blocks).includes('Nothing more was sent')) || undefined, 10_000, 'the repeat answered');
     expect(confirmations()).toHaveLength(1);
@@ -98,11 +124,7 @@ describe('a "confirm" reply during a database outage', () => {
 describe('a button whose work the database outage cuts short', () => {
   it('tells the clicker, names the action in the error log, and works when pressed again', async () => {
     const { awsCase, rootTs } = await fileQuotaCase(h);
-    const root = h.slack.message(CHANNEL, rootTs)!;
-    const actions = root.blocks!.find((b) => b.type === 'actions' && b.elements.some((e: any) => e.action_id === 'resolve_case'))!;
-    const button = actions.elements.find((e: any) => e.action_id === 'resolve_case');
-    const click = () =>
-      h.requester.blockAction({ userId: REQUESTER, channelId: CHANNEL, messageTs: rootTs, actions: [{ action_id: 'resolve_case', block_id: actions.block_id ?? 'b', value: button.value }] });
+    const click = () => clickRootButton(h, rootTs, 'resolve_case', REQUESTER);
     const logsBefore = h.logs.length;
 
     // AWS resolves the case slowly; the database goes away before the bot can record it.
@@ -117,8 +139,7 @@ describe('a button whose work the database outage cuts short', () => {
     expect(h.aws.cases.get(awsCase.caseId)!.status).toBe('resolved');
 
     proxy.restore();
-    const deadline = Date.now() + 10_000;
-    while ((await fetch(`http://127.0.0.1:${h.bot.port}/healthz`)).status !== 200 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    await backHealthy();
     await click();
     await h.slack.waitFor(() => h.slack.threadReplies(CHANNEL, rootTs).some((m) => textOf(m.blocks).includes('resolved the case')) || undefined, 10_000, 'the thread to say who resolved it');
     await h.bot.poster.idle();
@@ -131,13 +152,9 @@ describe('/ses-dedicated-ip during a database outage', () => {
     h.aws.setDedicatedIps('us-east-1', [{ name: 'transactional', scalingMode: 'STANDARD', ips: [{ ip: '192.0.2.41', warmupStatus: 'DONE', warmupPercentage: 100 }] }]);
     const logsBefore = h.logs.length;
     proxy.cut();
-    try {
-      const view = await openDedicatedIpModal(h);
-      expect(textOf(view.blocks)).toContain('192.0.2.41');
-      expect(textOf(view.blocks)).not.toMatch(/looking up/i);
-      expect(h.logs.slice(logsBefore).join('\n')).not.toContain('unhandled error in a Slack listener');
-    } finally {
-      proxy.restore();
-    }
+    const view = await openDedicatedIpModal(h);
+    expect(textOf(view.blocks)).toContain('192.0.2.41');
+    expect(textOf(view.blocks)).not.toMatch(/looking up/i);
+    expect(h.logs.slice(logsBefore).join('\n')).not.toContain('unhandled error in a Slack listener');
   });
 });
