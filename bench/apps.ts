@@ -3,7 +3,8 @@ import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunContext } from './context.js';
 import type { FakesClient } from './lib/fakes-client.js';
-import { clock, freePort, startChild, stopChild, waitHealthy, type Child } from './lib/procs.js';
+import { clock, startChild, stopChild, waitHealthy, type Child } from './lib/procs.js';
+import { freePort } from '../test/helpers/free-port.js';
 import { BOT_TOKEN, ROOT, SIGNING_SECRET, productionNodeOptions } from './settings.js';
 
 export interface Running {

@@ -3,7 +3,7 @@
  * did, everything the fake AWS and fake Slack kept, and the bot's database.
  */
 import pg from 'pg';
-import type { FakeMessage } from '../test/fakes/fake-slack.js';
+import type { FakeMessage, FakeSlack } from '../test/fakes/fake-slack.js';
 import { CHANNEL, REQUESTER, textOf } from '../test/helpers/harness.js';
 import { STRANGER, type Ledger } from './ops.js';
 import type { World } from './world.js';
@@ -87,6 +87,22 @@ function rowsOf(r: RequestRow): RowState[] {
 
 const messageText = (m: FakeMessage) => `${m.text ?? ''}\n${textOf(m.blocks)}`;
 
+/** The bot's messages in threads of the soak's channel (not the roots). */
+function threadMessagesOf(slack: FakeSlack): FakeMessage[] {
+  return slack.messages.filter((m) => m.channel === CHANNEL && m.thread_ts && m.thread_ts !== m.ts);
+}
+
+/** The thread messages that carry the AWS reply marked `marker`, read as invariant 2 reads them. */
+function postsOfReply(threadMessages: FakeMessage[], marker: string): FakeMessage[] {
+  return threadMessages.filter((m) => messageText(m).includes(`${marker}:`));
+}
+
+/** How many of the AWS replies have not reached their threads yet (the settle waits for none). */
+export function awsRepliesNotPosted(slack: FakeSlack, ledger: Ledger): number {
+  const thread = threadMessagesOf(slack);
+  return ledger.awsReplies.filter((r) => postsOfReply(thread, r.marker).length === 0).length;
+}
+
 export function checkInvariants(w: World, ledger: Ledger, db: DbSnapshot): Invariant[] {
   const out: Invariant[] = [];
   const inv = (name: string) => {
@@ -164,11 +180,11 @@ export function checkInvariants(w: World, ledger: Ledger, db: DbSnapshot): Invar
   // 2. Each AWS reply was posted exactly once, in its own thread.
   {
     const { check, broke } = inv('each AWS reply posted exactly once, in its own thread');
-    const threadMessages = slack.messages.filter((m) => m.channel === CHANNEL && m.thread_ts && m.thread_ts !== m.ts);
+    const threadMessages = threadMessagesOf(slack);
     for (const reply of ledger.awsReplies) {
       check();
       const owner = byCase.get(reply.caseId) ?? byId.get(db.followed.find((f) => f.case_id === reply.caseId)?.request_id ?? '') ?? requestOfRowCase(db.requests, reply.caseId);
-      const posted = threadMessages.filter((m) => messageText(m).includes(`${reply.marker}:`));
+      const posted = postsOfReply(threadMessages, reply.marker);
       if (!owner) {
         broke(`${reply.marker} on case ${reply.caseId}: no request follows that case`);
         continue;

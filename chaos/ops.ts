@@ -58,7 +58,7 @@ export class Ledger {
   /** Operations started, by name; and those that could not get as far as their action (a fault in the way). */
   readonly started: Partial<Record<OpName, number>> = {};
   readonly incomplete: Partial<Record<OpName, number>> = {};
-  readonly doubles = { submitTwice: 0, clickTwice: 0, eventTwice: 0 };
+  readonly doubles = { submitTwice: 0, clickTwice: 0 };
   readonly usedAddresses = new Set<string>();
   quotaDecisions = 0;
   /** Retry clicks sent, by thread root (each delivery counts): each may rightly be answered in the thread. */

@@ -8,7 +8,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { asPostgresUser, findPgBin, freePort, initCluster, serverArgs, waitReady } from '../test/helpers/pg-server.js';
+import { asPostgresUser, findPgBin, initCluster, serverArgs, waitReady } from '../test/helpers/pg-server.js';
+import { freePort } from '../test/helpers/free-port.js';
 
 function pgBin(): string {
   const bin = findPgBin();
@@ -68,7 +69,8 @@ export class PgServer {
   }
 
   private async waitReady(): Promise<void> {
-    await waitReady(this.adminUrl, () => this.log.join(''));
+    // A server that exits at start (after an outage, say) fails at once rather than after the wait.
+    await waitReady(this.adminUrl, () => this.log.join(''), () => this.proc?.exitCode !== null);
   }
 
   /** Stops the server at once (every connection dropped, as in a crash or a failover). */

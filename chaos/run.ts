@@ -15,7 +15,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { checkInvariants, inFlight, snapshot, type Invariant } from './check.js';
+import { awsRepliesNotPosted, checkInvariants, inFlight, snapshot, type Invariant } from './check.js';
 import { Faults } from './faults.js';
 import { Ledger, Operations, type OpName } from './ops.js';
 import { Rng, World, sleep, type FilingMode } from './world.js';
@@ -106,9 +106,7 @@ async function main(): Promise<number> {
       await sleep(2000);
       const db = await snapshot(world.pg.databaseUrl).catch(() => undefined);
       if (!db) continue;
-      const posted = new Set(world.slack.messages.map((m) => `${m.text ?? ''}${JSON.stringify(m.blocks ?? [])}`));
-      const repliesLeft = ledger.awsReplies.filter((r) => ![...posted].some((t) => t.includes(`${r.marker}:`))).length;
-      left = inFlight(db) + repliesLeft;
+      left = inFlight(db) + awsRepliesNotPosted(world.slack, ledger);
       quiet = left === 0 ? quiet + 1 : 0;
       // At least 30 s, so that recoveries and reconciliations run many cycles without faults.
       if (quiet >= 3 && Date.now() - settleStart >= 30_000) break;

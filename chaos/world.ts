@@ -66,7 +66,6 @@ export interface Death {
 
 export class Replica {
   bot: ChildBot | undefined;
-  mode: FilingMode = 'support-case';
   starts = 0;
   private expectExit = false;
   constructor(
@@ -88,7 +87,6 @@ export class Replica {
   }
 
   private async launch(mode: FilingMode): Promise<void> {
-    this.mode = mode;
     this.expectExit = false;
     const bot = await startChildBot({
       slack: this.world.slack,
@@ -175,8 +173,8 @@ export class World {
   }
 
   clearFaults(): void {
-    (this.slack as unknown as { faults: { clear(): void } }).faults.clear();
-    (this.aws as unknown as { faults: { clear(): void } }).faults.clear();
+    this.slack.clearFaults();
+    this.aws.clearFaults();
   }
 
   async close(): Promise<void> {

@@ -38,7 +38,8 @@ die() { # die MESSAGE: the timings so far, the failed stage, exit 1
 
 # One storage of our own (vfs: works on any filesystem, no fuse-overlayfs needed), so that the
 # base image survives between runs and nothing else on the machine is touched.
-bah() { buildah --root "$IMAGE_CACHE_DIR/storage" --runroot "$IMAGE_CACHE_DIR/run" --storage-driver vfs "$@"; }
+storage=(--root "$IMAGE_CACHE_DIR/storage" --runroot "$IMAGE_CACHE_DIR/run" --storage-driver vfs)
+bah() { buildah "${storage[@]}" "$@"; }
 
 work=$(mktemp -d)
 containers=()
@@ -174,7 +175,7 @@ step "smoke test of $IMAGE"
 bah inspect --type image "$IMAGE" >"$work/image.json"
 ctr=$(bah from --pull=never "$IMAGE")
 containers+=("$ctr")
-BUILDAH_ARGS="--root $IMAGE_CACHE_DIR/storage --runroot $IMAGE_CACHE_DIR/run --storage-driver vfs" \
+BUILDAH_ARGS="${storage[*]}" \
   IMAGE_INSPECT=$work/image.json CONTAINER=$ctr \
   node --import tsx "$repo/scripts/smoke-image.ts" || die "smoke test"
 mark "smoke test"

@@ -13,10 +13,10 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { FakeAws } from '../test/fakes/fake-aws.js';
 import { FakeSlack } from '../test/fakes/fake-slack.js';
 import { SlackRequester } from '../test/helpers/slack-requests.js';
+import { freePort } from '../test/helpers/free-port.js';
 
 const SIGNING_SECRET = 'testsigningsecret0123456789abcdef';
 const BOT_TOKEN = 'xoxb-111-222-testbottokenvalue';
@@ -198,18 +198,6 @@ function required(name: string): string {
 
 function envArgs(env: Record<string, string>): string[] {
   return Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
-}
-
-/** A port nobody listens on now, for the bot (its HEALTHCHECK needs to know PORT). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Every process below `root`, nearest first. */

@@ -8,7 +8,8 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { asPostgresUser, findPgBin, freePort, initCluster, serverArgs, waitReady } from './helpers/pg-server.js';
+import { asPostgresUser, findPgBin, initCluster, serverArgs, waitReady } from './helpers/pg-server.js';
+import { freePort } from './helpers/free-port.js';
 
 export default async function setup(): Promise<(() => Promise<void>) | void> {
   if (process.env.TEST_DATABASE_URL) return;

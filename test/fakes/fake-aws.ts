@@ -582,6 +582,11 @@ export class FakeAws {
     return this.faults.pending();
   }
 
+  /** Forget the faults injected but not yet used (everything else stays). */
+  clearFaults(): void {
+    this.faults.clear();
+  }
+
   /** Calls to `operation` (any service, STS included), oldest first. */
   callsTo(operation: string): RecordedCall[] {
     return this.log.filter((c) => c.operation === operation);

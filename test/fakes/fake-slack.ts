@@ -132,6 +132,11 @@ export class FakeSlack {
     return this.faults.pending();
   }
 
+  /** Forget the faults injected but not yet used (everything else stays). */
+  clearFaults(): void {
+    this.faults.clear();
+  }
+
   /** Forget all calls, views, messages, responses and faults (the bot identity stays). */
   reset(): void {
     this.calls.length = 0;
