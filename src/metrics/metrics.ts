@@ -19,19 +19,19 @@ export function bounded(value: string | null | undefined, allowed: ReadonlySet<s
   return value !== null && value !== undefined && allowed.has(value) ? value : other;
 }
 
-export const REQUEST_KINDS: readonly RequestKind[] = ['quota', 'dedicated_ip'];
-export const REQUEST_STATUSES = Object.keys(REQUEST_TRANSITIONS);
+const REQUEST_KINDS: readonly RequestKind[] = ['quota', 'dedicated_ip'];
+const REQUEST_STATUSES = Object.keys(REQUEST_TRANSITIONS);
 const KINDS: ReadonlySet<string> = new Set(REQUEST_KINDS);
 const STATUSES: ReadonlySet<string> = new Set(REQUEST_STATUSES);
 
 /** How a filing attempt ended (a request's status after it), or a submission the form refused. */
-export const SUBMISSION_OUTCOMES = new Set(['filed', 'failed', 'uncertain', 'not_posted', 'invalid']);
+const SUBMISSION_OUTCOMES = new Set(['filed', 'failed', 'uncertain', 'not_posted', 'invalid']);
 /**
  * Why a filing did not end filed: the AWS failure kinds (src/aws/errors.ts, themselves mapped
  * from AWS's error codes), the row filing's and the lookup's own codes, and the Slack codes that
  * keep a thread root from being posted.
  */
-export const SUBMISSION_CODES = new Set([
+const SUBMISSION_CODES = new Set([
   'none',
   'account_unavailable',
   'no_support_plan',
@@ -62,14 +62,14 @@ export const SUBMISSION_CODES = new Set([
 ]);
 
 /** The AWS services and operations the bot calls. */
-export const AWS_SERVICES: Readonly<Record<string, string>> = {
+const AWS_SERVICES: Readonly<Record<string, string>> = {
   SupportClient: 'support',
   SESv2Client: 'sesv2',
   ServiceQuotasClient: 'service-quotas',
   SQSClient: 'sqs',
   STSClient: 'sts',
 };
-export const AWS_OPERATIONS = new Set([
+const AWS_OPERATIONS = new Set([
   'CreateCase',
   'DescribeCases',
   'DescribeCommunications',
@@ -93,7 +93,7 @@ export const AWS_OPERATIONS = new Set([
   'AssumeRole',
 ]);
 /** AWS error codes (the SDK error's name) kept as they are; any other becomes "other". */
-export const AWS_ERROR_CODES = new Set([
+const AWS_ERROR_CODES = new Set([
   'SubscriptionRequiredException',
   'CaseCreationLimitExceeded',
   'CaseIdNotFound',
@@ -187,14 +187,14 @@ export const SLACK_OUTCOMES = new Set([
   'user_not_found',
 ]);
 
-export const OUTBOX_OUTCOMES = new Set(['posted', 'retry', 'ratelimited', 'dead_lettered']);
-export const LEASES = new Set(['periodic_work', 'filing', 'communication']);
-export const CONFIRMATION_OUTCOMES = new Set(['sent', 'failed', 'uncertain']);
-export const PROOF_RESULTS = new Set(['verified', 'not_seen']);
-export const OUTBOX_STATES = ['pending', 'dead'] as const;
+const OUTBOX_OUTCOMES = new Set(['posted', 'retry', 'ratelimited', 'dead_lettered']);
+const LEASES = new Set(['periodic_work', 'filing', 'communication']);
+const CONFIRMATION_OUTCOMES = new Set(['sent', 'failed', 'uncertain']);
+const PROOF_RESULTS = new Set(['verified', 'not_seen']);
+const OUTBOX_STATES = ['pending', 'dead'] as const;
 
 /** Service Quotas' and production access's statuses (src/domain/service-quotas.ts); NONE: AWS has given none yet. */
-export const QUOTA_ROW_STATUSES: Readonly<Record<string, ReadonlySet<string>>> = {
+const QUOTA_ROW_STATUSES: Readonly<Record<string, ReadonlySet<string>>> = {
   service_quotas: new Set(['PENDING', 'CASE_OPENED', 'APPROVED', 'DENIED', 'NOT_APPROVED', 'CASE_CLOSED', 'INVALID_REQUEST', 'NONE', 'other']),
   production_access: new Set(['PENDING', 'GRANTED', 'DENIED', 'FAILED', 'NONE', 'other']),
 };
