@@ -97,12 +97,6 @@ function postsOfReply(threadMessages: FakeMessage[], marker: string): FakeMessag
   return threadMessages.filter((m) => messageText(m).includes(`${marker}:`));
 }
 
-/** How many of the AWS replies have not reached their threads yet (the settle waits for none). */
-export function awsRepliesNotPosted(slack: FakeSlack, ledger: Ledger): number {
-  const thread = threadMessagesOf(slack);
-  return ledger.awsReplies.filter((r) => postsOfReply(thread, r.marker).length === 0).length;
-}
-
 export function checkInvariants(w: World, ledger: Ledger, db: DbSnapshot): Invariant[] {
   const out: Invariant[] = [];
   const inv = (name: string) => {

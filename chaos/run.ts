@@ -15,7 +15,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { awsRepliesNotPosted, checkInvariants, inFlight, snapshot, type Invariant } from './check.js';
+import { checkInvariants, inFlight, snapshot, type Invariant } from './check.js';
 import { Faults } from './faults.js';
 import { Ledger, Operations, type OpName } from './ops.js';
 import { Rng, World, sleep, type FilingMode } from './world.js';
@@ -106,7 +106,9 @@ async function main(): Promise<number> {
       await sleep(2000);
       const db = await snapshot(world.pg.databaseUrl).catch(() => undefined);
       if (!db) continue;
-      left = inFlight(db) + awsRepliesNotPosted(world.slack, ledger);
+      const posted = new Set(world.slack.messages.map((m) => `${m.text ?? ''}${JSON.stringify(m.blocks ?? [])}`));
+      const repliesLeft = ledger.awsReplies.filter((r) => ![...posted].some((t) => t.includes(`${r.marker}:`))).length;
+      left = inFlight(db) + repliesLeft;
       quiet = left === 0 ? quiet + 1 : 0;
       // At least 30 s, so that recoveries and reconciliations run many cycles without faults.
       if (quiet >= 3 && Date.now() - settleStart >= 30_000) break;
